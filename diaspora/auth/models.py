@@ -1,0 +1,48 @@
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from diaspora.core.time import utcnow
+from diaspora.extensions import db
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, db.Model):
+    """A person with an account. Roles are contextual: platform admin is a flag;
+    association roles come from memberships, desk roles from desk assignments."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    email_verified_at: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    # Part of the login cookie: rotating it (on a password change) logs out every other session.
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

@@ -1,0 +1,64 @@
+"""Friendly error pages, or JSON for clients that ask for it."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from diaspora.core import transaction
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back and try again."),
+    403: ("You can't do that", "Your account does not have access to this page."),
+    404: ("Page not found", "The page may have moved, or you may not have access to it."),
+    405: ("Not allowed", "That page can't be used that way."),
+    429: ("Too many attempts", "Please wait a few minutes and try again."),
+    500: ("Sorry, something went wrong on our side",
+          "We have been told about it. Please try again in a few minutes; nothing you typed was saved."),
+}
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def render_error(status: int, detail: str | None = None):
+    title, default_detail = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
+    detail = detail or default_detail
+    if wants_json():
+        return jsonify(error=title, detail=detail), status
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def handle_http_error(error: HTTPException):
+    return render_error(error.code or 500)
+
+
+def handle_csrf_error(error: CSRFError):
+    return render_error(
+        400, "This form had expired or was sent from another site. Go back, reload the page and try again."
+    )
+
+
+def handle_rate_limit(error: HTTPException):
+    return render_error(429, f"Too many attempts: the limit is {error.description}. "
+                             "Please wait a few minutes and try again.")
+
+
+def handle_unexpected_error(error: Exception):
+    transaction.rollback()
+    if isinstance(error, HTTPException):
+        return handle_http_error(error)
+    from flask import current_app
+
+    current_app.logger.exception("Unhandled error", exc_info=error)
+    return render_error(500)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(429, handle_rate_limit)
+    for status in (400, 403, 404, 405):
+        app.register_error_handler(status, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_unexpected_error)
+    app.register_error_handler(Exception, handle_unexpected_error)

@@ -1,0 +1,57 @@
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from diaspora.core.time import utcnow
+from diaspora.extensions import db
+
+
+class OutboxMessage(db.Model):
+    """An email waiting to leave, or already gone. Written in the same transaction as
+    the change that causes it, so a rolled-back change never sends mail and an SMTP
+    outage delays mail without losing it."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+    QUEUED, SENT, FAILED = "queued", "sent", "failed"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(sa.String(320))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
+    template: Mapped[str] = mapped_column(sa.String(80))
+    status: Mapped[str] = mapped_column(sa.String(10), default=QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.template} to {self.recipient} {self.status}>"
+
+
+class AuditEvent(db.Model):
+    """Who changed what, when and from where. Never updated, never deleted."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(sa.String(64), index=True)
+    object_type: Mapped[str | None] = mapped_column(sa.String(64))
+    object_id: Mapped[str | None] = mapped_column(sa.String(64))
+    changes: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.action} {self.object_type}:{self.object_id}>"

@@ -1,0 +1,12 @@
+"""Timestamps are stored as naive UTC on every database, so SQLite and PostgreSQL
+compare them the same way. Dates that people enter are plain `date`s."""
+
+from datetime import UTC, date, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today() -> date:
+    return utcnow().date()

@@ -1,0 +1,170 @@
+"""Test harness: a real database built by the migrations (SQLite by default, PostgreSQL
+with TEST_DATABASE_URL), a real SMTP server on loopback, the real CSRF-protected forms."""
+
+import contextlib
+import os
+import re
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from diaspora import create_app
+from diaspora.extensions import db as _db
+from diaspora.extensions import limiter
+from tests import factories
+from tests.mailserver import SmtpServer
+
+
+def _create_postgres_database(server_url: str) -> tuple[str, callable]:
+    """A fresh database on the server TEST_DATABASE_URL names, and how to drop it."""
+    url = sa.make_url(server_url)
+    name = f"diaspora_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    url, drop = _create_postgres_database(server_url)
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def app_config(database_url: str, smtp_server: SmtpServer, **overrides) -> dict:
+    return {
+        "TESTING": True,
+        "APP_ENV": "testing",
+        "SECRET_KEY": "test-only-" + uuid.uuid4().hex,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": smtp_server.host,
+        "MAIL_PORT": smtp_server.port,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(database_url, smtp_server):
+    """One app for the session (the browser tests' live server serves it too)."""
+    application = create_app(app_config(database_url, smtp_server))
+    with application.app_context():
+        upgrade()
+    return application
+
+
+def _empty_all_tables() -> None:
+    tables = _db.metadata.sorted_tables
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        _db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def db(app, smtp_server):
+    """The database, emptied after each test; mail and rate limits start afresh too."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _empty_all_tables()
+        _db.session.remove()
+    with app.app_context():
+        limiter.reset()
+    smtp_server.clear()
+
+
+@pytest.fixture
+def is_postgres(app):
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "the page has no CSRF-protected form"
+    return match.group(1)
+
+
+class Forms:
+    """Submits the rendered forms the way a browser would: GET the page, POST with its token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def submit(self, page_url: str, data: dict, *, action: str | None = None, **kwargs):
+        page = self.client.get(page_url)
+        payload = {"csrf_token": csrf_token_from(page.get_data(as_text=True)), **data}
+        return self.client.post(action or page_url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def forms(client):
+    return Forms(client)
+
+
+@pytest.fixture
+def login(forms):
+    """`login(user)` logs the test client in through the real login form."""
+
+    def log_in(user, password: str = factories.DEFAULT_PASSWORD):
+        response = forms.submit("/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return log_in
+
+
+class StatementCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counter:` ... `counter.count` statements ran."""
+
+    @contextlib.contextmanager
+    def counting():
+        counter = StatementCounter()
+        engine = _db.engine
+        sa.event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", counter)
+
+    return counting

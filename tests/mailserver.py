@@ -1,0 +1,73 @@
+"""A real SMTP server on loopback (aiosmtpd), for tests that read the mail the app sends."""
+
+import email
+import socket
+import threading
+from email.message import Message
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Collector:
+    def __init__(self, server: "SmtpServer"):
+        self.server = server
+
+    async def handle_DATA(self, smtp_server, session, envelope):
+        self.server._received(email.message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    """Start, stop and start again on the same port; `messages` keeps what arrived."""
+
+    def __init__(self):
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        self.messages: list[Message] = []
+        self._lock = threading.Lock()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(_Collector(self), hostname=self.host, port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+
+    def _received(self, message: Message) -> None:
+        with self._lock:
+            self.messages.append(message)
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def last_to(self, address: str) -> Message:
+        found = self.to(address)
+        assert found, f"no mail to {address}; got mail to {[m['To'] for m in self.messages]}"
+        return found[-1]
+
+
+def text_body(message: Message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+    raise AssertionError("message has no text part")
+
+
+def html_body(message: Message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+    raise AssertionError("message has no HTML part")
