@@ -2,12 +2,14 @@
 with TEST_DATABASE_URL), a real SMTP server on loopback, the real CSRF-protected forms."""
 
 import contextlib
+import contextvars
 import os
 import re
 import uuid
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from diaspora import create_app
@@ -60,15 +62,30 @@ def app_config(database_url: str, smtp_server: SmtpServer, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_SERVER": smtp_server.host,
         "MAIL_PORT": smtp_server.port,
+        "MAIL_SUPPRESS_SEND": False,  # Flask-Mail would stay silent under TESTING
         "RATELIMIT_STORAGE_URI": "memory://",
         **overrides,
     }
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in an empty context, as a real server would: its own app context,
+    `g` and database session, not the test's (where Flask would otherwise reuse them)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+    def _copy_environ(self, other):
+        environ = super()._copy_environ(other)
+        environ.pop("werkzeug.debug.preserve_context", None)  # nothing to re-push afterwards
+        return environ
 
 
 @pytest.fixture(scope="session")
 def app(database_url, smtp_server):
     """One app for the session (the browser tests' live server serves it too)."""
     application = create_app(app_config(database_url, smtp_server))
+    application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()
     return application

@@ -1,5 +1,6 @@
 """A real SMTP server on loopback (aiosmtpd), for tests that read the mail the app sends."""
 
+import asyncio
 import email
 import socket
 import threading
@@ -19,6 +20,8 @@ class _Collector:
         self.server = server
 
     async def handle_DATA(self, smtp_server, session, envelope):
+        if self.server.delay:
+            await asyncio.sleep(self.server.delay)
         self.server._received(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
 
@@ -30,6 +33,7 @@ class SmtpServer:
         self.host = "127.0.0.1"
         self.port = free_port()
         self.messages: list[Message] = []
+        self.delay = 0.0  # seconds to take over each message, to widen race windows
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 

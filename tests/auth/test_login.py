@@ -1,0 +1,126 @@
+import re
+
+import pytest
+
+from diaspora.auth import passwords
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.helpers import audit_actions
+
+
+def test_logging_in_opens_the_dashboard_and_is_audited(client, forms, db):
+    user = UserFactory(name="Chipo Moyo")
+    response = forms.submit("/login", {"email": user.email.upper(), "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    assert "Welcome, Chipo Moyo" in client.get("/dashboard").get_data(as_text=True)
+    assert audit_actions(user) == ["user.logged_in"]
+
+
+def test_a_wrong_password_shows_an_error_and_keeps_the_email(forms):
+    user = UserFactory()
+    response = forms.submit("/login", {"email": user.email, "password": "not my password at all"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The email address or password is not right." in page
+    assert f'value="{user.email}"' in page
+
+
+def test_an_unknown_email_gets_the_same_answer_as_a_wrong_password(forms):
+    user = UserFactory(email="known@example.org")
+    known = forms.submit("/login", {"email": user.email, "password": "not my password at all"})
+    unknown = forms.submit("/login", {"email": "nobody@example.org", "password": "not my password at all"})
+    assert known.status_code == unknown.status_code == 422
+    assert _neutral(known.get_data(as_text=True), user.email) == _neutral(unknown.get_data(as_text=True),
+                                                                         "nobody@example.org")
+
+
+def _neutral(page: str, email: str) -> str:
+    return re.sub(r'name="csrf_token"[^>]*>', "", page.replace(email, "EMAIL"))
+
+
+def test_remember_me_keeps_a_cookie_only_when_asked(client, forms):
+    user = UserFactory()
+    forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD})
+    assert client.get_cookie("remember_token") is None
+    client.post("/logout", data={"csrf_token": _token(client)})
+    forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD, "remember": "y"})
+    assert client.get_cookie("remember_token") is not None
+
+
+def _token(client):
+    from tests.conftest import csrf_token_from
+
+    return csrf_token_from(client.get("/dashboard").get_data(as_text=True))
+
+
+@pytest.mark.parametrize(("next_url", "expected"), [
+    ("/account", "/account"),
+    ("https://evil.example/phish", "/dashboard"),
+    ("//evil.example/phish", "/dashboard"),
+    ("/\\evil.example", "/dashboard"),
+    ("javascript:alert(1)", "/dashboard"),
+])
+def test_only_local_next_pages_are_followed(forms, next_url, expected):
+    user = UserFactory()
+    from urllib.parse import quote
+
+    response = forms.submit(f"/login?next={quote(next_url)}",
+                            {"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.headers["Location"] == expected
+
+
+def test_logging_out_ends_the_session(client, login):
+    login(UserFactory())
+    response = client.post("/logout", data={"csrf_token": _token(client)})
+    assert response.status_code == 302
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_logging_out_needs_the_form_token(client, login):
+    login(UserFactory())
+    assert client.post("/logout").status_code == 400
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_a_logged_in_user_skips_the_login_page(client, login):
+    login(UserFactory())
+    assert client.get("/login").headers["Location"] == "/dashboard"
+
+
+def test_too_many_failures_for_one_account_are_refused_with_a_clear_message(forms, app):
+    user = UserFactory()
+    bystander = UserFactory()
+    for _ in range(5):
+        assert forms.submit("/login", {"email": user.email, "password": "wrong guess again"}).status_code == 422
+    refused = forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD})
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.get_data(as_text=True)
+    assert "5 per 15 minute" in refused.get_data(as_text=True)
+    ok = forms.submit("/login", {"email": bystander.email, "password": DEFAULT_PASSWORD})
+    assert ok.status_code == 302
+
+
+def test_too_many_failures_from_one_address_are_refused(forms, app):
+    app.config["LOGIN_LIMIT_PER_IP"] = "3 per 15 minutes"
+    try:
+        for n in range(3):
+            forms.submit("/login", {"email": f"guess{n}@example.org", "password": "wrong guess again"})
+        user = UserFactory()
+        refused = forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD})
+    finally:
+        app.config["LOGIN_LIMIT_PER_IP"] = "30 per 15 minutes"
+    assert refused.status_code == 429
+
+
+def test_successful_logins_do_not_use_up_the_limit(forms, client):
+    user = UserFactory()
+    for _ in range(7):
+        assert forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD}).status_code == 302
+        client.post("/logout", data={"csrf_token": _token(client)})
+
+
+def test_passwords_are_stored_with_argon2(db):
+    stored = passwords.hash_password("mango lantern river 77")
+    assert stored.startswith("$argon2id$")
+    assert passwords.verify_password(stored, "mango lantern river 77")
+    assert not passwords.verify_password(stored, "mango lantern river 78")
+    assert not passwords.verify_password(None, "anything")

@@ -1,0 +1,66 @@
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.helpers import audit_actions, link_in
+from tests.mailserver import text_body
+
+NEW_PASSWORD = "tamarind compass harbour 5"
+
+
+def _reset_link(forms, smtp_server, user) -> str:
+    forms.submit("/forgot-password", {"email": user.email})
+    mail = smtp_server.last_to(user.email)
+    assert mail["Subject"] == "Reset your password"
+    assert "works once, for 60 minutes" in text_body(mail)
+    return link_in(text_body(mail))
+
+
+def test_a_reset_link_sets_a_new_password_once(client, forms, smtp_server, db):
+    user = UserFactory()
+    link = _reset_link(forms, smtp_server, user)
+
+    response = forms.submit(link, {"password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert smtp_server.last_to(user.email)["Subject"] == "Your password was changed"
+
+    old = forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD})
+    assert old.status_code == 422
+    new = forms.submit("/login", {"email": user.email, "password": NEW_PASSWORD})
+    assert new.status_code == 302
+    assert "user.password_reset" in audit_actions(user)
+
+    client.post("/logout", data={"csrf_token": _token(client)})
+    again = client.get(link)
+    assert again.status_code == 400
+    assert "This password reset link does not work" in again.get_data(as_text=True)
+
+
+def _token(client):
+    from tests.conftest import csrf_token_from
+
+    return csrf_token_from(client.get("/dashboard").get_data(as_text=True))
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(forms, smtp_server):
+    response = forms.submit("/forgot-password", {"email": "nobody@example.org"})
+    assert response.status_code == 200
+    assert "If an account uses" in response.get_data(as_text=True)
+    assert smtp_server.messages == []
+
+
+def test_an_expired_link_is_refused(app, forms, smtp_server):
+    user = UserFactory()
+    link = _reset_link(forms, smtp_server, user)
+    app.config["RESET_TOKEN_MAX_AGE"] = -1
+    try:
+        response = forms.client.get(link)
+    finally:
+        app.config["RESET_TOKEN_MAX_AGE"] = 3600
+    assert response.status_code == 400
+
+
+def test_a_weak_new_password_is_explained_and_nothing_changes(forms, smtp_server):
+    user = UserFactory()
+    link = _reset_link(forms, smtp_server, user)
+    response = forms.submit(link, {"password": "password"})
+    assert response.status_code == 422
+    assert "Use at least 10 characters." in response.get_data(as_text=True)
+    assert forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD}).status_code == 302

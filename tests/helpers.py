@@ -1,0 +1,26 @@
+import re
+
+import sqlalchemy as sa
+
+from diaspora.core.models import AuditEvent
+from diaspora.extensions import db
+
+LINK = re.compile(r"https?://\S+")
+
+
+def link_in(text: str) -> str:
+    """The first link in an email's text, as a path the test client can open."""
+    match = LINK.search(text)
+    assert match, f"no link in: {text}"
+    return re.sub(r"^https?://[^/]+", "", match.group(0))
+
+
+def audit_actions(obj=None) -> list[str]:
+    query = sa.select(AuditEvent.action).order_by(AuditEvent.id)
+    if obj is not None:
+        query = query.where(AuditEvent.object_type == obj.__tablename__, AuditEvent.object_id == str(obj.id))
+    return list(db.session.scalars(query))
+
+
+def row_count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
