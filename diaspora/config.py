@@ -26,9 +26,10 @@ ENV_KEYS = (
     "LOGIN_LIMIT_PER_ACCOUNT",
     "LOGIN_LIMIT_PER_IP",
     "OUTBOX_MAX_ATTEMPTS",
+    "TRUSTED_PROXIES",
 )
 BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"}
-INTEGER_KEYS = {"MAIL_PORT", "OUTBOX_MAX_ATTEMPTS"}
+INTEGER_KEYS = {"MAIL_PORT", "OUTBOX_MAX_ATTEMPTS", "TRUSTED_PROXIES"}
 
 
 class ConfigError(RuntimeError):
@@ -54,6 +55,7 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
         "LOGIN_LIMIT_PER_IP": "30 per 15 minutes",
         "OUTBOX_MAX_ATTEMPTS": 8,
+        "TRUSTED_PROXIES": 0,
         "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
         "RESET_TOKEN_MAX_AGE": 3600,
         "PER_PAGE": 25,

@@ -54,6 +54,11 @@ def _ip_limit() -> str:
     return current_app.config["LOGIN_LIMIT_PER_IP"]
 
 
+def form_page(template: str, form, **context):
+    """The form's page: 200 when first shown, 422 (and a rollback) when sent with errors."""
+    return render_template(template, form=form, **context), INVALID if form.is_submitted() else 200
+
+
 def is_safe_next(target: str | None) -> bool:
     """Only paths on this site: no scheme, no host, no protocol-relative `//`."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -68,7 +73,7 @@ def is_safe_next(target: str | None) -> bool:
 def register():
     form = RegisterForm()
     if not form.validate_on_submit():
-        return render_template("auth/register.html", form=form), INVALID if form.is_submitted() else 200
+        return form_page("auth/register.html", form)
     services.register(form.name.data, form.email.data, form.password.data)
     return render_template("auth/check_email.html", email=form.email.data)
 
@@ -93,7 +98,7 @@ def verify_email(token: str):
 def login():
     form = LoginForm(email=request.args.get("email"))
     if not form.validate_on_submit():
-        return render_template("auth/login.html", form=form), INVALID if form.is_submitted() else 200
+        return form_page("auth/login.html", form)
     user = services.authenticate(form.email.data, form.password.data)
     if user is None or not user.is_active:
         form.password.errors.append("The email address or password is not right.")
@@ -121,7 +126,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
-        return render_template("auth/forgot_password.html", form=form), INVALID if form.is_submitted() else 200
+        return form_page("auth/forgot_password.html", form)
     services.request_password_reset(form.email.data)
     return render_template("auth/check_email.html", email=form.email.data, reset=True)
 
@@ -135,7 +140,7 @@ def reset_password(token: str):
         return render_template("auth/link_invalid.html", what="password reset"), 400
     form = ResetPasswordForm(user=user)
     if not form.validate_on_submit():
-        return render_template("auth/reset_password.html", form=form), INVALID if form.is_submitted() else 200
+        return form_page("auth/reset_password.html", form)
     services.reset_password(token, form.password.data)
     if current_user.is_authenticated:
         logout_user()

@@ -53,7 +53,7 @@ def load_demo() -> None:
 
     logins = demo.load()
     transaction.commit()
-    click.echo("Demo logins (password for each: %s)" % demo.DEMO_PASSWORD)
+    click.echo(f"Demo logins (password for each: {demo.DEMO_PASSWORD})")
     for role, email in logins:
         click.echo(f"  {role:<22} {email}")
 

@@ -13,13 +13,16 @@ MESSAGES = {
     405: ("Not allowed", "That page can't be used that way."),
     429: ("Too many attempts", "Please wait a few minutes and try again."),
     500: ("Sorry, something went wrong on our side",
-          "We have been told about it. Please try again in a few minutes; nothing you typed was saved."),
+          "We have been told about it. Please try again in a few minutes; "
+          "nothing you typed was saved."),
 }
 
 
 def wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    accepted = request.accept_mimetypes
+    return accepted.best_match(["application/json", "text/html"]) == "application/json" and (
+        accepted["application/json"] > accepted["text/html"]
+    )
 
 
 def render_error(status: int, detail: str | None = None):

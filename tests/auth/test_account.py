@@ -11,11 +11,12 @@ NEW_PASSWORD = "tamarind compass harbour 5"
 def test_changing_the_password_logs_out_other_devices(app, client, forms, login, smtp_server, db):
     user = UserFactory()
     other_device = app.test_client()
-    assert Forms(other_device).submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD}).status_code == 302
+    signed_in = Forms(other_device).submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD})
+    assert signed_in.status_code == 302
     login(user)
 
-    response = forms.submit("/account", {"pw-current_password": DEFAULT_PASSWORD, "pw-password": NEW_PASSWORD},
-                            action="/account/password")
+    response = forms.submit("/account", {"pw-current_password": DEFAULT_PASSWORD,
+                                         "pw-password": NEW_PASSWORD}, action="/account/password")
     assert response.status_code == 302
     assert client.get("/dashboard").status_code == 200  # this device stays logged in
     assert other_device.get("/dashboard").status_code == 302  # the other is logged out

@@ -90,7 +90,8 @@ def test_too_many_failures_for_one_account_are_refused_with_a_clear_message(form
     user = UserFactory()
     bystander = UserFactory()
     for _ in range(5):
-        assert forms.submit("/login", {"email": user.email, "password": "wrong guess again"}).status_code == 422
+        failed = forms.submit("/login", {"email": user.email, "password": "wrong guess again"})
+        assert failed.status_code == 422
     refused = forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD})
     assert refused.status_code == 429
     assert "Too many attempts" in refused.get_data(as_text=True)

@@ -1,0 +1,85 @@
+"""Browser journeys in Debian's Chromium, driven by Playwright, against a live server.
+
+The live server runs the session's app in a thread of this process (werkzeug), so it
+shares the test database and the loopback SMTP server. Where Chromium is missing the
+journeys are skipped with a note on how to install it, except under CI, where a
+missing browser fails the run."""
+
+import os
+import shutil
+import threading
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def pytest_collection_modifyitems(config, items):
+    here = os.path.dirname(__file__)
+    browser_tests = [item for item in items if str(item.fspath).startswith(here)]
+    for item in browser_tests:
+        item.add_marker(pytest.mark.e2e)
+    if shutil.which(CHROMIUM) or not browser_tests:
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"CI must run the browser tests, but {CHROMIUM} is missing "
+                                "(apt-get install -y chromium)")
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not found: run `sudo apt-get install -y chromium` "
+                                   "to run the browser tests")
+    for item in browser_tests:
+        item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app  # pytest-flask looks for it
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.base = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def url(self, path: str = "/") -> str:
+        return self.base + path
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        self._server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    return Axe()
+
+
+@pytest.fixture
+def assert_accessible(axe):
+    """Runs axe-core in the page; fails on any serious or critical violation."""
+
+    def check(page):
+        results = axe.run(page)
+        blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+        details = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}" for v in blocking
+        ]
+        assert not blocking, f"accessibility problems on {page.url}:\n" + "\n".join(details)
+
+    return check
