@@ -68,13 +68,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from diaspora.associations.directory_views import bp as directory_bp
+    from diaspora.associations.views import bp as associations_bp
     from diaspora.auth.views import bp as auth_bp
     from diaspora.core.views import bp as core_bp
     from diaspora.dashboard.views import bp as dashboard_bp
+    from diaspora.members.views import bp as members_bp
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(dashboard_bp)
+    for blueprint in (core_bp, auth_bp, dashboard_bp, members_bp, associations_bp, directory_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_request_hooks(app: Flask) -> None:

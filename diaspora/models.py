@@ -1,6 +1,23 @@
 """Imports every domain's models so the metadata (and Alembic) sees all tables."""
 
-from diaspora.associations.models import Association, Membership  # noqa: F401
+from diaspora.associations.models import (  # noqa: F401
+    Association,
+    AssociationHeritageCountry,
+    Invitation,
+    MemberImport,
+    Membership,
+    MembershipType,
+)
 from diaspora.auth.models import User  # noqa: F401
-from diaspora.core.models import AuditEvent, OutboxMessage  # noqa: F401
+from diaspora.core.models import AuditEvent, OutboxMessage, StoredFile  # noqa: F401
 from diaspora.desks.models import Desk, DeskOfficer  # noqa: F401
+from diaspora.members.models import (  # noqa: F401
+    Availability,
+    Credential,
+    DeskSharingConsent,
+    Profile,
+    ProfileHeritageCountry,
+    ProfileLanguage,
+    ProfileSkill,
+    Skill,
+)

@@ -4,12 +4,19 @@ import factory
 import pycountry
 from factory.alchemy import SQLAlchemyModelFactory
 
-from diaspora.associations.models import Association, Membership
+from diaspora.associations.models import (
+    Association,
+    AssociationHeritageCountry,
+    Invitation,
+    Membership,
+    MembershipType,
+)
 from diaspora.auth.models import User
 from diaspora.auth.passwords import hash_password
 from diaspora.core.time import today, utcnow
 from diaspora.desks.models import Desk, DeskOfficer
 from diaspora.extensions import db
+from diaspora.members.models import Profile, ProfileHeritageCountry
 
 DEFAULT_PASSWORD = "correct horse battery staple 42"
 _DEFAULT_HASH = hash_password(DEFAULT_PASSWORD)  # argon2 is slow on purpose; hash once
@@ -47,6 +54,16 @@ class AssociationFactory(BaseFactory):
     status = Association.APPROVED
 
 
+class MembershipTypeFactory(BaseFactory):
+    class Meta:
+        model = MembershipType
+
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"Full member {n}")
+    period_months = 12
+    requires_approval = True
+
+
 class MembershipFactory(BaseFactory):
     class Meta:
         model = Membership
@@ -76,3 +93,41 @@ class DeskOfficerFactory(BaseFactory):
 
     desk = factory.SubFactory(DeskFactory)
     user = factory.SubFactory(UserFactory)
+
+
+class InvitationFactory(BaseFactory):
+    class Meta:
+        model = Invitation
+
+    association = factory.SubFactory(AssociationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    name = factory.Faker("name")
+
+
+class ProfileFactory(BaseFactory):
+    """A profile; `heritage=["GH", "NG"]` adds heritage countries."""
+
+    class Meta:
+        model = Profile
+
+    user = factory.SubFactory(UserFactory)
+    cadre = "nurse"
+    specialty = "Critical care"
+    host_country = "GB"
+    host_city = "Manchester"
+    directory_consent = False
+
+    @factory.post_generation
+    def heritage(self, create, countries, **kwargs):
+        for country in countries or []:
+            self.heritage.append(ProfileHeritageCountry(country=country))
+        if create and countries:
+            db.session.commit()
+
+
+def association_with_heritage(*countries, **kwargs) -> Association:
+    association = AssociationFactory(**kwargs)
+    for country in countries:
+        association.heritage.append(AssociationHeritageCountry(country=country))
+    db.session.commit()
+    return association

@@ -1,13 +1,20 @@
-"""Who may see and do what in associations. Views ask here; they never hand-roll checks."""
+"""Who may see and do what in associations. Views ask here; they never hand-roll checks.
+
+Layers (as everywhere): an association the user may not see answers 404; one they can
+see but not manage answers 403."""
 
 import sqlalchemy as sa
+from flask import abort
 
 from diaspora.associations.models import Association, Membership
 from diaspora.extensions import db
+from diaspora.members.models import Profile
+
+ACTIONS = {"view", "join", "manage", "directory", "decide"}
 
 
 def memberships_of(user) -> sa.Select:
-    """The user's own memberships, with their association, newest first."""
+    """The user's own memberships, with their association, by association name."""
     return (
         sa.select(Membership)
         .join(Membership.association)
@@ -31,22 +38,75 @@ def officer_associations(user) -> sa.Select:
     )
 
 
-def is_officer(user, association: Association) -> bool:
+def membership_of(user, association: Association) -> Membership | None:
     if not user.is_authenticated:
-        return False
+        return None
     return db.session.scalar(
-        sa.select(sa.exists().where(
-            Membership.user_id == user.id,
-            Membership.association_id == association.id,
-            Membership.role == Membership.OFFICER,
-            Membership.status == Membership.ACTIVE,
-        ))
+        sa.select(Membership).where(
+            Membership.user_id == user.id, Membership.association_id == association.id
+        )
     )
 
 
+def is_officer(user, association: Association) -> bool:
+    membership = membership_of(user, association)
+    return membership is not None and membership.is_officer
+
+
+def is_active_member(user, association: Association) -> bool:
+    membership = membership_of(user, association)
+    return membership is not None and membership.status == Membership.ACTIVE
+
+
 def can(user, action: str, association: Association) -> bool:
+    assert action in ACTIONS, action
+    if not user.is_authenticated:
+        return False
     if action == "view":
-        return association.status == Association.APPROVED or user.is_admin or is_officer(user, association)
+        return (association.is_approved or user.is_admin or is_officer(user, association)
+                or association.applied_by_id == user.id)
+    if action == "join":
+        return association.is_approved
     if action == "manage":
-        return is_officer(user, association)
+        return association.is_approved and is_officer(user, association)
+    if action == "directory":
+        return association.is_approved and is_active_member(user, association)
+    if action == "decide":  # approve or reject the association itself
+        return user.is_admin
     return False
+
+
+def load_association(slug: str, user, action: str) -> Association:
+    """The association, or 404 if the user may not even see it, or 403 if they may see it
+    but not do `action`."""
+    association = db.session.scalar(sa.select(Association).where(Association.slug == slug))
+    if association is None or not can(user, "view", association):
+        abort(404)
+    if not can(user, action, association):
+        abort(403)
+    return association
+
+
+def load_membership(association: Association, membership_id: int) -> Membership:
+    """A membership of this association (officers' pages); 404 for any other."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.association_id != association.id:
+        abort(404)
+    return membership
+
+
+def directory_scope(user, association: Association) -> sa.Select:
+    """The memberships a user may see in an association's directory: officers see every
+    membership; members see active fellow members who chose to appear in the directory."""
+    query = (
+        sa.select(Membership)
+        .where(Membership.association_id == association.id)
+        .join(Membership.user)
+        .outerjoin(Profile, Profile.user_id == Membership.user_id)
+    )
+    if is_officer(user, association):
+        return query
+    return query.where(
+        Membership.status == Membership.ACTIVE,
+        sa.or_(Profile.directory_consent.is_(True), Membership.user_id == user.id),
+    )

@@ -32,6 +32,7 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]  # identity erased at the person's request
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

@@ -14,11 +14,11 @@ from diaspora.auth.forms import (
 )
 from diaspora.auth.models import User
 from diaspora.core.access import anonymous_only, login_required, public
+from diaspora.core.forms import INVALID, form_page
 from diaspora.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
 
-INVALID = 422  # a form with errors: shown again, and the transaction rolls back
 CHECK_EMAIL = "Check your email: if the address can be used, we have sent you a link."
 
 
@@ -52,11 +52,6 @@ def _account_limit() -> str:
 
 def _ip_limit() -> str:
     return current_app.config["LOGIN_LIMIT_PER_IP"]
-
-
-def form_page(template: str, form, **context):
-    """The form's page: 200 when first shown, 422 (and a rollback) when sent with errors."""
-    return render_template(template, form=form, **context), INVALID if form.is_submitted() else 200
 
 
 def is_safe_next(target: str | None) -> bool:

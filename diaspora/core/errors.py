@@ -2,6 +2,7 @@
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from diaspora.core import transaction
@@ -11,6 +12,9 @@ MESSAGES = {
     403: ("You can't do that", "Your account does not have access to this page."),
     404: ("Page not found", "The page may have moved, or you may not have access to it."),
     405: ("Not allowed", "That page can't be used that way."),
+    409: ("Someone else changed this first",
+          "Your change was not saved, so nothing was overwritten. Go back, reload the page to see "
+          "the latest version, and make your change again."),
     429: ("Too many attempts", "Please wait a few minutes and try again."),
     500: ("Sorry, something went wrong on our side",
           "We have been told about it. Please try again in a few minutes; "
@@ -50,6 +54,9 @@ def handle_rate_limit(error: HTTPException):
 
 def handle_unexpected_error(error: Exception):
     transaction.rollback()
+    # A concurrent edit won the race: the version column refused this one.
+    if isinstance(getattr(error, "original_exception", error), StaleDataError):
+        return render_error(409)
     if isinstance(error, HTTPException):
         return handle_http_error(error)
     from flask import current_app
@@ -61,7 +68,7 @@ def handle_unexpected_error(error: Exception):
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(429, handle_rate_limit)
-    for status in (400, 403, 404, 405):
+    for status in (400, 403, 404, 405, 409):
         app.register_error_handler(status, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected_error)
     app.register_error_handler(Exception, handle_unexpected_error)

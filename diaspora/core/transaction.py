@@ -10,11 +10,15 @@ from flask import Response
 from diaspora.core import outbox
 from diaspora.extensions import db
 
+# A bulk change (a CSV import) may queue thousands of mails: the request sends the first
+# few at once and leaves the rest to `flask outbox send`, so nobody waits on SMTP.
+INLINE_DELIVERY_LIMIT = 20
+
 
 def commit() -> None:
     pending = outbox.take_pending_ids()
     db.session.commit()
-    outbox.deliver(pending)
+    outbox.deliver(pending[:INLINE_DELIVERY_LIMIT])
 
 
 def rollback() -> None:
