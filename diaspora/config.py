@@ -58,6 +58,7 @@ def defaults(instance_path: str) -> dict:
         "TRUSTED_PROXIES": 0,
         "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
         "RESET_TOKEN_MAX_AGE": 3600,
+        "WELCOME_TOKEN_MAX_AGE": 14 * 24 * 3600,
         "PER_PAGE": 25,
     }
 

@@ -7,6 +7,10 @@ from zxcvbn import zxcvbn
 MIN_LENGTH = 10
 MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline attacks"
 
+# Marks an account made by someone else (an import) that has no password yet; no password
+# ever matches it, since it is not an argon2 hash.
+UNUSABLE_PREFIX = "!unusable:"
+
 _hasher = PasswordHasher()
 # Verified against when no account matches, so a login takes as long either way.
 _DUMMY_HASH = _hasher.hash("not a real password, only for timing")

@@ -104,20 +104,38 @@ def request_password_reset(email: str) -> None:
     audit.record("user.password_reset_requested", user, actor=user)
 
 
-def user_for_reset_token(token: str) -> User:
-    data = tokens.read("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"])
+def welcome_link(user: User) -> str:
+    """A link for someone whose account was made for them (a member import): it lets them
+    choose their password, and proves their address. Single use, valid for 14 days."""
+    token = tokens.make("welcome", {"uid": user.id, "pw": tokens.fingerprint(user.password_hash)})
+    return url_for("auth.welcome", token=token, _external=True)
+
+
+def create_account_for(name: str, email: str) -> User:
+    """An account someone else made (an officer's import): no usable password until its
+    owner follows their welcome link."""
+    user = User(name=name.strip(), email=normalise_email(email),
+                password_hash=passwords.UNUSABLE_PREFIX + tokens.fingerprint(str(utcnow())))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def user_for_reset_token(token: str, purpose: str = "reset") -> User:
+    max_age = current_app.config["WELCOME_TOKEN_MAX_AGE" if purpose == "welcome" else "RESET_TOKEN_MAX_AGE"]
+    data = tokens.read(purpose, token, max_age)
     user = db.session.get(User, data.get("uid"))
     if user is None or tokens.fingerprint(user.password_hash) != data.get("pw"):
         raise tokens.InvalidToken("already used or account changed")
     return user
 
 
-def reset_password(token: str, new_password: str) -> User:
-    user = user_for_reset_token(token)
+def reset_password(token: str, new_password: str, purpose: str = "reset") -> User:
+    user = user_for_reset_token(token, purpose)
     _set_password(user, new_password)
     # Following the emailed link proves the address works.
     user.email_verified_at = user.email_verified_at or utcnow()
-    audit.record("user.password_reset", user, actor=user)
+    audit.record("user.password_reset" if purpose == "reset" else "user.welcomed", user, actor=user)
     return user
 
 

@@ -129,17 +129,28 @@ def forgot_password():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str):
+    return _choose_password(token, "reset")
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+@public
+def welcome(token: str):
+    """Where someone whose account an officer made chooses their password."""
+    return _choose_password(token, "welcome")
+
+
+def _choose_password(token: str, purpose: str):
     try:
-        user = services.user_for_reset_token(token)
+        user = services.user_for_reset_token(token, purpose)
     except tokens.InvalidToken:
         return render_template("auth/link_invalid.html", what="password reset"), 400
     form = ResetPasswordForm(user=user)
     if not form.validate_on_submit():
-        return form_page("auth/reset_password.html", form)
-    services.reset_password(token, form.password.data)
+        return form_page("auth/reset_password.html", form, welcome=purpose == "welcome", user=user)
+    services.reset_password(token, form.password.data, purpose)
     if current_user.is_authenticated:
         logout_user()
-    flash("Your password has been changed. You can log in with it now.", "success")
+    flash("Your password has been saved. You can log in with it now.", "success")
     return redirect(url_for("auth.login", email=user.email))
 
 

@@ -64,3 +64,22 @@ def test_a_weak_new_password_is_explained_and_nothing_changes(forms, smtp_server
     assert response.status_code == 422
     assert "Use at least 10 characters." in response.get_data(as_text=True)
     assert forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD}).status_code == 302
+
+
+def test_an_imported_person_chooses_a_password_through_their_welcome_link(app, client, forms, db):
+    from diaspora.auth import services
+    from diaspora.core import transaction
+
+    user = services.create_account_for("Yaw Darko", "yaw@example.org")
+    with app.test_request_context():
+        link = link_in(services.welcome_link(user))
+    transaction.commit()
+    assert forms.submit("/login", {"email": "yaw@example.org", "password": "!unusable:"}).status_code == 422
+
+    page = client.get(link).get_data(as_text=True)
+    assert "Welcome, Yaw Darko" in page
+    assert forms.submit(link, {"password": NEW_PASSWORD}).status_code == 302
+    assert forms.submit("/login", {"email": "yaw@example.org", "password": NEW_PASSWORD}).status_code == 302
+    db.session.refresh(user)
+    assert user.is_verified
+    assert client.get(link).status_code == 400
