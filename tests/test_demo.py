@@ -1,0 +1,31 @@
+import sqlalchemy as sa
+
+from diaspora import demo
+from diaspora.associations.models import Association, Membership
+from diaspora.auth.models import User
+from diaspora.core import transaction
+from tests.helpers import row_count
+
+
+def test_demo_data_loads_twice_without_duplicates_and_each_login_works(app, forms, db):
+    logins = demo.load()
+    transaction.commit()
+    counts = (row_count(User), row_count(Membership), row_count(Association))
+    demo.load()
+    transaction.commit()
+    assert (row_count(User), row_count(Membership), row_count(Association)) == counts
+
+    statuses = dict(db.session.execute(
+        sa.select(Association.slug, Association.status)).all())
+    assert statuses == {"gnma-uk": "approved", "ndi-ireland": "approved", "zhwn-usa": "pending"}
+    assert {role for role, _ in logins} == {"platform admin", "association officer", "member", "desk officer"}
+    for _, email in logins:
+        response = forms.submit("/login", {"email": email, "password": demo.DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        forms.client.post("/logout", data={"csrf_token": _token(forms.client)})
+
+
+def _token(client):
+    from tests.conftest import csrf_token_from
+
+    return csrf_token_from(client.get("/dashboard").get_data(as_text=True))
