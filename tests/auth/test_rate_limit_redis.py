@@ -72,7 +72,7 @@ def _wait_until_up(url: str) -> None:
         try:
             urllib.request.urlopen(url + "/healthz", timeout=2)
             return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while gunicorn starts
             time.sleep(0.2)
     raise AssertionError(f"{url} did not start")
 

@@ -1,0 +1,39 @@
+import re
+
+import pytest
+
+from tests.conftest import Forms, csrf_token_from
+from tests.factories import DEFAULT_PASSWORD
+
+VERSION = re.compile(r'id="version" name="version" type="hidden" value="(\d*)"')
+
+
+class ProfileForms:
+    """Sends the profile form as a browser would: with the CSRF token and the version it showed."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def submit(self, data: dict):
+        page = self.client.get("/profile/edit").get_data(as_text=True)
+        return self.client.post("/profile/edit", data={
+            "csrf_token": csrf_token_from(page), "version": VERSION.search(page).group(1), **data,
+        })
+
+
+@pytest.fixture
+def profile_forms(client):
+    return ProfileForms(client)
+
+
+@pytest.fixture
+def logged_in_client(app):
+    """`logged_in_client(user)`: a second browser, logged in as `user`."""
+
+    def make(user, password: str = DEFAULT_PASSWORD):
+        other = app.test_client()
+        response = Forms(other).submit("/login", {"email": user.email, "password": password})
+        assert response.status_code == 302
+        return other
+
+    return make
