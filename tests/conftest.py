@@ -73,6 +73,9 @@ class IsolatedClient(FlaskClient):
     `g` and database session, not the test's (where Flask would otherwise reuse them)."""
 
     def open(self, *args, **kwargs):
+        # buffered: a streamed body (the CSV export) is read inside the request's context, as a
+        # server reads it; read later, in the test's context, its context tokens would not match
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
     def _copy_environ(self, other):

@@ -6,7 +6,7 @@ see but not manage answers 403."""
 import sqlalchemy as sa
 from flask import abort
 
-from diaspora.associations.models import Association, Membership
+from diaspora.associations.models import Association, Membership, MembershipType
 from diaspora.extensions import db
 from diaspora.members.models import Profile
 
@@ -95,6 +95,24 @@ def load_membership(association: Association, membership_id: int) -> Membership:
     return membership
 
 
+def load_membership_type(association: Association, type_id: int) -> MembershipType:
+    """A membership type of this association (officers' pages); 404 for any other."""
+    membership_type = db.session.get(MembershipType, type_id)
+    if membership_type is None or membership_type.association_id != association.id:
+        abort(404)
+    return membership_type
+
+
+def load_for_review(association_id: int, user) -> Association:
+    """An association a platform admin decides on: 403 for anyone else, 404 if there is none."""
+    if not user.is_authenticated or not user.is_admin:
+        abort(403)
+    association = db.session.get(Association, association_id)
+    if association is None:
+        abort(404)
+    return association
+
+
 def directory_scope(user, association: Association) -> sa.Select:
     """The memberships a user may see in an association's directory: officers see every
     membership; members see active fellow members who chose to appear in the directory."""
@@ -110,3 +128,13 @@ def directory_scope(user, association: Association) -> sa.Select:
         Membership.status == Membership.ACTIVE,
         sa.or_(Profile.directory_consent.is_(True), Membership.user_id == user.id),
     )
+
+
+def load_import(association: Association, import_id: int):
+    """A member import (CSV upload) of this association (officers' pages); 404 for any other."""
+    from diaspora.associations.models import MemberImport
+
+    member_import = db.session.get(MemberImport, import_id)
+    if member_import is None or member_import.association_id != association.id:
+        abort(404)
+    return member_import

@@ -59,6 +59,9 @@ def load_demo() -> None:
 
 
 def register(app: Flask) -> None:
+    from diaspora.associations.commands import memberships_cli
+
+    app.cli.add_command(memberships_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_cli)

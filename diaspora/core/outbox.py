@@ -41,6 +41,39 @@ def queue_email(recipient: str, subject: str, template: str, **context) -> Outbo
     return message
 
 
+def queue_emails(emails: Iterable[tuple[str, str, str, dict]], *, chunk: int = 1000) -> list[int]:
+    """`queue_email` for many messages at once (a bulk import): the same templates with the
+    same context, but the app's template context is computed once and the messages are
+    inserted in bulk, a chunk at a time, instead of with one flush each. Takes (recipient,
+    subject, template, context) tuples; returns the ids queued."""
+    app_context: dict = {}
+    current_app.update_template_context(app_context)
+    templates: dict[str, tuple] = {}
+    ids: list[int] = []
+    pending: list[dict] = []
+
+    def insert() -> None:
+        table = OutboxMessage.__table__
+        ids.extend(db.session.scalars(sa.insert(table).returning(table.c.id), pending).all())
+        pending.clear()
+
+    for recipient, subject, template, context in emails:
+        if template not in templates:
+            environment = current_app.jinja_env
+            templates[template] = (environment.get_template(f"email/{template}.txt"),
+                                   environment.get_template(f"email/{template}.html"))
+        text, html = templates[template]
+        values = {**app_context, "subject": subject, **context}
+        pending.append({"recipient": recipient, "subject": subject, "template": template,
+                        "body_text": text.render(values), "body_html": html.render(values)})
+        if len(pending) >= chunk:
+            insert()
+    if pending:
+        insert()
+    db.session.info.setdefault(PENDING_KEY, []).extend(ids)
+    return ids
+
+
 def take_pending_ids() -> list[int]:
     """The ids queued in the current transaction; called by the one place that commits."""
     return db.session.info.pop(PENDING_KEY, [])

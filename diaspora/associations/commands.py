@@ -1,0 +1,34 @@
+"""`flask memberships update`: the daily cron job that lapses memberships whose period ended
+and reminds members 30 days before their renewal date. Idempotent: running it again the same
+day changes nothing and sends nothing."""
+
+import click
+from flask.cli import AppGroup
+
+from diaspora.core import transaction
+
+memberships_cli = AppGroup("memberships", help="Membership renewals and lapses.")
+
+PROGRESS_EVERY = 100
+
+
+def _progress(label: str):
+    """Shows how far a long run has got (on stderr, so the summary stays clean)."""
+
+    def show(done: int, total: int) -> None:
+        if total >= PROGRESS_EVERY and (done % PROGRESS_EVERY == 0 or done == total):
+            click.echo(f"\r{label}: {done} of {total}", nl=done == total, err=True)
+
+    return show
+
+
+@memberships_cli.command("update")
+def update() -> None:
+    """Lapse memberships past their renewal date and send renewal reminders (run daily)."""
+    from diaspora.associations import services
+
+    lapsed = services.lapse_due(progress=_progress("Lapsing"))
+    reminded = services.send_renewal_reminders(progress=_progress("Reminding"))
+    transaction.commit()
+    click.echo(f"{lapsed} {'membership' if lapsed == 1 else 'memberships'} lapsed, "
+               f"{reminded} renewal {'reminder' if reminded == 1 else 'reminders'} sent.")

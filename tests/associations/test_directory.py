@@ -1,0 +1,262 @@
+"""The member directory: who sees whom, search, filters, sorting, pages, and a bounded
+number of SQL statements whatever the page size."""
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+import sqlalchemy as sa
+
+from diaspora.associations.models import Membership
+from diaspora.core.time import today
+from diaspora.extensions import db
+from diaspora.members.models import ProfileSkill, Skill
+from tests.factories import (
+    AssociationFactory,
+    MembershipFactory,
+    MembershipTypeFactory,
+    ProfileFactory,
+    UserFactory,
+)
+
+NAME_CELL = re.compile(r'<td data-label="Name">([^<]*)</td>')
+
+
+def names_on(page: str) -> list[str]:
+    return [unescape(name) for name in NAME_CELL.findall(page)]
+
+
+def skill(name: str) -> Skill:
+    found = db.session.scalar(sa.select(Skill).where(Skill.name == name))
+    if found is None:
+        found = Skill(name=name)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def member(association, name: str, *, consent: bool = True, status: str = Membership.ACTIVE,
+           cadre: str | None = "nurse", specialty: str | None = "Critical care", heritage=(),
+           skills=(), **membership) -> Membership:
+    """A user with a profile and a membership of `association`."""
+    user = UserFactory(name=name)
+    profile = ProfileFactory(user=user, cadre=cadre, specialty=specialty, directory_consent=consent,
+                             heritage=list(heritage))
+    for skill_name in skills:
+        db.session.add(ProfileSkill(user_id=profile.user_id, skill_id=skill(skill_name).id))
+    db.session.commit()
+    return MembershipFactory(user=user, association=association, status=status, **membership)
+
+
+@pytest.fixture
+def association():
+    return AssociationFactory(name="Ghana Nurses UK", slug="ghana-nurses-uk")
+
+
+@pytest.fixture
+def officer(association):
+    return member(association, "Olu Officer", role=Membership.OFFICER, cadre="doctor", consent=False,
+                  specialty="Paediatrics").user
+
+
+def directory(client, slug="ghana-nurses-uk", **params):
+    return client.get(f"/associations/{slug}/directory", query_string=params)
+
+
+# -- who sees whom ---------------------------------------------------------------------------
+
+def test_an_officer_sees_every_membership_with_its_details(client, login, association, officer):
+    member(association, "Ama Consenting", heritage=["GH", "NG"], skills=["Ultrasound"])
+    shy = member(association, "Kofi Private", consent=False)
+    member(association, "Esi Suspended", status=Membership.SUSPENDED)
+    member(association, "Yaw Applicant", status=Membership.APPLIED)
+    member(AssociationFactory(), "Someone Elsewhere")
+    login(officer)
+    response = directory(client)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert names_on(page) == ["Ama Consenting", "Esi Suspended", "Kofi Private", "Olu Officer",
+                              "Yaw Applicant"]
+    assert "Ghana, Nigeria" in page and '<span class="tag">Ultrasound</span>' in page
+    assert shy.user.email in page
+    assert "Suspended" in page and "Applied, waiting for a decision" in page
+    assert f'href="/associations/ghana-nurses-uk/members/{shy.id}"' in page
+    assert "Download all members (CSV)" in page
+
+
+def test_a_member_sees_only_active_fellow_members_who_opted_in_and_themselves(client, login, association,
+                                                                              officer):
+    me = member(association, "Me Myself", consent=False)
+    member(association, "Ama Consenting")
+    member(association, "Kofi Private", consent=False)
+    member(association, "Esi Suspended", status=Membership.SUSPENDED)
+    member(association, "Yaw Lapsed", status=Membership.LAPSED)
+    member(AssociationFactory(), "Someone Elsewhere")
+    login(me.user)
+    page = directory(client).get_data(as_text=True)
+    assert names_on(page) == ["Ama Consenting", "Me Myself"]
+    assert "@example.org" not in page  # no emails for members
+    assert "Membership status" not in page  # no status filter
+    assert "Download all members" not in page and "/members/" not in page
+
+
+@pytest.mark.parametrize("who", ["outsider", "applicant", "suspended", "other_officer", "admin"])
+def test_people_who_are_not_active_members_are_refused(client, login, association, officer, who):
+    users = {
+        "outsider": lambda: UserFactory(),
+        "applicant": lambda: member(association, "A", status=Membership.APPLIED).user,
+        "suspended": lambda: member(association, "S", status=Membership.SUSPENDED).user,
+        "other_officer": lambda: member(AssociationFactory(), "O", role=Membership.OFFICER).user,
+        "admin": lambda: UserFactory(admin=True),
+    }
+    login(users[who]())
+    assert directory(client).status_code == 403
+
+
+def test_a_visitor_is_sent_to_log_in(client, association):
+    response = directory(client)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_an_association_that_is_not_approved_is_not_found(client, login):
+    pending = AssociationFactory(status="pending", slug="pending-one")
+    login(member(pending, "Early Member").user)
+    assert directory(client, slug="pending-one").status_code == 404
+    assert directory(client, slug="no-such-association").status_code == 404
+
+
+# -- search and filters ----------------------------------------------------------------------
+
+@pytest.fixture
+def crowd(association, officer):
+    member(association, "Ama Mensah", cadre="nurse", specialty="Critical care", heritage=["GH"],
+           skills=["Ultrasound", "Triage"])
+    member(association, "Kwame Boateng", cadre="doctor", specialty="Cardiology", heritage=["GH", "NG"],
+           skills=["Teaching"])
+    member(association, "Ngozi Okafor", cadre="midwife", specialty="Obstetrics 100% hands-on",
+           heritage=["NG"], skills=["Neonatal resuscitation"])
+    member(association, "Esi Suspended", cadre="nurse", specialty="Oncology", heritage=["GH"],
+           status=Membership.SUSPENDED)
+    member(association, "Kofi Private", cadre="pharmacist", specialty=None, heritage=["KE"],
+           consent=False)
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"q": "mensah"}, ["Ama Mensah"]),                       # name, any case
+    ({"q": "CARDIO"}, ["Kwame Boateng"]),                    # specialty
+    ({"q": "ultra"}, ["Ama Mensah"]),                        # skill
+    ({"q": "teach"}, ["Kwame Boateng"]),
+    ({"q": "100%"}, ["Ngozi Okafor"]),                       # % is a character, not a wildcard
+    ({"q": "%"}, ["Ngozi Okafor"]),
+    ({"cadre": "nurse"}, ["Ama Mensah", "Esi Suspended"]),
+    ({"cadre": "midwife"}, ["Ngozi Okafor"]),
+    ({"heritage": "NG"}, ["Kwame Boateng", "Ngozi Okafor"]),
+    ({"heritage": "GH", "cadre": "nurse"}, ["Ama Mensah", "Esi Suspended"]),
+    ({"heritage": "GH", "q": "kwame"}, ["Kwame Boateng"]),
+    ({"status": "suspended"}, ["Esi Suspended"]),
+    ({"q": "nobody like this"}, []),
+])
+def test_officers_search_and_filter(client, login, officer, crowd, params, expected):
+    login(officer)
+    response = directory(client, **params)
+    assert response.status_code == 200
+    assert names_on(response.get_data(as_text=True)) == expected
+
+
+def test_members_filter_too_but_the_status_filter_is_ignored_for_them(client, login, association, crowd):
+    me = member(association, "Me Myself", cadre="nurse", heritage=["GH"])
+    login(me.user)
+    assert names_on(directory(client, cadre="nurse").get_data(as_text=True)) == ["Ama Mensah", "Me Myself"]
+    assert names_on(directory(client, heritage="KE").get_data(as_text=True)) == []  # Kofi did not opt in
+    suspended = directory(client, status="suspended")
+    assert suspended.status_code == 200
+    assert names_on(suspended.get_data(as_text=True)) == ["Ama Mensah", "Kwame Boateng", "Me Myself",
+                                                          "Ngozi Okafor"]
+
+
+def test_the_form_keeps_what_was_chosen(client, login, officer, crowd):
+    login(officer)
+    page = directory(client, q="care", cadre="nurse", heritage="GH", status="active",
+                     sort="newest").get_data(as_text=True)
+    assert 'value="care"' in page
+    assert '<option selected value="nurse">' in page
+    assert '<option selected value="GH">' in page
+    assert '<option selected value="active">' in page
+    assert '<option selected value="newest">' in page
+    assert "Clear the filters" in page
+
+
+def test_an_unknown_filter_value_is_explained_and_ignored(client, login, officer, crowd):
+    login(officer)
+    response = directory(client, cadre="astronaut", heritage="XX")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Not a valid choice" in page
+    assert "Choose a country from the list." in page
+    assert len(names_on(page)) == 6  # every membership: the bad filters are not applied
+
+
+# -- sorting and pages -----------------------------------------------------------------------
+
+def test_sorting_by_name_newest_and_cadre(client, login, association, officer):
+    member(association, "beatrice Asante", cadre="pharmacist", joined_on=today() - timedelta(days=30))
+    member(association, "Adjoa Owusu", cadre="nurse", joined_on=today() - timedelta(days=400))
+    member(association, "Cecilia Darko", cadre="dentist", joined_on=today() - timedelta(days=2))
+    member(association, "Dede Ampofo", cadre=None, joined_on=None)
+    officer_membership = db.session.scalar(sa.select(Membership).where(Membership.user_id == officer.id))
+    officer_membership.joined_on = today() - timedelta(days=1000)
+    db.session.commit()
+    login(officer)
+    by_name = names_on(directory(client).get_data(as_text=True))
+    assert by_name == ["Adjoa Owusu", "beatrice Asante", "Cecilia Darko", "Dede Ampofo", "Olu Officer"]
+    newest = names_on(directory(client, sort="newest").get_data(as_text=True))
+    assert newest == ["Cecilia Darko", "beatrice Asante", "Adjoa Owusu", "Olu Officer", "Dede Ampofo"]
+    by_cadre = names_on(directory(client, sort="cadre").get_data(as_text=True))
+    assert by_cadre == ["Cecilia Darko", "Olu Officer", "Adjoa Owusu", "beatrice Asante", "Dede Ampofo"]
+
+
+def test_pages_of_25_and_the_pager_keeps_the_filters(client, login, association, officer):
+    for number in range(30):
+        member(association, f"Nurse {number:02d}", cadre="nurse", heritage=["GH"])
+    member(association, "Doctor Outside The Filter", cadre="doctor", heritage=["GH"])
+    login(officer)
+    first = directory(client, cadre="nurse", heritage="GH", q="nurse").get_data(as_text=True)
+    assert names_on(first) == [f"Nurse {number:02d}" for number in range(25)]
+    assert "30 members found" in first
+    assert "Page 1 of 2" in first
+    next_link = unescape(re.search(r'<a rel="next" href="([^"]+)"', first).group(1))
+    for part in ("cadre=nurse", "heritage=GH", "q=nurse", "page=2"):
+        assert part in next_link
+    second = client.get(next_link).get_data(as_text=True)
+    assert names_on(second) == [f"Nurse {number:02d}" for number in range(25, 30)]
+    previous_link = unescape(re.search(r'<a rel="prev" href="([^"]+)"', second).group(1))
+    assert "cadre=nurse" in previous_link and "page=1" in previous_link
+    beyond = directory(client, cadre="nurse", page=9).get_data(as_text=True)
+    assert names_on(beyond) == []
+
+
+@pytest.mark.parametrize("viewer", ["officer", "member"])
+def test_the_number_of_statements_does_not_grow_with_the_page(client, login, count_queries, association,
+                                                              officer, viewer):
+    me = member(association, "Me Myself")
+    membership_type = MembershipTypeFactory(association=association, name="Full member")
+
+    def add_members(count: int) -> None:
+        for number in range(count):
+            member(association, f"Member {number:03d} {count}", heritage=["GH", "NG"],
+                   skills=["Triage", f"Skill {number}"], membership_type=membership_type,
+                   renews_on=today() + timedelta(days=number))
+
+    login(officer if viewer == "officer" else me.user)
+    counts = []
+    for count in (3, 30):
+        add_members(count)
+        with count_queries() as counter:
+            response = directory(client, q="member", heritage="GH")
+        assert response.status_code == 200
+        assert "Triage" in response.get_data(as_text=True)
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 12

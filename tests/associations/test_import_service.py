@@ -1,0 +1,155 @@
+"""The import service on its own: reading CSV, the lookups, the email rule, set-based work."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from diaspora.associations import importer
+from diaspora.associations.models import Membership
+from diaspora.auth.models import User
+from diaspora.core import transaction
+from diaspora.core.models import OutboxMessage
+from diaspora.extensions import db
+from tests.factories import AssociationFactory, MembershipFactory, MembershipTypeFactory, UserFactory
+from tests.helpers import row_count
+
+
+def test_rows_are_numbered_as_a_spreadsheet_numbers_them():
+    text = ("Email ; Name;Heritage Countries\r\n"
+            "a@example.org;\"Mensah; Ama\";GH|NG\r\n"
+            "\r\n"
+            ";;\r\n"
+            "b@example.org;Kofi;\r\n")
+    rows = importer.parse(text)
+    assert [(row.number, row.email, row.name, row.heritage_countries) for row in rows] == [
+        (2, "a@example.org", "Mensah; Ama", "GH|NG"),
+        (5, "b@example.org", "Kofi", ""),
+    ]
+
+
+def test_a_row_with_more_cells_than_columns_is_an_error(app):
+    association = AssociationFactory()
+    with app.test_request_context():
+        plan = importer.plan(association, "email,name\r\na@example.org,Mensah, Ama\r\n")
+    assert plan.rows[0].errors == ["The row has more cells than there are columns. Put quotes around a "
+                                   "value that contains the separator."]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("GH", "GH"), ("gh", "GH"), (" Ghana ", "GH"), ("GHA", "GH"), ("nigeria", "NG"),
+    ("Sierra  Leone", "SL"), ("Côte d'Ivoire", "CI"), ("Tanzania", "TZ"),
+    ("Wakanda", None), ("", None), ("G", None),
+])
+def test_countries_by_code_or_name(text, code):
+    assert importer.find_country(text) == code
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("nurse", "nurse"), ("NURSE", "nurse"), ("allied_health", "allied_health"),
+    ("Allied health", "allied_health"), ("Allied health professional", "allied_health"),
+    ("community health worker", "community_health"), ("astronaut", None),
+])
+def test_cadres_by_key_or_label(text, key):
+    assert importer.find_cadre(text) == key
+
+
+ADDRESSES = [
+    "ama@example.org", "Ama.Mensah@Example.ORG", "o'neil+tag@sub.example.co.uk", "a..b@example.org",
+    ".a@example.org", "a.@example.org", "a@b.test", "a@localhost", "x@a.123", "ü@example.org",
+    "a@bü.de", "a b@example.org", "@example.org", "a@", "a@-x.org", "a@x..org", "a@example.org.",
+    "a" * 65 + "@example.org", "a@" + "b" * 64 + ".org", '"quoted"@example.org', "no-at-sign",
+]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_the_quick_email_check_agrees_with_email_validator(address):
+    try:
+        expected = validate_email(address, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        with pytest.raises(EmailNotValidError) as raised:
+            importer.normalise_address(address)
+        assert str(raised.value) == str(error)
+    else:
+        assert importer.normalise_address(address) == expected
+
+
+@pytest.mark.parametrize(("start", "months", "expected"), [
+    (date(2026, 1, 31), 1, date(2026, 2, 28)),
+    (date(2026, 3, 15), 12, date(2027, 3, 15)),
+    (date(2026, 11, 30), 3, date(2027, 2, 28)),
+    (date(2026, 3, 15), None, None),
+])
+def test_renewal_dates(start, months, expected):
+    assert importer.renewal_date(start, months) == expected
+
+
+def test_the_preview_shows_errors_and_the_first_rows_only():
+    rows = [importer.Row(number=n, email="", name="") for n in range(2, 12)]
+    rows[7].errors.append("bad")
+    shown, more = importer.Plan(rows).shown(limit=3)
+    assert [row.number for row in shown] == [2, 3, 4, 9]
+    assert more == 6
+
+
+def _csv(count: int, existing: list[str]) -> str:
+    lines = ["email,name,cadre,heritage_countries"]
+    lines += [f"{email},Existing,nurse,GH" for email in existing]
+    lines += [f"new{n}@example.org,New {n},nurse,GH|NG" for n in range(count)]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("stage", ["plan", "confirm"])
+def test_the_number_of_statements_does_not_grow_with_the_rows(app, count_queries, monkeypatch, stage):
+    """Existing accounts and memberships are looked up with IN lists in chunks, and everything is
+    written with bulk INSERTs: 80 rows take as many statements as 8 (with chunks of 100 here;
+    500 and 1,000 in the app)."""
+    monkeypatch.setattr(importer, "IN_CHUNK", 100)
+    monkeypatch.setattr(importer, "INSERT_CHUNK", 100)
+    association = AssociationFactory()
+    MembershipTypeFactory(association=association, name="Full member")
+    officer = MembershipFactory(association=association, officer=True).user
+    counts = []
+    for size in (4, 40):
+        existing = [UserFactory().email for _ in range(size)]
+        MembershipFactory(association=association, user=db.session.scalar(
+            sa.select(User).where(User.email == existing[0])))
+        with app.test_request_context():
+            member_import = importer.upload(association, officer, "members.csv",
+                                            _csv(size, existing).encode())
+            with count_queries() as counter:
+                if stage == "plan":
+                    plan = importer.plan(association, member_import.content)
+                    assert len(plan.to_import) == 2 * size - 1
+                else:
+                    result = importer.confirm(member_import, officer)
+                    assert result.imported == 2 * size - 1
+            transaction.rollback()
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+
+
+def test_confirm_writes_in_the_callers_transaction_only(app):
+    """The service flushes; nothing is kept unless the caller commits."""
+    association = AssociationFactory()
+    officer = MembershipFactory(association=association, officer=True).user
+    with app.test_request_context():
+        member_import = importer.upload(association, officer, "m.csv", b"email,name\nkojo@example.org,Kojo\n")
+        importer.confirm(member_import, officer)
+        assert db.session.scalar(sa.select(User).where(User.email == "kojo@example.org")) is not None
+        transaction.rollback()
+    assert db.session.scalar(sa.select(User).where(User.email == "kojo@example.org")) is None
+    assert row_count(OutboxMessage) == 0
+    assert row_count(Membership) == 1
+
+
+def test_long_lists_are_looked_up_in_chunks(app, count_queries, monkeypatch):
+    monkeypatch.setattr(importer, "IN_CHUNK", 10)
+    association = AssociationFactory()
+    existing = [UserFactory().email for _ in range(25)]
+    with app.test_request_context(), count_queries() as counter:
+        plan = importer.plan(association, _csv(0, existing))
+    assert {row.outcome for row in plan.rows} == {importer.EXISTING}
+    lookups = [s for s in counter.statements if s.startswith("SELECT users.email, users.id")]
+    assert len(lookups) == 3  # 25 addresses, 10 at a time
