@@ -36,7 +36,7 @@ test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev
-	$(BIN)/ruff check diaspora tests
+	$(BIN)/ruff check diaspora tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

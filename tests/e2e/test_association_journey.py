@@ -98,7 +98,8 @@ def test_an_association_from_application_to_directory(people, open_as, live_serv
     visitor.get_by_label("Full member").check()
     assert_accessible(visitor)
     visitor.get_by_role("button", name="Apply to join").click()
-    expect(visitor.get_by_text("your application to join Zimbabwe Nurses Association UK is sent")).to_be_visible()
+    sent = "your application to join Zimbabwe Nurses Association UK is sent"
+    expect(visitor.get_by_text(sent)).to_be_visible()
 
     founder.goto(live_server.url("/dashboard"))
     founder.get_by_role("link", name="Manage Zimbabwe Nurses Association UK").first.click()
