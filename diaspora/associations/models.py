@@ -17,7 +17,7 @@ class Association(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    host_country: Mapped[str] = mapped_column(sa.String(2))
+    host_country: Mapped[str] = mapped_column(sa.String(2), index=True)
     description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     website: Mapped[str | None] = mapped_column(sa.String(300))
     contact_email: Mapped[str | None] = mapped_column(sa.String(320))
