@@ -27,7 +27,7 @@ from diaspora.auth import services as accounts
 from diaspora.auth.models import User
 from diaspora.core import audit
 from diaspora.core.outbox import queue_email
-from diaspora.core.time import today, utcnow
+from diaspora.core.time import long_date, today, utcnow
 from diaspora.extensions import db
 
 INVITATION_DAYS = 14
@@ -65,11 +65,6 @@ def renewal_date(membership_type: MembershipType | None, start: date) -> date | 
     if membership_type is None or membership_type.period_months is None:
         return None
     return add_months(start, membership_type.period_months)
-
-
-def long_date(value: date | None) -> str:
-    """3 March 2027."""
-    return f"{value.day} {value:%B %Y}" if value else ""
 
 
 def period_words(months: int | None) -> str:

@@ -18,17 +18,12 @@ from diaspora.associations.forms import (
 from diaspora.associations.models import Membership
 from diaspora.associations.services import AssociationError
 from diaspora.core.access import admin_required, login_required, public
-from diaspora.core.forms import INVALID, form_page
+from diaspora.core.forms import INVALID, form_page, put_beside_field
 from diaspora.extensions import db
 
 bp = Blueprint("associations", __name__)
 
 ASSOCIATION_FIELDS = ("name", "host_country", "heritage_countries", "description", "website", "contact_email")
-
-
-@bp.app_template_filter("long_date")
-def long_date_filter(value) -> str:
-    return services.long_date(value)
 
 
 @bp.app_template_filter("membership_period")
@@ -42,15 +37,6 @@ def _page_number() -> int:
 
 def _paginate(query):
     return db.paginate(query, page=_page_number(), per_page=current_app.config["PER_PAGE"], error_out=False)
-
-
-def _put_beside_field(form, error: AssociationError) -> None:
-    """The service's message goes beside its field, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and error.field != "version":
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 def _association_values(form) -> dict:
@@ -83,7 +69,7 @@ def apply():
     try:
         association = services.apply(current_user, **_association_values(form))
     except AssociationError as error:
-        _put_beside_field(form, error)
+        put_beside_field(form, error)
         return form_page("associations/apply.html", form)
     return render_template("associations/applied.html", association=association)
 
@@ -163,7 +149,7 @@ def join(slug: str):
     try:
         membership = services.join(current_user, association, form.types[form.membership_type.data])
     except AssociationError as error:
-        _put_beside_field(form, error)
+        put_beside_field(form, error)
         return form_page("associations/join.html", form, association=association, mine=mine)
     if membership.status == Membership.ACTIVE:
         flash(f"Welcome: you are now a member of {association.name}.", "success")
@@ -197,7 +183,7 @@ def edit(slug: str):
         changed = services.update_details(association, current_user, version=form.version.data,
                                           **_association_values(form))
     except AssociationError as error:
-        _put_beside_field(form, error)
+        put_beside_field(form, error)
         conflict = error.field == "version"
         if conflict:  # they have now seen the saved details: saving again may overwrite them
             form.version.data = association.version
@@ -242,7 +228,7 @@ def _type_form(association, membership_type):
             requires_approval=form.requires_approval.data, active=form.active.data,
         )
     except AssociationError as error:
-        _put_beside_field(form, error)
+        put_beside_field(form, error)
         return form_page("associations/type_form.html", form, **context)
     flash(f"The membership type “{saved.name}” is saved.", "success")
     return redirect(url_for("associations.types", slug=association.slug))
@@ -301,7 +287,7 @@ def invite(slug: str):
         services.invite(association, current_user, email=form.email.data, name=form.name.data,
                         membership_type=membership_type)
     except AssociationError as error:
-        _put_beside_field(form, error)
+        put_beside_field(form, error)
         return form_page("associations/invite.html", form, association=association)
     flash(f"We have emailed an invitation to {form.email.data}. The link works for "
           f"{services.INVITATION_DAYS} days.", "success")
@@ -381,7 +367,7 @@ def _accept_with_new_account(invitation, context):
     except services.InvalidInvitation:
         return render_template("associations/invitation_invalid.html"), 400
     except AssociationError as error:
-        _put_beside_field(form, error)
+        put_beside_field(form, error)
         return form_page("associations/invitation.html", form, **context)
     login_user(user)
     flash(f"Welcome: your account is ready and you are now a member of {invitation.association.name}.",

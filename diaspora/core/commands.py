@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from diaspora.core import outbox, transaction
 from diaspora.core.countries import country_name
+from diaspora.core.time import long_date
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 outbox_cli = AppGroup("outbox", help="Send the mail waiting in the outbox.")
@@ -66,3 +67,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_cli)
     app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.filters["long_date"] = long_date

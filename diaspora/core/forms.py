@@ -15,6 +15,17 @@ def form_page(template: str, form, **context):
     return render_template(template, form=form, **context), INVALID if form.is_submitted() else 200
 
 
+def put_beside_field(form, error) -> bool:
+    """A service's error (with a `field` attribute) beside that field; True if it went there.
+    Otherwise (no such field, or a version conflict) it goes to `form.form_errors`."""
+    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
+    if field is not None and error.field != "version":
+        field.errors = [*field.errors, str(error)]
+        return True
+    form.form_errors.append(str(error))
+    return False
+
+
 class CountryField(SelectField):
     """One ISO 3166 country, by name; stored as its alpha-2 code."""
 

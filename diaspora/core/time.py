@@ -10,3 +10,8 @@ def utcnow() -> datetime:
 
 def today() -> date:
     return utcnow().date()
+
+
+def long_date(value: date | datetime | None) -> str:
+    """A date as people write it: 3 March 2027. Empty for None."""
+    return f"{value.day} {value:%B %Y}" if value else ""

@@ -10,8 +10,8 @@ from flask_login import current_user, logout_user
 
 from diaspora.core.access import login_required
 from diaspora.core.countries import country_name
-from diaspora.core.forms import INVALID, form_page, language_name
-from diaspora.core.time import today
+from diaspora.core.forms import INVALID, form_page, language_name, put_beside_field
+from diaspora.core.time import long_date, today
 from diaspora.extensions import db
 from diaspora.members import policy, services
 from diaspora.members.forms import (
@@ -37,11 +37,6 @@ bp = Blueprint("members", __name__)
 MEMBERSHIPS_PER_PAGE = 20
 
 
-def long_date(value) -> str:
-    """3 March 2027 (a date or datetime); empty for None."""
-    return f"{value.day} {value:%B %Y}" if value else ""
-
-
 @bp.context_processor
 def page_helpers() -> dict:
     return {
@@ -50,15 +45,6 @@ def page_helpers() -> dict:
         "AVAILABILITY_MODES": AVAILABILITY_MODES, "CREDENTIAL_KINDS": CREDENTIAL_KINDS,
         "today": today(),
     }
-
-
-def _put_beside_field(form, error: services.MemberError) -> bool:
-    """Show a service's error beside its field; False when it belongs to no field."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        return False
-    field.errors = [*field.errors, str(error)]
-    return True
 
 
 # ---------------------------------------------------------------- profile
@@ -96,7 +82,7 @@ def edit_profile():
             conflict = str(error)
             form.version.data = saved["version"]  # saving again now means: keep what I typed
         except services.MemberError as error:
-            _put_beside_field(form, error)
+            put_beside_field(form, error)
         else:
             flash("Your profile has been saved.", "success")
             return redirect(url_for("members.profile"))
@@ -117,7 +103,7 @@ def add_credential():
                                     awarding_body=form.awarding_body.data, year=form.year.data,
                                     evidence=form.evidence.data)
         except services.MemberError as error:
-            _put_beside_field(form, error)
+            put_beside_field(form, error)
         else:
             flash(f"“{form.title.data.strip()}” has been added to your profile.", "success")
             return redirect(url_for("members.profile", _anchor="credentials"))
@@ -159,7 +145,7 @@ def add_availability():
             services.add_availability(current_user, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                                       mode=form.mode.data, note=form.note.data)
         except services.MemberError as error:
-            _put_beside_field(form, error)
+            put_beside_field(form, error)
         else:
             flash("Your availability has been added.", "success")
             return redirect(url_for("members.profile", _anchor="availability"))
@@ -252,7 +238,7 @@ def delete_account():
         try:
             services.delete_account(current_user, form.password.data)
         except services.MemberError as error:
-            if not _put_beside_field(form, error):
+            if not put_beside_field(form, error):
                 problem = str(error)
         else:
             logout_user()
