@@ -41,7 +41,8 @@ COUNTRY_SEPARATOR = "|"
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NAME = 120
 MAX_SPECIALTY = 120
-PREVIEW_ROWS = 100  # rows without errors shown in the dry run; every row with an error is shown
+PREVIEW_ROWS = 100  # rows without errors shown in the dry run
+PREVIEW_ERROR_ROWS = 300  # rows with errors shown: enough to fix a file, light enough for a phone
 IN_CHUNK = 500  # values per IN (...) list
 INSERT_CHUNK = 1000  # rows per bulk INSERT
 
@@ -141,19 +142,21 @@ class Plan:
     def existing_accounts(self) -> int:
         return sum(1 for row in self.rows if row.will_import and row.outcome == EXISTING)
 
-    def shown(self, limit: int = PREVIEW_ROWS) -> tuple[list[Row], int]:
-        """The rows a page shows, in file order (every row with an error, and the first
-        `limit` others), and how many others are left out."""
-        shown, others = [], 0
+    def shown(self, limit: int = PREVIEW_ROWS,
+              error_limit: int = PREVIEW_ERROR_ROWS) -> tuple[list[Row], int, int]:
+        """The rows a page shows, in file order (the first `error_limit` rows with an error
+        and the first `limit` others), and how many of each are left out."""
+        shown, others, errors = [], 0, 0
         for row in self.rows:
             if row.errors:
-                shown.append(row)
-            elif others < limit:
-                shown.append(row)
-                others += 1
+                errors += 1
+                if errors <= error_limit:
+                    shown.append(row)
             else:
                 others += 1
-        return shown, max(others - limit, 0)
+                if others <= limit:
+                    shown.append(row)
+        return shown, max(others - limit, 0), max(errors - error_limit, 0)
 
 
 @dataclass

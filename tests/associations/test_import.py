@@ -486,3 +486,13 @@ def test_visitors_are_sent_to_log_in(client, app, stored_import, method, path):
         app.config["WTF_CSRF_ENABLED"] = True
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_the_preview_of_10000_bad_rows_stays_light(client, login, association, officer, upload):
+    rows = [[f"not-an-email-{n}", f"Member {n:05d}", "nurse", "", "GH", ""] for n in range(10_000)]
+    login(officer)
+    response = client.get(preview_url(upload(csv_file(rows))))
+    page = response.get_data(as_text=True)
+    assert len(response.get_data()) < 200_000
+    assert "9700 more have errors too" in page
+    assert len(row_cells(page)) == 300

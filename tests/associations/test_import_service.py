@@ -88,9 +88,18 @@ def test_renewal_dates(start, months, expected):
 def test_the_preview_shows_errors_and_the_first_rows_only():
     rows = [importer.Row(number=n, email="", name="") for n in range(2, 12)]
     rows[7].errors.append("bad")
-    shown, more = importer.Plan(rows).shown(limit=3)
+    shown, more, more_errors = importer.Plan(rows).shown(limit=3)
     assert [row.number for row in shown] == [2, 3, 4, 9]
-    assert more == 6
+    assert (more, more_errors) == (6, 0)
+
+
+def test_the_preview_of_a_file_full_of_errors_stays_short():
+    rows = [importer.Row(number=n, email="", name="") for n in range(2, 1002)]
+    for row in rows:
+        row.errors.append("bad")
+    shown, more, more_errors = importer.Plan(rows).shown()
+    assert len(shown) == importer.PREVIEW_ERROR_ROWS
+    assert (more, more_errors) == (0, 1000 - importer.PREVIEW_ERROR_ROWS)
 
 
 def _csv(count: int, existing: list[str]) -> str:
