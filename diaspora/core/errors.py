@@ -2,6 +2,7 @@
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -54,8 +55,9 @@ def handle_rate_limit(error: HTTPException):
 
 def handle_unexpected_error(error: Exception):
     transaction.rollback()
-    # A concurrent edit won the race: the version column refused this one.
-    if isinstance(getattr(error, "original_exception", error), StaleDataError):
+    # A concurrent request won the race: the version column or a unique constraint refused
+    # this one (a double-clicked form, two officers at once). Nothing was saved.
+    if isinstance(getattr(error, "original_exception", error), StaleDataError | IntegrityError):
         return render_error(409)
     if isinstance(error, HTTPException):
         return handle_http_error(error)

@@ -49,6 +49,24 @@ def test_a_crash_shows_a_friendly_500_and_writes_nothing(failing_app, db):
     assert row_count(User) == 0
 
 
+def test_a_request_that_loses_a_race_gets_a_409_and_saves_nothing(database_url, smtp_server, db):
+    fresh = create_app(app_config(database_url, smtp_server, PROPAGATE_EXCEPTIONS=False))
+    fresh.config["WTF_CSRF_ENABLED"] = False
+
+    @fresh.post("/twice")
+    @public
+    def twice():
+        for _ in range(2):  # the second row breaks the unique email, as a double submit would
+            _db.session.add(User(name="Twin", email="twin@example.org", password_hash="x"))
+            _db.session.flush()
+        return "saved"
+
+    response = fresh.test_client().post("/twice")
+    assert response.status_code == 409
+    assert "Someone else changed this first" in response.get_data(as_text=True)
+    assert row_count(User) == 0
+
+
 def test_an_expired_form_explains_itself(client):
     response = client.post("/login", data={"email": "a@example.org", "password": "whatever it is"})
     assert response.status_code == 400
