@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -17,7 +16,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
 
 from diaspora.auth.forms import PASSWORD_HINT, StrongPasswordMixin
-from diaspora.core.forms import CountriesField, CountryField
+from diaspora.core.forms import CountriesField, CountryField, WholeNumberField
 
 MIN_REASON = 10
 
@@ -86,28 +85,15 @@ class DecisionForm(FlaskForm):
     )
 
 
-class MonthsField(IntegerField):
-    """A whole number of months, with an error a person can act on."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = int(valuelist[0].strip())
-        except ValueError as error:
-            self.data = None
-            raise ValueError("Enter the period as a whole number of months, like 12.") from error
-
-
 class MembershipTypeForm(FlaskForm):
     name = StringField("Name", description="For example: Full member, Student member, Associate.",
                        validators=[
                            DataRequired("Enter a name for the membership type."),
                            Length(max=80, message="The name can be at most 80 characters."),
                        ])
-    period_months = MonthsField(
+    period_months = WholeNumberField(
         "Period in months", description="How long a membership lasts before it must be renewed (1 to 120).",
+        not_a_number="Enter the period as a whole number of months, like 12.",
     )
     no_expiry = BooleanField("No expiry: memberships of this type never need renewing")
     requires_approval = BooleanField("An officer approves each application", default=True)

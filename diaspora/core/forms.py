@@ -2,7 +2,7 @@
 
 import pycountry
 from flask import render_template
-from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
 from diaspora.core.countries import country_choices
@@ -24,6 +24,25 @@ def put_beside_field(form, error) -> bool:
         return True
     form.form_errors.append(str(error))
     return False
+
+
+class WholeNumberField(IntegerField):
+    """A whole number, or None when left empty; `not_a_number` says, in plain words, what to
+    type instead ("Enter the year as four digits, like 2019.")."""
+
+    def __init__(self, label=None, validators=None, *, not_a_number: str, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.not_a_number = not_a_number
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(self.not_a_number) from None
 
 
 class CountryField(SelectField):

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from diaspora.core.countries import country_name
 from diaspora.core.files import ACCEPTED_DESCRIPTION
-from diaspora.core.forms import CountriesField, CountryField, LanguagesField
+from diaspora.core.forms import CountriesField, CountryField, LanguagesField, WholeNumberField
 from diaspora.members.models import (
     AVAILABILITY_MODES,
     CADRES,
@@ -62,20 +61,6 @@ class SkillsField(StringField):
             )
         if len(self.data or []) > MAX_SKILLS:
             raise ValidationError(f"List at most {MAX_SKILLS} skills; you listed {len(self.data)}.")
-
-
-class YearField(IntegerField):
-    """A four-digit year, with the error in plain words."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = int(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter the year as four digits, like 2019.") from None
 
 
 def _choices(labels: dict[str, str], blank: str | None = None) -> list[tuple[str, str]]:
@@ -143,8 +128,9 @@ class CredentialForm(FlaskForm):
         DataRequired("Enter who awarded it or where you held it."),
         Length(max=200, message="Keep this to 200 characters."),
     ])
-    year = YearField("Year", description="The year it was awarded or began.",
-                     validators=[InputRequired("Enter the year, like 2019.")])
+    year = WholeNumberField("Year", description="The year it was awarded or began.",
+                            validators=[InputRequired("Enter the year, like 2019.")],
+                            not_a_number="Enter the year as four digits, like 2019.")
     evidence = FileField("Evidence (optional)",
                          description=f"A certificate or letter: {ACCEPTED_DESCRIPTION}.")
 
