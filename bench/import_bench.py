@@ -20,8 +20,8 @@ import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from diaspora import create_app  # noqa: E402
-from diaspora.associations import importer  # noqa: E402
-from diaspora.associations.models import Association, Membership, MembershipType  # noqa: E402
+from diaspora.associations.models import Association, Invitation, Membership, MembershipType  # noqa: E402
+from diaspora.associations.roster import importer  # noqa: E402
 from diaspora.auth.models import User  # noqa: E402
 from diaspora.auth.passwords import UNUSABLE_PREFIX  # noqa: E402
 from diaspora.core import transaction  # noqa: E402
@@ -110,8 +110,7 @@ def run(rows: int, url: str) -> None:
             result = importer.confirm(member_import, officer, progress)
             imported = time.perf_counter() - started
             print(f"Import (check again, then write): {imported:.2f} s, "
-                  f"{rows / imported:,.0f} rows/s "
-                  f"({result.new_accounts} new accounts, {result.existing_accounts} existing)")
+                  f"{rows / imported:,.0f} rows/s ({result.invited} invitations)")
 
             started = time.perf_counter()
             transaction.commit()  # as the request does; sends the first few mails inline
@@ -120,11 +119,11 @@ def run(rows: int, url: str) -> None:
             total = imported + committed
             print(f"Confirm request total: {total:.2f} s, {rows / total:,.0f} rows/s")
 
-        members = db.session.scalar(sa.select(sa.func.count()).select_from(Membership)
-                                    .where(Membership.association_id == association.id))
+        invited = db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)
+                                    .where(Invitation.association_id == association.id))
         queued = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
-        print(f"Now: {members} memberships, {queued} emails in the outbox")
-        assert result.imported == len(dry_run.to_import)
+        print(f"Now: {invited} invitations, {queued} emails in the outbox")
+        assert result.invited == len(dry_run.to_import) == invited
         db.session.remove()
         db.engine.dispose()
 

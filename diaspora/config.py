@@ -1,8 +1,9 @@
 """Configuration: defaults here, then `instance/config.py`, then the environment,
 then whatever a caller (a test) passes to `create_app`.
 
-There is no fallback secret. In production the app refuses to start without
-`SECRET_KEY`; in development one is generated once into `instance/secret_key`."""
+There is no fallback secret. In production the app refuses to start without `SECRET_KEY`
+and `SERVER_NAME` (links in mail are built from it, never from a request's Host header);
+in development a secret is generated once into `instance/secret_key`."""
 
 import os
 import secrets
@@ -14,6 +15,8 @@ ENV_KEYS = (
     "APP_ENV",
     "SERVER_NAME",
     "PREFERRED_URL_SCHEME",
+    "APPLICATION_ROOT",
+    "TRUSTED_HOSTS",
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_USE_TLS",
@@ -21,15 +24,19 @@ ENV_KEYS = (
     "MAIL_USERNAME",
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
+    "MAIL_TIMEOUT",
     "RATELIMIT_STORAGE_URI",
     "RATELIMIT_KEY_PREFIX",
+    "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS",
     "LOGIN_LIMIT_PER_ACCOUNT",
     "LOGIN_LIMIT_PER_IP",
     "OUTBOX_MAX_ATTEMPTS",
     "TRUSTED_PROXIES",
+    "SESSION_COOKIE_SECURE",
 )
 BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"}
-INTEGER_KEYS = {"MAIL_PORT", "OUTBOX_MAX_ATTEMPTS", "TRUSTED_PROXIES"}
+INTEGER_KEYS = {"MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "TRUSTED_PROXIES"}
+LIST_KEYS = {"TRUSTED_HOSTS"}
 
 
 class ConfigError(RuntimeError):
@@ -41,6 +48,7 @@ def defaults(instance_path: str) -> dict:
         "APP_ENV": "production",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'diaspora.sqlite'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PREFERRED_URL_SCHEME": "https",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -49,10 +57,15 @@ def defaults(instance_path: str) -> dict:
         "MAIL_PORT": 25,
         "MAIL_USE_TLS": False,
         "MAIL_USE_SSL": False,
+        "MAIL_TIMEOUT": 10,
         "MAIL_DEFAULT_SENDER": "Diaspora Health Network <no-reply@diaspora-health.local>",
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+        # Failed logins: per account and address together (a stranger's guesses cannot lock the
+        # owner out from their own address), a higher ceiling per account whatever the address,
+        # and a ceiling per address whatever the account.
+        "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "5 per 15 minutes",
+        "LOGIN_LIMIT_PER_ACCOUNT": "50 per hour",
         "LOGIN_LIMIT_PER_IP": "30 per 15 minutes",
         "OUTBOX_MAX_ATTEMPTS": 8,
         "TRUSTED_PROXIES": 0,
@@ -60,7 +73,25 @@ def defaults(instance_path: str) -> dict:
         "RESET_TOKEN_MAX_AGE": 3600,
         "WELCOME_TOKEN_MAX_AGE": 14 * 24 * 3600,
         "PER_PAGE": 25,
+        "PASSWORD_HASHING": "production",  # "fast" only under test: see auth/passwords.py
+        "LANGUAGES": ["en", "fr", "pt"],
+        "BABEL_DEFAULT_LOCALE": "en",
     }
+
+
+def development_defaults() -> dict:
+    return {"SERVER_NAME": "127.0.0.1:5000", "PREFERRED_URL_SCHEME": "http"}
+
+
+def production_settings(config: dict) -> dict:
+    """What production always has unless explicitly overridden: cookies only over HTTPS,
+    HSTS, and requests refused for any host the app does not serve."""
+    settings = {"HSTS": True}
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        settings[key] = config.get("SESSION_COOKIE_SECURE_OVERRIDE", True)
+    if not config.get("TRUSTED_HOSTS") and config.get("SERVER_NAME"):
+        settings["TRUSTED_HOSTS"] = [config["SERVER_NAME"].split(":")[0]]
+    return settings
 
 
 def from_environment(environ=os.environ) -> dict:
@@ -73,10 +104,47 @@ def from_environment(environ=os.environ) -> dict:
             value = value.lower() in {"1", "true", "yes", "on"}
         elif key in INTEGER_KEYS:
             value = int(value)
+        elif key in LIST_KEYS:
+            value = [part.strip() for part in value.split(",") if part.strip()]
         found[key] = value
     if "DATABASE_URL" in found:
         found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(found.pop("DATABASE_URL"))
+    if "SESSION_COOKIE_SECURE" in found:  # an explicit choice wins over production's default
+        found["SESSION_COOKIE_SECURE_OVERRIDE"] = found["SESSION_COOKIE_SECURE"]
     return found
+
+
+def load(app, overrides: dict) -> None:
+    config = app.config
+    config.update(defaults(app.instance_path))
+    config.from_pyfile("config.py", silent=True)
+    environment = from_environment()
+    config.update(environment)
+    config.update(overrides)
+    if config["APP_ENV"] == "development":
+        explicit = environment.keys() | overrides.keys()
+        for key, value in development_defaults().items():
+            if key not in explicit and not (key == "SERVER_NAME" and config.get(key)):
+                config[key] = value
+    if config["APP_ENV"] == "production" and not config.get("TESTING"):
+        config.update({key: value for key, value in production_settings(config).items()
+                       if key not in overrides})
+    ensure_server_name(config)
+    ensure_secret_key(config, app.instance_path)
+    tune_postgresql(config)
+
+
+def tune_postgresql(config: dict) -> None:
+    """psycopg prepares a statement after five executions, and PostgreSQL may then plan it once
+    for any parameters: a generic plan cannot see a search pattern or a cursor's values, and one
+    list query went from 1 ms to 80. Plan every execution for its own parameters."""
+    if not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("options", "-c plan_cache_mode=force_custom_plan")
+    options["connect_args"] = connect_args
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def normalise_database_url(url: str) -> str:
@@ -85,6 +153,18 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def ensure_server_name(config: dict) -> None:
+    if config.get("SERVER_NAME"):
+        return
+    if config.get("APP_ENV") == "production" and not config.get("TESTING"):
+        raise ConfigError(
+            "SERVER_NAME is not set. Set it to the host (and port, if not the default) people use to "
+            "reach the site, for example SERVER_NAME=diaspora-health.example.org: links in mail are "
+            "built from it."
+        )
+    config["SERVER_NAME"] = "localhost"
 
 
 def ensure_secret_key(config: dict, instance_path: str) -> None:

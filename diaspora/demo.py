@@ -5,7 +5,10 @@ before it is made, so running it again adds only what is missing."""
 import random
 from datetime import timedelta
 
+import click
 import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
 
 from diaspora.associations.models import (
     Association,
@@ -22,6 +25,7 @@ from diaspora.extensions import db
 from diaspora.members.models import Profile, ProfileHeritageCountry, ProfileLanguage, Skill
 
 DEMO_PASSWORD = "demo-password-kente-baobab"
+demo_cli = AppGroup("demo", help="Demo data for trying the app out.")
 DOMAIN = "demo.diaspora-health.org"
 
 LOGINS = [
@@ -231,3 +235,19 @@ def _desk_officer(desk: Desk, user: User) -> None:
     exists = db.session.scalar(sa.select(DeskOfficer).filter_by(desk_id=desk.id, user_id=user.id))
     if exists is None:
         db.session.add(DeskOfficer(desk_id=desk.id, user_id=user.id))
+
+
+@demo_cli.command("load")
+def load_command() -> None:
+    """Load demo data (safe to run again: it adds only what is missing)."""
+    from diaspora.core import transaction
+
+    logins = load()
+    transaction.commit()
+    click.echo(f"Demo logins (password for each: {DEMO_PASSWORD})")
+    for role, email in logins:
+        click.echo(f"  {role:<22} {email}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_cli)

@@ -1,10 +1,15 @@
 """Every Flask extension object lives here, unbound, so any module can import them
 without importing the app (no circular imports). `create_app` binds them."""
 
+import smtplib
+from email import charset as email_charset
+
+from flask import current_app
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_mail import Mail
+from flask_mail import Connection, Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -25,9 +30,36 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class TimelyConnection(Connection):
+    """Flask-Mail's SMTP connection, with a timeout (`MAIL_TIMEOUT` seconds): a mail server
+    that accepts the connection and then hangs fails the attempt instead of holding the
+    process. The outbox keeps the message and tries again later."""
+
+    def configure_host(self):
+        timeout = current_app.config.get("MAIL_TIMEOUT", 10)
+        smtp_class = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = smtp_class(self.mail.server, self.mail.port, timeout=timeout)
+        host.set_debuglevel(int(self.mail.debug))
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+class TimelyMail(Mail):
+    def connect(self) -> Connection:
+        return TimelyConnection(current_app.extensions["mail"])
+
+
+# Flask-Mail registers UTF-8 bodies as unencoded 8-bit, so one long line (a pasted paragraph)
+# breaks RFC 5321's 998-character limit and servers refuse the mail. Quoted-printable wraps it.
+email_charset.add_charset("utf-8", email_charset.SHORTEST, email_charset.QP, "utf-8")
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-mail = Mail()
+mail = TimelyMail()
 limiter = Limiter(get_remote_address)
+babel = Babel()

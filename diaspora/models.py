@@ -2,6 +2,7 @@
 
 from diaspora.associations.models import (  # noqa: F401
     Association,
+    AssociationCount,
     AssociationHeritageCountry,
     Invitation,
     MemberImport,
@@ -9,7 +10,7 @@ from diaspora.associations.models import (  # noqa: F401
     MembershipType,
 )
 from diaspora.auth.models import User  # noqa: F401
-from diaspora.core.models import AuditEvent, OutboxMessage, StoredFile  # noqa: F401
+from diaspora.core.models import AuditEvent, OutboxMessage, PlatformCount, StoredFile  # noqa: F401
 from diaspora.desks.models import Desk, DeskOfficer  # noqa: F401
 from diaspora.members.models import (  # noqa: F401
     Availability,

@@ -74,6 +74,9 @@ def app_config(database_url: str, smtp_server: SmtpServer, **overrides) -> dict:
         "MAIL_PORT": smtp_server.port,
         "MAIL_SUPPRESS_SEND": False,  # Flask-Mail would stay silent under TESTING
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PASSWORD_HASHING": "fast",  # argon2 at its cheapest: same code path, a fraction of the time
+        "SERVER_NAME": "localhost",
+        "PREFERRED_URL_SCHEME": "http",
         **overrides,
     }
 
@@ -159,9 +162,27 @@ def forms(client):
     return Forms(client)
 
 
+def log_in_session(client, user) -> None:
+    """Log a client in as Flask-Login would, without the login form (and its password hash):
+    the tests of the login itself use `login_via_form`."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
 @pytest.fixture
-def login(forms):
-    """`login(user)` logs the test client in through the real login form."""
+def login(client):
+    """`login(user)` logs the test client in (a session, as after the login form)."""
+
+    def log_in(user):
+        log_in_session(client, user)
+
+    return log_in
+
+
+@pytest.fixture
+def login_via_form(forms):
+    """`login_via_form(user)` logs the test client in through the real login form."""
 
     def log_in(user, password: str = factories.DEFAULT_PASSWORD):
         response = forms.submit("/login", {"email": user.email, "password": password})

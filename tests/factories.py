@@ -12,14 +12,14 @@ from diaspora.associations.models import (
     MembershipType,
 )
 from diaspora.auth.models import User
-from diaspora.auth.passwords import hash_password
+from diaspora.auth.passwords import HASHERS
 from diaspora.core.time import today, utcnow
 from diaspora.desks.models import Desk, DeskOfficer
 from diaspora.extensions import db
 from diaspora.members.models import Profile, ProfileHeritageCountry
 
 DEFAULT_PASSWORD = "correct horse battery staple 42"
-_DEFAULT_HASH = hash_password(DEFAULT_PASSWORD)  # argon2 is slow on purpose; hash once
+_DEFAULT_HASH = HASHERS["fast"].hash(DEFAULT_PASSWORD)  # the tests' hashing profile
 
 
 class BaseFactory(SQLAlchemyModelFactory):

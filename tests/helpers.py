@@ -24,3 +24,19 @@ def audit_actions(obj=None) -> list[str]:
 
 def row_count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def is_ticked(page: str, name: str, value: str) -> bool:
+    """Whether the page has a ticked checkbox `name` with `value`."""
+    for tag in re.findall(r"<input[^>]*>", page):
+        if f'name="{name}"' in tag and f'value="{value}"' in tag and 'type="checkbox"' in tag:
+            return " checked" in tag
+    return False
+
+
+STAT = re.compile(r'<span class="stat__number">([^<]*)</span>\s*<span class="stat__label">([^<]*)</span>')
+
+
+def stats_on(page: str) -> dict[str, str]:
+    """The stat tiles of a page, label to number, as a person reads them."""
+    return {label.strip(): number.strip() for number, label in STAT.findall(page)}

@@ -4,6 +4,7 @@ import asyncio
 import email
 import socket
 import threading
+import time
 from email.message import Message
 
 from aiosmtpd.controller import Controller
@@ -57,7 +58,12 @@ class SmtpServer:
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if m["To"] == address]
 
-    def last_to(self, address: str) -> Message:
+    def last_to(self, address: str, wait: float = 5.0) -> Message:
+        """The last mail to `address`, waiting a little for it: a live server sends mail after
+        its response has gone, so it may arrive just after the page does."""
+        deadline = time.monotonic() + wait
+        while not self.to(address) and time.monotonic() < deadline:
+            time.sleep(0.05)
         found = self.to(address)
         assert found, f"no mail to {address}; got mail to {[m['To'] for m in self.messages]}"
         return found[-1]

@@ -7,12 +7,19 @@ from diaspora.core.access import declared_rule
 from tests.conftest import app_config
 from tests.factories import UserFactory
 
+
+def _login_routes():
+    app = create_app({"TESTING": True, "SECRET_KEY": "routes", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    for rule in app.url_map.iter_rules():
+        if declared_rule(app.view_functions.get(rule.endpoint)) in ("login", "admin"):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield method, rule
+
+
 LOGIN_REQUIRED_PAGES = [
-    ("GET", "/dashboard"),
-    ("GET", "/account"),
-    ("POST", "/account/password"),
-    ("POST", "/account/email"),
-    ("POST", "/logout"),
+    (method, rule.rule, {name: ("x" if name not in ("membership_id", "type_id", "import_id", "credential_id",
+                                                    "availability_id") else 1) for name in rule.arguments})
+    for method, rule in _login_routes()
 ]
 
 
@@ -37,14 +44,20 @@ def test_a_view_without_a_rule_is_refused(database_url, smtp_server):
     assert b"secret" not in response.data
 
 
-@pytest.mark.parametrize(("method", "path"), LOGIN_REQUIRED_PAGES)
-def test_visitors_are_sent_to_log_in(client, app, method, path):
+@pytest.mark.parametrize(("method", "template", "values"), LOGIN_REQUIRED_PAGES,
+                         ids=[f"{m} {t}" for m, t, _ in LOGIN_REQUIRED_PAGES])
+def test_visitors_are_sent_to_log_in(client, app, method, template, values):
+    """Every route that needs a login, found from the routes themselves."""
+    path = template
+    for name, value in values.items():
+        path = path.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
+    path = path.replace("<any(promote,demote,suspend,reinstate,end,renew):action>", "suspend")
     app.config["WTF_CSRF_ENABLED"] = False  # reach the access check, not the CSRF check
     try:
         response = client.open(path, method=method)
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
-    assert response.status_code == 302
+    assert response.status_code == 302, path
     assert response.headers["Location"].startswith("/login?next=")
 
 

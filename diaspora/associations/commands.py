@@ -12,12 +12,15 @@ memberships_cli = AppGroup("memberships", help="Membership renewals and lapses."
 PROGRESS_EVERY = 100
 
 
-def _progress(label: str):
+def progress_bar(label: str):
     """Shows how far a long run has got (on stderr, so the summary stays clean)."""
 
     def show(done: int, total: int) -> None:
         if total >= PROGRESS_EVERY and (done % PROGRESS_EVERY == 0 or done == total):
-            click.echo(f"\r{label}: {done} of {total}", nl=done == total, err=True)
+            width = 30
+            filled = width * done // total
+            click.echo(f"\r{label}: [{'#' * filled}{'.' * (width - filled)}] {done} of {total}",
+                       nl=done == total, err=True)
 
     return show
 
@@ -25,10 +28,10 @@ def _progress(label: str):
 @memberships_cli.command("update")
 def update() -> None:
     """Lapse memberships past their renewal date and send renewal reminders (run daily)."""
-    from diaspora.associations import services
+    from diaspora.associations import renewals
 
-    lapsed = services.lapse_due(progress=_progress("Lapsing"))
-    reminded = services.send_renewal_reminders(progress=_progress("Reminding"))
+    lapsed = renewals.lapse_due(progress=progress_bar("Lapsing"))
+    reminded = renewals.send_reminders(progress=progress_bar("Reminding"))
     transaction.commit()
     click.echo(f"{lapsed} {'membership' if lapsed == 1 else 'memberships'} lapsed, "
                f"{reminded} renewal {'reminder' if reminded == 1 else 'reminders'} sent.")

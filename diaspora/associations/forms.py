@@ -4,67 +4,64 @@ the input is checked here; the rules (unique names, the last officer ...) live i
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    EmailField,
     HiddenField,
     PasswordField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
-    URLField,
 )
-from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from diaspora.auth.forms import PASSWORD_HINT, StrongPasswordMixin
+from diaspora.auth.forms import PASSWORD_HINT, StrongPasswordMixin, email_field
+from diaspora.auth.passwords import MAX_LENGTH as PASSWORD_MAX
 from diaspora.core.forms import CountriesField, CountryField, WholeNumberField
+from diaspora.core.i18n import _l
 
 MIN_REASON = 10
-
-
-def _email(label: str, required: str, description: str = "") -> EmailField:
-    return EmailField(label, description=description, validators=[
-        DataRequired(required),
-        Email("Enter an email address in the right format, like name@example.com."),
-        Length(max=320, message="An email address can be at most 320 characters."),
-    ])
+MAX_REASON = 2000
 
 
 class AssociationForm(FlaskForm):
     """Apply to register an association; officers edit the same details later."""
 
-    name = StringField("Name of the association", validators=[
-        DataRequired("Enter the name of the association."),
-        Length(max=200, message="The name can be at most 200 characters."),
+    name = StringField(_l("Name of the association"), validators=[
+        DataRequired(_l("Enter the name of the association.")),
+        Length(max=200, message=_l("The name can be at most 200 characters.")),
     ])
     host_country = CountryField(
-        "Host country", description="The country where the association is based.",
-        validators=[DataRequired("Choose the country where the association is based.")],
+        _l("Host country"), description=_l("The country where the association is based."),
+        validators=[DataRequired(_l("Choose the country where the association is based."))],
     )
     heritage_countries = CountriesField(
-        "Heritage countries",
-        description="The countries its members come from and give back to. "
-                    "Hold Ctrl (or Cmd on a Mac) to choose more than one.",
-        validators=[DataRequired("Choose at least one heritage country.")],
+        _l("Heritage countries"),
+        description=_l("The countries its members come from and give back to. Tick each one."),
+        validators=[DataRequired(_l("Choose at least one heritage country."))],
     )
     description = TextAreaField(
-        "What the association does", description="A few sentences for its public page.",
+        _l("What the association does"), description=_l("A few sentences for its public page."),
         validators=[
-            DataRequired("Say in a few words what the association does."),
-            Length(max=5000, message="The description can be at most 5,000 characters."),
+            DataRequired(_l("Say in a few words what the association does.")),
+            Length(max=5000, message=_l("The description can be at most 5,000 characters.")),
         ],
     )
-    website = URLField("Website (optional)", description="Its full address, like https://example.org",
-                       validators=[
-                           Optional(),
-                           URL(message="Enter the full address of the website, like https://example.org"),
-                           Length(max=300, message="The address can be at most 300 characters."),
-                       ])
-    contact_email = _email("Contact email address", "Enter an email address people can write to.",
-                           description="Shown on the association's page.")
+    website = StringField(_l("Website (optional)"), description=_l("Its full address, like https://example.org"),
+                          validators=[
+                              Optional(),
+                              Length(max=300, message=_l("The address can be at most 300 characters.")),
+                          ])
+    contact_email = email_field(_l("Contact email address"), description=_l("Shown on the association's page."),
+                                required=_l("Enter an email address people can write to."))
 
     def validate_website(self, field):
-        if field.data and not field.data.lower().startswith(("http://", "https://")):
-            raise ValidationError("Enter the full address of the website, like https://example.org")
+        """One clear message for any address that is not a full web address."""
+        from urllib.parse import urlsplit
+
+        if field.errors or not field.data:
+            return
+        parts = urlsplit(field.data.strip())
+        if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in field.data.strip():
+            raise ValidationError(_l("Enter the full address of the website, like https://example.org"))
 
 
 class EditAssociationForm(AssociationForm):
@@ -76,40 +73,46 @@ class DecisionForm(FlaskForm):
     """A rejection, of an association or of someone's application to join: a reason is needed."""
 
     reason = TextAreaField(
-        "Reason", description="It is sent to the applicant.",
-        validators=[
-            DataRequired("Give a reason: it is sent to the applicant."),
-            Length(min=MIN_REASON, max=2000, message=f"Give a reason of at least {MIN_REASON} characters: "
-                                                     "it is sent to the applicant."),
-        ],
+        _l("Reason"), description=_l("It is sent to the applicant."),
+        validators=[DataRequired(_l("Give a reason: it is sent to the applicant."))],
     )
+
+    def validate_reason(self, field):
+        length = len(field.data.strip())
+        if length < MIN_REASON:
+            raise ValidationError(_l("Give a reason of at least %(min)d characters: it is sent to the "
+                                     "applicant.", min=MIN_REASON))
+        if length > MAX_REASON:
+            raise ValidationError(_l("Keep the reason to %(max)d characters (it has %(length)d).",
+                                     max=MAX_REASON, length=length))
 
 
 class MembershipTypeForm(FlaskForm):
-    name = StringField("Name", description="For example: Full member, Student member, Associate.",
+    name = StringField(_l("Name"), description=_l("For example: Full member, Student member, Associate."),
                        validators=[
-                           DataRequired("Enter a name for the membership type."),
-                           Length(max=80, message="The name can be at most 80 characters."),
+                           DataRequired(_l("Enter a name for the membership type.")),
+                           Length(max=80, message=_l("The name can be at most 80 characters.")),
                        ])
     period_months = WholeNumberField(
-        "Period in months", description="How long a membership lasts before it must be renewed (1 to 120).",
-        not_a_number="Enter the period as a whole number of months, like 12.",
+        _l("Period in months"),
+        description=_l("How long a membership lasts before it must be renewed (1 to 120)."),
+        not_a_number=_l("Enter the period as a whole number of months, like 12."),
     )
-    no_expiry = BooleanField("No expiry: memberships of this type never need renewing")
-    requires_approval = BooleanField("An officer approves each application", default=True)
-    active = BooleanField("Open: people can choose this type when they apply", default=True)
+    no_expiry = BooleanField(_l("No expiry: memberships of this type never need renewing"))
+    requires_approval = BooleanField(_l("An officer approves each application"), default=True)
+    active = BooleanField(_l("Open: people can choose this type when they apply"), default=True)
 
     def validate_period_months(self, field):
         if field.errors:  # not a number: already explained
             return
         if self.no_expiry.data:
             if field.data is not None:
-                raise ValidationError("Leave the period empty for a membership that does not expire.")
+                raise ValidationError(_l("Leave the period empty for a membership that does not expire."))
             return
         if field.data is None:
-            raise ValidationError("Enter the period in months, or tick “No expiry”.")
+            raise ValidationError(_l("Enter the period in months, or tick “No expiry”."))
         if not 1 <= field.data <= 120:
-            raise ValidationError("Enter a period from 1 to 120 months.")
+            raise ValidationError(_l("Enter a period from 1 to 120 months."))
 
 
 class _PlainChoice:
@@ -118,8 +121,8 @@ class _PlainChoice:
     def post_validate(self, form, validation_stopped):
         if self.errors:
             chosen = bool(self.raw_data and self.raw_data[0])
-            self.errors = ["Choose a membership type from the list." if chosen
-                           else "Choose a membership type."]
+            self.errors = [_l("Choose a membership type from the list.") if chosen
+                           else _l("Choose a membership type.")]
 
 
 class MembershipTypeRadios(_PlainChoice, RadioField):
@@ -131,8 +134,8 @@ class MembershipTypeSelect(_PlainChoice, SelectField):
 
 
 class JoinForm(FlaskForm):
-    membership_type = MembershipTypeRadios("Membership type", coerce=int,
-                                           validators=[DataRequired("Choose a membership type.")])
+    membership_type = MembershipTypeRadios(_l("Membership type"), coerce=int,
+                                           validators=[DataRequired(_l("Choose a membership type."))])
 
     def __init__(self, *args, types=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,28 +144,31 @@ class JoinForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = _email("Their email address", "Enter the email address of the person to invite.",
-                   description="We send the invitation link there.")
-    name = StringField("Their name (optional)", validators=[
-        Optional(), Length(max=120, message="The name can be at most 120 characters."),
+    email = email_field(_l("Their email address"), description=_l("We send the invitation link there."),
+                        required=_l("Enter the email address of the person to invite."))
+    name = StringField(_l("Their name (optional)"), validators=[
+        Optional(), Length(max=120, message=_l("The name can be at most 120 characters.")),
     ])
-    membership_type = MembershipTypeSelect("Membership type", coerce=int,
-                                           validators=[DataRequired("Choose a membership type.")])
+    membership_type = MembershipTypeSelect(_l("Membership type"), coerce=int,
+                                           validators=[DataRequired(_l("Choose a membership type."))])
 
     def __init__(self, *args, types=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.membership_type.choices = [(t.id, t.name) for t in types]
+        self.types = list(types)
+        self.membership_type.choices = [(t.id, t.name) for t in self.types]
 
 
 class AcceptInvitationForm(StrongPasswordMixin, FlaskForm):
     """Someone without an account accepts an invitation: the link proved their address."""
 
-    name = StringField("Full name", validators=[
-        DataRequired("Enter your full name."),
-        Length(max=120, message="Your name can be at most 120 characters."),
+    name = StringField(_l("Full name"), validators=[
+        DataRequired(_l("Enter your full name.")),
+        Length(max=120, message=_l("Your name can be at most 120 characters.")),
     ])
-    password = PasswordField("Choose a password", description=PASSWORD_HINT,
-                             validators=[DataRequired("Enter a password.")])
+    password = PasswordField(_l("Choose a password"), description=PASSWORD_HINT, validators=[
+        DataRequired(_l("Enter a password.")),
+        Length(max=PASSWORD_MAX, message=_l("Use at most %(max)d characters.", max=PASSWORD_MAX)),
+    ])
 
     def __init__(self, *args, email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,12 +178,16 @@ class AcceptInvitationForm(StrongPasswordMixin, FlaskForm):
         return [self.name.data or "", self.email]
 
 
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: the person confirms by pressing the button."""
+
+
 class AssociationSearchForm(FlaskForm):
     """Search and filters of the association list (a GET form: no CSRF token)."""
 
     class Meta:
         csrf = False
 
-    q = StringField("Name contains", validators=[Optional(), Length(max=100)])
-    host = CountryField("Host country", blank="Any country", validators=[Optional()])
-    heritage = CountryField("Heritage country", blank="Any country", validators=[Optional()])
+    q = StringField(_l("Name contains"), validators=[Optional(), Length(max=100)])
+    host = CountryField(_l("Host country"), blank=_l("Any country"), validators=[Optional()])
+    heritage = CountryField(_l("Heritage country"), blank=_l("Any country"), validators=[Optional()])

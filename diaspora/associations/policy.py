@@ -1,16 +1,41 @@
-"""Who may see and do what in associations. Views ask here; they never hand-roll checks.
+"""Who may see and do what in associations, and the object kinds their URLs name.
 
-Layers (as everywhere): an association the user may not see answers 404; one they can
-see but not manage answers 403."""
+Views never ask here directly for the objects in their URL: they declare
+`@loads(association="manage")` and the kind below finds the object and answers 404 (may not
+see it) or 403 (may see it, may not do that). Templates and services ask `can(...)`.
+Answers are memoised per request (`core.access.allowed`, `core.memo`)."""
 
 import sqlalchemy as sa
-from flask import abort
 
-from diaspora.associations.models import Association, Membership, MembershipType
+from diaspora.associations.models import Association, MemberImport, Membership, MembershipType
+from diaspora.core import memo
+from diaspora.core.access import allowed, object_kind
 from diaspora.extensions import db
 from diaspora.members.models import Profile
 
-ACTIONS = {"view", "join", "manage", "directory", "decide"}
+ASSOCIATION_ACTIONS = {"view", "join", "manage", "directory", "decide"}
+
+
+# ---------------------------------------------------------------------------- lookups
+
+
+def membership_of(user, association: Association) -> Membership | None:
+    """The user's membership of the association (memoised for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return memo.cached(("membership_of", user.id, association.id), lambda: db.session.scalar(
+        sa.select(Membership).where(Membership.user_id == user.id,
+                                    Membership.association_id == association.id)))
+
+
+def is_officer(user, association: Association) -> bool:
+    membership = membership_of(user, association)
+    return membership is not None and membership.is_officer
+
+
+def is_active_member(user, association: Association) -> bool:
+    membership = membership_of(user, association)
+    return membership is not None and membership.status == Membership.ACTIVE
 
 
 def memberships_of(user) -> sa.Select:
@@ -20,7 +45,7 @@ def memberships_of(user) -> sa.Select:
         .join(Membership.association)
         .where(Membership.user_id == user.id)
         .options(sa.orm.contains_eager(Membership.association))
-        .order_by(Association.name)
+        .order_by(Association.name, Membership.id)
     )
 
 
@@ -38,33 +63,17 @@ def officer_associations(user) -> sa.Select:
     )
 
 
-def membership_of(user, association: Association) -> Membership | None:
-    if not user.is_authenticated:
-        return None
-    return db.session.scalar(
-        sa.select(Membership).where(
-            Membership.user_id == user.id, Membership.association_id == association.id
-        )
-    )
-
-
-def is_officer(user, association: Association) -> bool:
-    membership = membership_of(user, association)
-    return membership is not None and membership.is_officer
-
-
-def is_active_member(user, association: Association) -> bool:
-    membership = membership_of(user, association)
-    return membership is not None and membership.status == Membership.ACTIVE
+# ---------------------------------------------------------------------------- rules
 
 
 def can(user, action: str, association: Association) -> bool:
-    assert action in ACTIONS, action
-    if not user.is_authenticated:
+    assert action in ASSOCIATION_ACTIONS, action
+    authenticated = getattr(user, "is_authenticated", False)
+    if action == "view":  # an approved association's page is public
+        return association.is_approved or (authenticated and (
+            user.is_admin or is_officer(user, association) or association.applied_by_id == user.id))
+    if not authenticated:
         return False
-    if action == "view":
-        return (association.is_approved or user.is_admin or is_officer(user, association)
-                or association.applied_by_id == user.id)
     if action == "join":
         return association.is_approved
     if action == "manage":
@@ -76,41 +85,28 @@ def can(user, action: str, association: Association) -> bool:
     return False
 
 
-def load_association(slug: str, user, action: str) -> Association:
-    """The association, or 404 if the user may not even see it, or 403 if they may see it
-    but not do `action`."""
-    association = db.session.scalar(sa.select(Association).where(Association.slug == slug))
-    if association is None or not can(user, "view", association):
-        abort(404)
-    if not can(user, action, association):
-        abort(403)
-    return association
+def can_membership(user, action: str, membership: Membership) -> bool:
+    """view: the member, or an officer of the association; manage: an officer (an admin
+    decides associations, not memberships); leave: the member."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    own = membership.user_id == user.id
+    if action == "leave":
+        return own
+    officer = is_officer(user, membership.association)
+    if action == "view":
+        return own or officer
+    if action == "manage":
+        return officer and membership.association.is_approved
+    return False
 
 
-def load_membership(association: Association, membership_id: int) -> Membership:
-    """A membership of this association (officers' pages); 404 for any other."""
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.association_id != association.id:
-        abort(404)
-    return membership
-
-
-def load_membership_type(association: Association, type_id: int) -> MembershipType:
-    """A membership type of this association (officers' pages); 404 for any other."""
-    membership_type = db.session.get(MembershipType, type_id)
-    if membership_type is None or membership_type.association_id != association.id:
-        abort(404)
-    return membership_type
-
-
-def load_for_review(association_id: int, user) -> Association:
-    """An association a platform admin decides on: 403 for anyone else, 404 if there is none."""
-    if not user.is_authenticated or not user.is_admin:
-        abort(403)
-    association = db.session.get(Association, association_id)
-    if association is None:
-        abort(404)
-    return association
+def can_manage_part(user, action: str, part) -> bool:
+    """Membership types and member imports are seen and changed by officers only."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    association = db.session.get(Association, part.association_id)
+    return association is not None and allowed(user, "association", "manage", association)
 
 
 def directory_scope(user, association: Association) -> sa.Select:
@@ -130,11 +126,25 @@ def directory_scope(user, association: Association) -> sa.Select:
     )
 
 
-def load_import(association: Association, import_id: int):
-    """A member import (CSV upload) of this association (officers' pages); 404 for any other."""
-    from diaspora.associations.models import MemberImport
+# ---------------------------------------------------------------------------- object kinds
 
-    member_import = db.session.get(MemberImport, import_id)
-    if member_import is None or member_import.association_id != association.id:
-        abort(404)
-    return member_import
+
+def _by_slug(slug: str) -> Association | None:
+    return db.session.scalar(sa.select(Association).where(Association.slug == slug))
+
+
+def _get(model):
+    return lambda **params: db.session.get(model, next(iter(params.values())))
+
+
+def declare_kinds() -> None:
+    object_kind("association", params=("slug",), find=_by_slug, can=can, actions=ASSOCIATION_ACTIONS)
+    object_kind("membership", params=("membership_id",), find=_get(Membership), can=can_membership,
+                actions={"view", "manage", "leave"}, parent="association",
+                parent_of=lambda membership: membership.association)
+    object_kind("membership_type", params=("type_id",), find=_get(MembershipType), can=can_manage_part,
+                actions={"view", "manage"}, parent="association",
+                parent_of=lambda membership_type: membership_type.association)
+    object_kind("member_import", params=("import_id",), find=_get(MemberImport), can=can_manage_part,
+                actions={"view", "manage"}, parent="association",
+                parent_of=lambda member_import: db.session.get(Association, member_import.association_id))

@@ -1,45 +1,32 @@
-"""The association registry, joining, and the officers' pages. Thin: each view loads what it
-needs through the policy, parses a form, calls one service and renders or redirects."""
+"""The association registry, public pages, joining and leaving, and answering invitations.
+Thin: each view declares what it loads (`@loads`), parses a form, calls one service and
+renders or redirects. The officers' pages are in officer_views.py."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
-from diaspora.associations import policy, services
+from diaspora.associations import invitations, memberships, policy, registry
 from diaspora.associations.forms import (
     AcceptInvitationForm,
     AssociationForm,
     AssociationSearchForm,
+    ConfirmForm,
     DecisionForm,
-    EditAssociationForm,
-    InviteForm,
     JoinForm,
-    MembershipTypeForm,
 )
 from diaspora.associations.models import Membership
-from diaspora.associations.services import AssociationError
-from diaspora.core.access import admin_required, login_required, public
+from diaspora.core.access import admin_required, loads, login_required, public, signed
+from diaspora.core.domain import DomainError
 from diaspora.core.forms import INVALID, form_page, put_beside_field
-from diaspora.extensions import db
+from diaspora.core.i18n import _
+from diaspora.core.pagination import page_of
 
 bp = Blueprint("associations", __name__)
 
 ASSOCIATION_FIELDS = ("name", "host_country", "heritage_countries", "description", "website", "contact_email")
 
 
-@bp.app_template_filter("membership_period")
-def membership_period_filter(months) -> str:
-    return services.period_words(months)
-
-
-def _page_number() -> int:
-    return request.args.get("page", 1, type=int)
-
-
-def _paginate(query):
-    return db.paginate(query, page=_page_number(), per_page=current_app.config["PER_PAGE"], error_out=False)
-
-
-def _association_values(form) -> dict:
+def association_values(form) -> dict:
     return {name: getattr(form, name).data for name in ASSOCIATION_FIELDS}
 
 
@@ -47,17 +34,18 @@ def _association_values(form) -> dict:
 
 
 @bp.get("/associations")
-@login_required
+@public
 def index():
     search = AssociationSearchForm(request.args)
     valid = search.validate()
-    query = services.approved_associations(
+    query = registry.approved_associations(
         name=search.q.data if valid else None,
         host=search.host.data if valid else None,
         heritage=search.heritage.data if valid else None,
     )
-    filters = {key: value for key, value in request.args.items() if key != "page" and value}
-    return render_template("associations/index.html", search=search, page=_paginate(query), filters=filters)
+    filters = {key: value for key, value in request.args.items() if key in search._fields and value}
+    return render_template("associations/index.html", search=search, filters=filters,
+                           page=page_of(query, registry.BY_NAME))
 
 
 @bp.route("/associations/new", methods=["GET", "POST"])
@@ -67,23 +55,34 @@ def apply():
     if not form.validate_on_submit():
         return form_page("associations/apply.html", form)
     try:
-        association = services.apply(current_user, **_association_values(form))
-    except AssociationError as error:
+        association = registry.apply(current_user, **association_values(form))
+    except DomainError as error:
         put_beside_field(form, error)
         return form_page("associations/apply.html", form)
+    return redirect(url_for("associations.applied", slug=association.slug))
+
+
+@bp.get("/associations/<slug>/applied")
+@login_required
+@loads(association="view")
+def applied(association):
     return render_template("associations/applied.html", association=association)
 
 
 @bp.get("/admin/associations")
 @admin_required
 def review_list():
-    return render_template("associations/review_list.html", page=_paginate(services.review_queue()))
+    from diaspora.core.pagination import paginate
+
+    waiting = paginate(registry.waiting_for_review(), registry.WAITING_ORDER, per_page=registry.WAITING_SHOWN)
+    return render_template("associations/review_list.html", waiting=waiting,
+                           page=page_of(registry.decided(), registry.DECIDED_ORDER))
 
 
-@bp.get("/admin/associations/<int:association_id>")
+@bp.get("/admin/associations/<slug>")
 @admin_required
-def review(association_id: int):
-    association = policy.load_for_review(association_id, current_user)
+@loads(association="decide")
+def review(association):
     return _review_page(association, DecisionForm(formdata=None))
 
 
@@ -92,31 +91,31 @@ def _review_page(association, reject_form, status: int = 200):
                            reject_form=reject_form), status
 
 
-@bp.post("/admin/associations/<int:association_id>/approve")
+@bp.post("/admin/associations/<slug>/approve")
 @admin_required
-def approve(association_id: int):
-    association = policy.load_for_review(association_id, current_user)
+@loads(association="decide")
+def approve(association):
     try:
-        services.approve(association, current_user)
-    except AssociationError as error:
+        registry.approve(association, current_user)
+    except DomainError as error:
         flash(str(error), "error")
-        return redirect(url_for("associations.review", association_id=association.id))
-    flash(f"{association.name} is approved. Its applicant is now its first officer.", "success")
+        return redirect(url_for("associations.review", slug=association.slug))
+    flash(_("%(name)s is approved. Its applicant is now its first officer.", name=association.name), "success")
     return redirect(url_for("associations.review_list"))
 
 
-@bp.post("/admin/associations/<int:association_id>/reject")
+@bp.post("/admin/associations/<slug>/reject")
 @admin_required
-def reject(association_id: int):
-    association = policy.load_for_review(association_id, current_user)
+@loads(association="decide")
+def reject(association):
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            services.reject(association, current_user, form.reason.data)
-        except AssociationError as error:
+            registry.reject(association, current_user, form.reason.data)
+        except DomainError as error:
             flash(str(error), "error")
-            return redirect(url_for("associations.review", association_id=association.id))
-        flash(f"{association.name} is rejected. Its applicant has been told why.", "success")
+            return redirect(url_for("associations.review", slug=association.slug))
+        flash(_("%(name)s is rejected. Its applicant has been told why.", name=association.name), "success")
         return redirect(url_for("associations.review_list"))
     return _review_page(association, form, INVALID)
 
@@ -125,203 +124,75 @@ def reject(association_id: int):
 
 
 @bp.get("/associations/<slug>")
-@login_required
-def show(slug: str):
-    association = policy.load_association(slug, current_user, "view")
+@public
+@loads(association="view")
+def show(association):
+    from diaspora.associations import counts
+
     return render_template(
         "associations/show.html",
         association=association,
-        member_count=services.active_member_count(association),
-        types=services.types_of(association, only_active=True),
+        member_count=counts.active_members(association),
+        types=registry.types_of(association, only_active=True),
         mine=policy.membership_of(current_user, association),
-        can_manage=policy.can(current_user, "manage", association),
+        can_manage=policy.can(current_user, "manage", association) if current_user.is_authenticated else False,
     )
 
 
 @bp.route("/associations/<slug>/join", methods=["GET", "POST"])
 @login_required
-def join(slug: str):
-    association = policy.load_association(slug, current_user, "join")
+@loads(association="join")
+def join(association):
     mine = policy.membership_of(current_user, association)
-    form = JoinForm(types=services.types_of(association, only_active=True))
+    form = JoinForm(types=registry.types_of(association, only_active=True))
     if not form.validate_on_submit():
         return form_page("associations/join.html", form, association=association, mine=mine)
     try:
-        membership = services.join(current_user, association, form.types[form.membership_type.data])
-    except AssociationError as error:
+        membership = memberships.join(current_user, association, form.types[form.membership_type.data])
+    except DomainError as error:
         put_beside_field(form, error)
         return form_page("associations/join.html", form, association=association, mine=mine)
     if membership.status == Membership.ACTIVE:
-        flash(f"Welcome: you are now a member of {association.name}.", "success")
+        flash(_("Welcome: you are now a member of %(name)s.", name=association.name), "success")
     else:
-        flash(f"Thank you: your application to join {association.name} is sent. "
-              "Its officers will email you when they have decided.", "success")
+        flash(_("Thank you: your application to join %(name)s is sent. Its officers will email you when "
+                "they have decided.", name=association.name), "success")
     return redirect(url_for("associations.show", slug=association.slug))
 
 
-# ---------------------------------------------------------------------------- officers' pages
+# ---------------------------------------------------------------------------- your memberships
 
 
-@bp.get("/associations/<slug>/manage")
+@bp.get("/memberships")
 @login_required
-def manage(slug: str):
-    association = policy.load_association(slug, current_user, "manage")
-    return render_template("associations/manage.html", association=association,
-                           counts=services.membership_counts(association))
+def my_memberships():
+    from sqlalchemy.orm import selectinload
+
+    from diaspora.core.pagination import Ordering, SortKey
+
+    query = (policy.memberships_of(current_user).order_by(None)
+             .options(selectinload(Membership.membership_type)))
+    ordering = Ordering([SortKey(Membership.id, lambda m: m.id, kind=int)])
+    return render_template("associations/my_memberships.html", page=page_of(query, ordering))
 
 
-@bp.route("/associations/<slug>/edit", methods=["GET", "POST"])
+@bp.route("/memberships/<int:membership_id>/leave", methods=["GET", "POST"])
 @login_required
-def edit(slug: str):
-    association = policy.load_association(slug, current_user, "manage")
-    form = EditAssociationForm(obj=association, heritage_countries=association.heritage_countries)
-    if not form.is_submitted():
-        form.version.data = association.version
+@loads(membership="leave")
+def leave(membership):
+    form = ConfirmForm()
     if not form.validate_on_submit():
-        return form_page("associations/edit.html", form, association=association)
+        problem = memberships.leave_problem(current_user, membership)
+        return render_template("associations/leave.html", membership=membership, form=form,
+                               problem=problem), INVALID if form.is_submitted() else 200
+    name = membership.association.name
     try:
-        changed = services.update_details(association, current_user, version=form.version.data,
-                                          **_association_values(form))
-    except AssociationError as error:
-        put_beside_field(form, error)
-        conflict = error.field == "version"
-        if conflict:  # they have now seen the saved details: saving again may overwrite them
-            form.version.data = association.version
-        return form_page("associations/edit.html", form, association=association, conflict=conflict)
-    flash("The association's details are saved." if changed else "Nothing was changed.", "success")
-    return redirect(url_for("associations.manage", slug=association.slug))
-
-
-@bp.get("/associations/<slug>/types")
-@login_required
-def types(slug: str):
-    association = policy.load_association(slug, current_user, "manage")
-    return render_template("associations/types.html", association=association,
-                           types=services.types_of(association))
-
-
-@bp.route("/associations/<slug>/types/new", methods=["GET", "POST"])
-@login_required
-def new_type(slug: str):
-    association = policy.load_association(slug, current_user, "manage")
-    return _type_form(association, None)
-
-
-@bp.route("/associations/<slug>/types/<int:type_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_type(slug: str, type_id: int):
-    association = policy.load_association(slug, current_user, "manage")
-    return _type_form(association, policy.load_membership_type(association, type_id))
-
-
-def _type_form(association, membership_type):
-    form = MembershipTypeForm(obj=membership_type)
-    if membership_type is not None and not form.is_submitted():
-        form.no_expiry.data = membership_type.period_months is None
-    context = {"association": association, "membership_type": membership_type}
-    if not form.validate_on_submit():
-        return form_page("associations/type_form.html", form, **context)
-    try:
-        saved = services.save_type(
-            association, membership_type, current_user, name=form.name.data,
-            period_months=None if form.no_expiry.data else form.period_months.data,
-            requires_approval=form.requires_approval.data, active=form.active.data,
-        )
-    except AssociationError as error:
-        put_beside_field(form, error)
-        return form_page("associations/type_form.html", form, **context)
-    flash(f"The membership type “{saved.name}” is saved.", "success")
-    return redirect(url_for("associations.types", slug=association.slug))
-
-
-@bp.get("/associations/<slug>/applications")
-@login_required
-def applications(slug: str):
-    association = policy.load_association(slug, current_user, "manage")
-    return render_template("associations/applications.html", association=association,
-                           page=_paginate(services.applications_of(association)))
-
-
-@bp.post("/associations/<slug>/applications/<int:membership_id>/approve")
-@login_required
-def approve_application(slug: str, membership_id: int):
-    association = policy.load_association(slug, current_user, "manage")
-    membership = policy.load_membership(association, membership_id)
-    try:
-        services.approve_application(membership, current_user)
-    except AssociationError as error:
-        flash(str(error), "error")
-    else:
-        flash(f"{membership.user.name} is now a member. We have emailed them.", "success")
-    return redirect(url_for("associations.applications", slug=association.slug))
-
-
-@bp.post("/associations/<slug>/applications/<int:membership_id>/reject")
-@login_required
-def reject_application(slug: str, membership_id: int):
-    association = policy.load_association(slug, current_user, "manage")
-    membership = policy.load_membership(association, membership_id)
-    form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            services.reject_application(membership, current_user, form.reason.data)
-        except AssociationError as error:
-            flash(str(error), "error")
-            return redirect(url_for("associations.membership", slug=association.slug,
-                                    membership_id=membership.id))
-        flash(f"{membership.user.name}'s application is rejected. We have emailed them the reason.",
-              "success")
-        return redirect(url_for("associations.applications", slug=association.slug))
-    return _membership_page(association, membership, reject_form=form, status=INVALID)
-
-
-@bp.route("/associations/<slug>/invite", methods=["GET", "POST"])
-@login_required
-def invite(slug: str):
-    association = policy.load_association(slug, current_user, "manage")
-    form = InviteForm(types=services.types_of(association, only_active=True))
-    if not form.validate_on_submit():
-        return form_page("associations/invite.html", form, association=association)
-    membership_type = policy.load_membership_type(association, form.membership_type.data)
-    try:
-        services.invite(association, current_user, email=form.email.data, name=form.name.data,
-                        membership_type=membership_type)
-    except AssociationError as error:
-        put_beside_field(form, error)
-        return form_page("associations/invite.html", form, association=association)
-    flash(f"We have emailed an invitation to {form.email.data}. The link works for "
-          f"{services.INVITATION_DAYS} days.", "success")
-    return redirect(url_for("associations.invite", slug=association.slug))
-
-
-@bp.get("/associations/<slug>/members/<int:membership_id>")
-@login_required
-def membership(slug: str, membership_id: int):
-    association = policy.load_association(slug, current_user, "manage")
-    return _membership_page(association, policy.load_membership(association, membership_id))
-
-
-def _membership_page(association, membership, reject_form=None, status: int = 200):
-    return render_template(
-        "associations/membership.html", association=association, membership=membership,
-        reject_form=reject_form or DecisionForm(formdata=None),
-    ), status
-
-
-@bp.post("/associations/<slug>/members/<int:membership_id>/<any(promote,demote,suspend,reinstate,end,renew):action>")
-@login_required
-def membership_action(slug: str, membership_id: int, action: str):
-    association = policy.load_association(slug, current_user, "manage")
-    membership = policy.load_membership(association, membership_id)
-    try:
-        message = services.MEMBERSHIP_ACTIONS[action](membership, current_user)
-    except AssociationError as error:
-        flash(str(error), "error")
-    else:
-        flash(message, "success")
-        if not policy.is_officer(current_user, association):  # an officer who stepped down
-            return redirect(url_for("associations.show", slug=association.slug))
-    return redirect(url_for("associations.membership", slug=association.slug, membership_id=membership.id))
+        memberships.leave(membership, current_user)
+    except DomainError as error:
+        return render_template("associations/leave.html", membership=membership, form=form,
+                               problem=str(error)), 409
+    flash(_("You have left %(name)s.", name=name), "success")
+    return redirect(url_for("associations.my_memberships"))
 
 
 # ---------------------------------------------------------------------------- invitations
@@ -329,47 +200,73 @@ def membership_action(slug: str, membership_id: int, action: str):
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @public
+@signed("token")
 def accept_invitation(token: str):
     try:
-        invitation = services.load_invitation(token)
-    except services.InvalidInvitation:
+        invitation = invitations.load_invitation(token)
+    except invitations.InvalidInvitation:
         return render_template("associations/invitation_invalid.html"), 400
-    account = services.invited_account(invitation)
-    context = {"invitation": invitation, "association": invitation.association, "account": account}
+    account = invitations.invited_account(invitation)
+    context = {"invitation": invitation, "association": invitation.association, "account": account,
+               "confirm_form": ConfirmForm()}
     if account is None:
         return _accept_with_new_account(invitation, context)
     if not current_user.is_authenticated:
-        flash(f"Log in as {invitation.email} to accept the invitation.", "info")
+        flash(_("Log in as %(email)s to answer the invitation.", email=invitation.email), "info")
         return redirect(url_for("auth.login", email=invitation.email, next=request.path))
     if current_user.id != account.id:
         return render_template("associations/invitation.html", wrong_account=True, **context), 403
     if request.method == "POST":
-        try:
-            services.accept_invitation(invitation, current_user)
-        except services.InvalidInvitation:
-            return render_template("associations/invitation_invalid.html"), 400
-        except AssociationError as error:
-            return render_template("associations/invitation.html", problem=str(error), **context), INVALID
-        flash(f"Welcome: you are now a member of {invitation.association.name}.", "success")
-        return redirect(url_for("associations.show", slug=invitation.association.slug))
+        return _answer(invitation, context)
     return render_template("associations/invitation.html", **context)
+
+
+def _answer(invitation, context):
+    form = context["confirm_form"]
+    if not form.validate_on_submit():
+        return render_template("associations/invitation.html", **context), INVALID
+    try:
+        if request.form.get("answer") == "decline":
+            invitations.decline(invitation, current_user)
+            flash(_("You have declined the invitation to join %(name)s.", name=invitation.association.name),
+                  "success")
+            return redirect(url_for("dashboard.index"))
+        invitations.accept(invitation, current_user)
+    except invitations.InvalidInvitation:
+        return render_template("associations/invitation_invalid.html"), 400
+    except DomainError as error:
+        return render_template("associations/invitation.html", problem=str(error), **context), INVALID
+    flash(_("Welcome: you are now a member of %(name)s.", name=invitation.association.name), "success")
+    return redirect(url_for("associations.show", slug=invitation.association.slug))
 
 
 def _accept_with_new_account(invitation, context):
     if current_user.is_authenticated:  # someone else's session: do not sign them up over it
         return render_template("associations/invitation.html", wrong_account=True, **context), 403
+    if request.method == "POST" and request.form.get("answer") == "decline":
+        return _answer_decline_anonymously(invitation, context)
     form = AcceptInvitationForm(email=invitation.email, name=invitation.name)
     if not form.validate_on_submit():
         return form_page("associations/invitation.html", form, **context)
     try:
-        user = services.accept_invitation_with_new_account(invitation, name=form.name.data,
-                                                           password=form.password.data)
-    except services.InvalidInvitation:
+        user = invitations.accept_with_new_account(invitation, name=form.name.data, password=form.password.data)
+    except invitations.InvalidInvitation:
         return render_template("associations/invitation_invalid.html"), 400
-    except AssociationError as error:
+    except DomainError as error:
         put_beside_field(form, error)
         return form_page("associations/invitation.html", form, **context)
     login_user(user)
-    flash(f"Welcome: your account is ready and you are now a member of {invitation.association.name}.",
-          "success")
+    flash(_("Welcome: your account is ready and you are now a member of %(name)s.",
+            name=invitation.association.name), "success")
     return redirect(url_for("associations.show", slug=invitation.association.slug))
+
+
+def _answer_decline_anonymously(invitation, context):
+    if not context["confirm_form"].validate_on_submit():
+        return render_template("associations/invitation.html", **context), INVALID
+    try:
+        invitations.decline(invitation, None)
+    except invitations.InvalidInvitation:
+        return render_template("associations/invitation_invalid.html"), 400
+    flash(_("You have declined the invitation to join %(name)s.", name=invitation.association.name), "success")
+    return redirect(url_for("core.home"))

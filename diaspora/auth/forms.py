@@ -1,24 +1,38 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from diaspora.auth.passwords import MIN_LENGTH, password_problem
+from diaspora.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from diaspora.core.emails import MAX_LENGTH as EMAIL_MAX_LENGTH
+from diaspora.core.emails import EmailAddress
+from diaspora.core.i18n import LANGUAGE_NAMES, _l
 
-EMAIL_HINT = "We will send a link to this address to confirm it is yours."
-PASSWORD_HINT = f"At least {MIN_LENGTH} characters. A few unrelated words make a strong password."
+EMAIL_HINT = _l("We will send a link to this address to confirm it is yours.")
+PASSWORD_HINT = _l("At least %(min)d characters. A few unrelated words make a strong password.",
+                   min=MIN_LENGTH)
 
 
-def email_field(label: str = "Email address", description: str = "") -> EmailField:
+def email_field(label=_l("Email address"), description="", required=_l("Enter your email address.")):
     return EmailField(label, description=description, validators=[
-        DataRequired("Enter your email address."),
-        Email("Enter an email address in the right format, like name@example.com."),
-        Length(max=320, message="An email address can be at most 320 characters."),
+        DataRequired(required),
+        Length(max=EMAIL_MAX_LENGTH, message=_l("An email address can be at most %(max)d characters.",
+                                                max=EMAIL_MAX_LENGTH)),
+        EmailAddress(),
     ])
 
 
-def new_password_field(label: str = "Password") -> PasswordField:
-    return PasswordField(label, description=PASSWORD_HINT,
-                         validators=[DataRequired("Enter a password.")])
+def new_password_field(label=_l("Password")) -> PasswordField:
+    return PasswordField(label, description=PASSWORD_HINT, validators=[
+        DataRequired(_l("Enter a password.")),
+        Length(max=MAX_LENGTH, message=_l("Use at most %(max)d characters.", max=MAX_LENGTH)),
+    ])
+
+
+def current_password_field(label=_l("Your password"), required=_l("Enter your password."), description=""):
+    return PasswordField(label, description=description, validators=[
+        DataRequired(required),
+        Length(max=MAX_LENGTH, message=_l("Use at most %(max)d characters.", max=MAX_LENGTH)),
+    ])
 
 
 class StrongPasswordMixin:
@@ -28,15 +42,17 @@ class StrongPasswordMixin:
         return []
 
     def validate_password(self, field):
-        problem = password_problem(field.data or "", self.personal_words())
+        if field.errors or not field.data:
+            return
+        problem = password_problem(field.data, self.personal_words())
         if problem:
             raise ValidationError(problem)
 
 
 class RegisterForm(StrongPasswordMixin, FlaskForm):
-    name = StringField("Full name", validators=[
-        DataRequired("Enter your full name."),
-        Length(max=120, message="Your name can be at most 120 characters."),
+    name = StringField(_l("Full name"), validators=[
+        DataRequired(_l("Enter your full name.")),
+        Length(max=120, message=_l("Your name can be at most 120 characters.")),
     ])
     email = email_field(description=EMAIL_HINT)
     password = new_password_field()
@@ -47,8 +63,8 @@ class RegisterForm(StrongPasswordMixin, FlaskForm):
 
 class LoginForm(FlaskForm):
     email = email_field()
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
-    remember = BooleanField("Keep me logged in on this device")
+    password = current_password_field(_l("Password"))
+    remember = BooleanField(_l("Keep me logged in on this device"))
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -56,7 +72,7 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(StrongPasswordMixin, FlaskForm):
-    password = new_password_field("New password")
+    password = new_password_field(_l("New password"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,10 +83,19 @@ class ResetPasswordForm(StrongPasswordMixin, FlaskForm):
 
 
 class ChangePasswordForm(ResetPasswordForm):
-    current_password = PasswordField("Current password",
-                                     validators=[DataRequired("Enter your current password.")])
+    current_password = current_password_field(_l("Current password"), _l("Enter your current password."))
 
 
 class ChangeEmailForm(FlaskForm):
-    email = email_field("New email address", description=EMAIL_HINT)
-    password = PasswordField("Your password", validators=[DataRequired("Enter your password.")])
+    email = email_field(_l("New email address"), description=EMAIL_HINT)
+    password = current_password_field()
+
+
+class DeleteAccountForm(FlaskForm):
+    password = current_password_field(required=_l("Enter your password to confirm."),
+                                      description=_l("To confirm that it is really you."))
+
+
+class LanguageForm(FlaskForm):
+    locale = RadioField(_l("Language"), choices=list(LANGUAGE_NAMES.items()),
+                        validators=[DataRequired(_l("Choose a language."))])

@@ -18,6 +18,10 @@ class User(UserMixin, db.Model):
     association roles come from memberships, desk roles from desk assignments."""
 
     __tablename__ = "users"
+    __table_args__ = (
+        # Substring search on names (directory, admin lists): a trigram index on PostgreSQL.
+        sa.Index("ix_users_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(320), unique=True)

@@ -1,57 +1,53 @@
+import json
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
-from diaspora.auth import services, tokens
+from diaspora.auth import limits, passwords, services, tokens
 from diaspora.auth.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
+    DeleteAccountForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
 )
 from diaspora.auth.models import User
-from diaspora.core.access import anonymous_only, login_required, public
-from diaspora.core.forms import INVALID, form_page
+from diaspora.core.access import anonymous_only, login_required, public, signed
+from diaspora.core.domain import DomainError
+from diaspora.core.forms import INVALID, form_page, put_beside_field
+from diaspora.core.i18n import _
+from diaspora.core.time import today
 from diaspora.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
 
-CHECK_EMAIL = "Check your email: if the address can be used, we have sent you a link."
+SENT_TO = "sent_to"  # the address a "check your email" page names (kept in the session)
+TOO_MANY = 429
 
 
 @login_manager.user_loader
 def load_user(cookie_id: str) -> User | None:
-    user_id, _, session_token = cookie_id.partition(":")
-    if not user_id.isdigit():
+    user_id, _sep, session_token = cookie_id.partition(":")
+    if not user_id.isdigit() or len(user_id) > 10:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_token != session_token:
         return None
     return user
-
-
-login_manager.login_view = "auth.login"
-login_manager.login_message = "Please log in to see that page."
-login_manager.login_message_category = "info"
-
-
-def _failed(response) -> bool:
-    return response.status_code >= 400
-
-
-def _login_account_key() -> str:
-    return "login-account:" + services.normalise_email(request.form.get("email", ""))
-
-
-def _account_limit() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
-
-
-def _ip_limit() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_IP"]
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -62,6 +58,17 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def _start_session(user: User, remember: bool = False) -> None:
+    """A fresh session for the logged-in person: nothing from before (a CSRF token, a
+    planted session id) carries over."""
+    user = getattr(user, "_get_current_object", lambda: user)()  # the user, not the current_user proxy
+    session.clear()
+    login_user(user, remember=remember)
+
+
+# ---------------------------------------------------------------------------- register and log in
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @anonymous_only
 @limiter.limit("20 per hour", methods=["POST"])
@@ -69,18 +76,26 @@ def register():
     form = RegisterForm()
     if not form.validate_on_submit():
         return form_page("auth/register.html", form)
-    services.register(form.name.data, form.email.data, form.password.data)
-    return render_template("auth/check_email.html", email=form.email.data)
+    services.register(form.name.data, form.email.data, form.password.data, locale=_chosen_locale())
+    session[SENT_TO] = form.email.data
+    return redirect(url_for("auth.registered"))
+
+
+@bp.get("/register/sent")
+@public
+def registered():
+    return render_template("auth/check_email.html", email=session.get(SENT_TO), purpose="register")
 
 
 @bp.get("/verify/<token>")
 @public
+@signed("token")
 def verify_email(token: str):
     try:
         user = services.verify_email(token)
     except tokens.InvalidToken:
-        return render_template("auth/link_invalid.html", what="confirmation"), 400
-    flash("Thank you: your email address is confirmed.", "success")
+        return render_template("auth/link_invalid.html", what="verify"), 400
+    flash(_("Thank you: your email address is confirmed."), "success")
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(url_for("dashboard.index"))
     return redirect(url_for("auth.login", email=user.email))
@@ -88,70 +103,93 @@ def verify_email(token: str):
 
 @bp.route("/login", methods=["GET", "POST"])
 @anonymous_only
-@limiter.limit(_account_limit, key_func=_login_account_key, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_ip_limit, methods=["POST"], deduct_when=_failed)
 def login():
     form = LoginForm(email=request.args.get("email"))
     if not form.validate_on_submit():
         return form_page("auth/login.html", form)
+    account = services.find_by_email(form.email.data)
+    password_hash = account.password_hash if account else None
+    blocked = limits.blocked(form.email.data, password_hash, request.remote_addr)
+    if blocked:
+        passwords.verify_password(None, form.password.data)  # the same work as a real check
+        return render_template("auth/login.html", form=form, blocked=blocked,
+                               minutes=max(1, round(blocked.seconds / 60))), TOO_MANY
     user = services.authenticate(form.email.data, form.password.data)
     if user is None or not user.is_active:
-        form.password.errors.append("The email address or password is not right.")
+        limits.record_failure(form.email.data, password_hash, request.remote_addr)
+        form.password.errors.append(_("The email address or password is not right."))
         return render_template("auth/login.html", form=form, failed=True), INVALID
     if not user.is_verified:
         services.send_verification(user)
-        return render_template("auth/check_email.html", email=user.email, unverified=True)
+        session[SENT_TO] = user.email
+        return redirect(url_for("auth.unverified"))
     services.record_login(user)
-    login_user(user, remember=form.remember.data)
+    _start_session(user, remember=form.remember.data)
     target = request.args.get("next")
     return redirect(target if is_safe_next(target) else url_for("dashboard.index"))
+
+
+@bp.get("/login/unverified")
+@public
+def unverified():
+    return render_template("auth/check_email.html", email=session.get(SENT_TO), purpose="unverified")
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    services.end_sessions(current_user)
     logout_user()
-    flash("You have logged out.", "success")
+    session.clear()
+    flash(_("You have logged out."), "success")
     return redirect(url_for("core.home"))
+
+
+# ---------------------------------------------------------------------------- forgotten passwords
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per hour", methods=["POST"])
 def forgot_password():
-    form = ForgotPasswordForm()
+    form = ForgotPasswordForm(email=request.args.get("email"))
     if not form.validate_on_submit():
         return form_page("auth/forgot_password.html", form)
-    services.request_password_reset(form.email.data)
-    return render_template("auth/check_email.html", email=form.email.data, reset=True)
+    services.request_password_reset(form.email.data, locale=_chosen_locale())
+    session[SENT_TO] = form.email.data
+    return redirect(url_for("auth.reset_sent"))
+
+
+@bp.get("/forgot-password/sent")
+@public
+def reset_sent():
+    return render_template("auth/check_email.html", email=session.get(SENT_TO), purpose="reset")
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
+@signed("token")
 def reset_password(token: str):
-    return _choose_password(token, "reset")
-
-
-@bp.route("/welcome/<token>", methods=["GET", "POST"])
-@public
-def welcome(token: str):
-    """Where someone whose account an officer made chooses their password."""
-    return _choose_password(token, "welcome")
-
-
-def _choose_password(token: str, purpose: str):
     try:
-        user = services.user_for_reset_token(token, purpose)
+        user = services.user_for_reset_token(token)
     except tokens.InvalidToken:
-        return render_template("auth/link_invalid.html", what="password reset"), 400
+        return render_template("auth/link_invalid.html", what="reset"), 400
     form = ResetPasswordForm(user=user)
     if not form.validate_on_submit():
-        return form_page("auth/reset_password.html", form, welcome=purpose == "welcome", user=user)
-    services.reset_password(token, form.password.data, purpose)
+        return form_page("auth/reset_password.html", form, user=user)
+    try:
+        services.reset_password(token, form.password.data)
+    except DomainError as error:
+        put_beside_field(form, error)
+        return form_page("auth/reset_password.html", form, user=user)
     if current_user.is_authenticated:
         logout_user()
-    flash("Your password has been saved. You can log in with it now.", "success")
+    session.clear()
+    flash(_("Your password has been saved. You can log in with it now."), "success")
     return redirect(url_for("auth.login", email=user.email))
+
+
+# ---------------------------------------------------------------------------- your account
 
 
 @bp.get("/account")
@@ -167,11 +205,11 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
-        except services.AccountError as error:
-            getattr(form, error.field).errors.append(str(error))
+        except DomainError as error:
+            put_beside_field(form, error)
         else:
-            login_user(current_user)  # keep this session; all others are now logged out
-            flash("Your password has been changed. Other devices have been logged out.", "success")
+            _start_session(current_user)  # keep this session; all others are now logged out
+            flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
     return _account_page(password_form=form), INVALID
 
@@ -183,28 +221,100 @@ def change_email():
     if form.validate_on_submit():
         try:
             services.request_email_change(current_user, form.email.data, form.password.data)
-        except services.AccountError as error:
-            getattr(form, error.field).errors.append(str(error))
+        except DomainError as error:
+            put_beside_field(form, error)
         else:
-            flash(f"We have sent a link to {form.email.data}. Follow it to finish the change.", "success")
+            flash(_("We have sent a link to %(email)s. Follow it to finish the change.",
+                    email=form.email.data), "success")
             return redirect(url_for("auth.account"))
     return _account_page(email_form=form), INVALID
 
 
 @bp.get("/account/email/<token>")
 @public
+@signed("token")
 def confirm_email_change(token: str):
     try:
         user = services.confirm_email_change(token)
-    except (tokens.InvalidToken, services.AccountError):
-        return render_template("auth/link_invalid.html", what="email change"), 400
-    flash(f"Your email address is now {user.email}.", "success")
+    except (tokens.InvalidToken, DomainError):
+        return render_template("auth/link_invalid.html", what="email"), 400
+    flash(_("Your email address is now %(email)s.", email=user.email), "success")
     return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
 
 
-def _account_page(password_form=None, email_form=None):
+@bp.post("/account/language")
+@login_required
+def change_language():
+    form = LanguageForm(prefix="lang")
+    if form.validate_on_submit():
+        try:
+            services.set_locale(current_user, form.locale.data)
+        except DomainError as error:
+            put_beside_field(form, error)
+        else:
+            flash(_("Your language has been saved."), "success")
+            target = request.form.get("next")
+            return redirect(target if is_safe_next(target) else url_for("auth.account"))
+    return _account_page(language_form=form), INVALID
+
+
+@bp.post("/language")
+@public
+def choose_language():
+    """A visitor's choice of language (the login and home pages), kept in a cookie."""
+    form = LanguageForm(prefix="lang")
+    target = request.form.get("next")
+    response = redirect(target if is_safe_next(target) else url_for("core.home"))
+    if form.validate_on_submit():
+        response.set_cookie("locale", form.locale.data, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True)
+        return response
+    return redirect(url_for("core.home"))
+
+
+def _chosen_locale() -> str | None:
+    from diaspora.core.i18n import current_locale
+
+    return current_locale()
+
+
+def _account_page(password_form=None, email_form=None, language_form=None):
     return render_template(
         "auth/account.html",
         password_form=password_form or ChangePasswordForm(user=current_user, prefix="pw", formdata=None),
         email_form=email_form or ChangeEmailForm(prefix="em", formdata=None),
+        language_form=language_form or LanguageForm(prefix="lang", formdata=None, locale=current_user.locale),
     )
+
+
+@bp.get("/account/export")
+@login_required
+def export_data():
+    data = services.export_data(current_user)
+    filename = f"diaspora-health-data-{today().isoformat()}.json"
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False, default=str),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            services.delete_account(current_user, form.password.data)
+        except DomainError as error:
+            if not put_beside_field(form, error):
+                problem = str(error)
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your account has been deleted. We have sent a last email to confirm it."), "success")
+            return redirect(url_for("core.home"))
+    blockers = services.deletion_blockers(current_user)
+    status = 409 if problem else (INVALID if form.is_submitted() else 200)
+    return form_page("auth/delete_account.html", form, status=status, problem=problem, blockers=blockers)

@@ -1,0 +1,49 @@
+"""What every domain builds on. `core` imports no domain: domains register themselves with
+it (object kinds, personal data, commands, template filters) from their own `init_app`."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from diaspora.core import commands, errors, transaction, views
+    from diaspora.core.countries import country_name
+    from diaspora.core.forms import language_name
+    from diaspora.core.i18n import LANGUAGE_NAMES, current_locale, install_template_gettext
+    from diaspora.core.navigation import main_navigation
+    from diaspora.core.time import long_date
+
+    app.register_blueprint(views.bp)
+    app.after_request(transaction.commit_or_rollback)
+    app.teardown_request(transaction.discard_on_error)
+    errors.register(app)
+    commands.register(app)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    install_template_gettext(app)
+    app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.globals.update(long_date=long_date, country_name=country_name, language_name=language_name,
+                                 current_locale=current_locale, main_navigation=main_navigation,
+                                 language_names=LANGUAGE_NAMES)
+    _register_personal_data()
+
+
+def _register_personal_data() -> None:
+    """Uploaded files are the core's: erased with their owner."""
+    import sqlalchemy as sa
+
+    from diaspora.core import personal_data
+    from diaspora.core.models import StoredFile
+    from diaspora.extensions import db
+
+    def export(user):
+        files = db.session.scalars(sa.select(StoredFile).where(StoredFile.owner_id == user.id)
+                                   .order_by(StoredFile.id))
+        return [{"filename": f.filename, "content_type": f.content_type, "size": f.size,
+                 "sha256": f.sha256, "uploaded_at": f.created_at.isoformat()} for f in files]
+
+    def erase(user):
+        return db.session.execute(sa.delete(StoredFile).where(StoredFile.owner_id == user.id)
+                                  .execution_options(synchronize_session=False)).rowcount
+
+    personal_data.register("files", tables=("stored_files",), export=export, erase=erase, order=90)
+    personal_data.not_personal("audit_events", "exported and redacted by personal_data itself")

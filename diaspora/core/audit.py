@@ -1,28 +1,41 @@
-"""The one way to record an AuditEvent. Domains call `record(...)` from their services,
-inside the transaction of the change, so an event exists exactly when its change does."""
+"""The one way to record an AuditEvent. Services call `record(...)` inside the transaction of
+the change, so an event exists exactly when its change does.
 
+The actor is always passed explicitly (None for the system: a cron job). The person an event
+is about (`subject_id`) is taken from the object: a user, or a record with a `user_id`; a
+service may name another with `subject=`. Erasure (`core/personal_data.py`) redacts every
+event done by or about the person. The client's IP address is stamped by the web layer
+(`remember_request_ip`), never read from the request here."""
+
+from contextvars import ContextVar
 from typing import Any
-
-from flask import has_request_context, request
-from flask_login import current_user
 
 from diaspora.core.models import AuditEvent
 from diaspora.extensions import db
 
 # Never copy these into an audit trail.
-SECRET_FIELDS = {"password", "password_hash", "totp_secret", "session_token"}
+SECRET_FIELDS = {"password", "password_hash", "totp_secret", "session_token", "recovery_codes"}
+
+_request_ip: ContextVar[str | None] = ContextVar("audit_request_ip", default=None)
 
 
-def record(action: str, obj: Any = None, *, actor: Any = None, changes: dict | None = None) -> AuditEvent:
+def remember_request_ip(address: str | None) -> None:
+    """Called by the web layer at the start of each request."""
+    _request_ip.set(address)
+
+
+def record(action: str, obj: Any = None, *, actor: Any, changes: dict | None = None,
+           subject: Any = None) -> AuditEvent:
     if obj is not None and getattr(obj, "id", None) is None:
         db.session.flush()
     event = AuditEvent(
-        actor_id=_actor_id(actor),
+        actor_id=actor.id if actor is not None else None,
+        subject_id=_subject_id(obj, subject),
         action=action,
         object_type=getattr(obj, "__tablename__", None),
         object_id=str(obj.id) if obj is not None else None,
         changes=_without_secrets(changes),
-        ip_address=request.remote_addr if has_request_context() else None,
+        ip_address=_request_ip.get() if actor is not None else None,
     )
     db.session.add(event)
     return event
@@ -38,12 +51,14 @@ def diff(obj: Any, new_values: dict[str, Any]) -> dict[str, list]:
     return changed
 
 
-def _actor_id(actor: Any) -> int | None:
-    if actor is not None:
-        return actor.id
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.id
-    return None
+def _subject_id(obj: Any, subject: Any) -> int | None:
+    if subject is not None:
+        return subject.id
+    if obj is None:
+        return None
+    if getattr(obj, "__tablename__", None) == "users":
+        return obj.id
+    return getattr(obj, "audit_subject_id", None) or getattr(obj, "user_id", None)
 
 
 def _without_secrets(changes: dict | None) -> dict | None:

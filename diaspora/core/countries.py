@@ -1,25 +1,46 @@
-"""Countries and languages from ISO 3166 / ISO 639 through pycountry: never a hand-typed list."""
+"""Countries from ISO 3166 through pycountry (never a hand-typed list), named in the reader's
+language with pycountry's own translations (iso3166-1), and sorted as the reader expects.
+Names are computed once per language and kept: a list page names hundreds of countries."""
 
+import gettext
 from functools import cache
 
 import pycountry
 
+from diaspora.core.text import fold
+
+
+def _locale() -> str:
+    from diaspora.core.i18n import current_locale
+
+    return current_locale()
+
 
 @cache
+def _names(locale: str) -> dict[str, str]:
+    if locale == "en":
+        translate = str
+    else:
+        translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale], fallback=True).gettext
+    return {country.alpha_2: translate(getattr(country, "common_name", None) or country.name)
+            for country in pycountry.countries}
+
+
+@cache
+def _choices(locale: str) -> list[tuple[str, str]]:
+    return sorted(_names(locale).items(), key=lambda pair: fold(pair[1]))
+
+
 def country_choices() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, _common_name(c)) for c in pycountry.countries), key=lambda pair: pair[1])
+    """(code, name) for every country, by name, in the reader's language."""
+    return _choices(_locale())
 
 
 def country_name(code: str | None) -> str:
     if not code:
         return ""
-    country = pycountry.countries.get(alpha_2=code.upper())
-    return _common_name(country) if country else code
+    return _names(_locale()).get(code.upper(), code)
 
 
 def is_country(code: str | None) -> bool:
-    return bool(code) and pycountry.countries.get(alpha_2=code.upper()) is not None
-
-
-def _common_name(country) -> str:
-    return getattr(country, "common_name", None) or country.name
+    return bool(code) and code.upper() in _names("en")

@@ -4,7 +4,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from diaspora.core import transaction
 
@@ -67,7 +67,14 @@ def handle_unexpected_error(error: Exception):
     return render_error(500)
 
 
+def handle_untrusted_host(error: SecurityError):
+    """A request for a host this site does not serve (TRUSTED_HOSTS): no page of ours, whose
+    links would be built for that host."""
+    return "This site does not serve that host name.", 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def register(app: Flask) -> None:
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(429, handle_rate_limit)
     for status in (400, 403, 404, 405, 409):

@@ -1,6 +1,7 @@
 """Uploads: evidence files and documents, checked by their content, kept in the database."""
 
 import hashlib
+import os
 
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
@@ -17,6 +18,8 @@ SIGNATURES = {
     b"\xff\xd8\xff": "image/jpeg",
 }
 ACCEPTED_DESCRIPTION = "a PDF, PNG or JPEG file of at most 5 MB"
+MAX_FILENAME = 200  # StoredFile.filename's column
+MAX_EXTENSION = 16
 
 
 class UploadError(ValueError):
@@ -30,6 +33,18 @@ def sniff_type(data: bytes) -> str | None:
     return None
 
 
+def stored_filename(name: str | None) -> str:
+    """A safe name of at most MAX_FILENAME characters: a long one loses the end of its stem,
+    never its extension (a download of "certificate-....pdf" still opens as a PDF)."""
+    cleaned = secure_filename(name or "") or "evidence"
+    if len(cleaned) <= MAX_FILENAME:
+        return cleaned
+    stem, extension = os.path.splitext(cleaned)
+    if len(extension) > MAX_EXTENSION:
+        stem, extension = cleaned, ""
+    return (stem[:MAX_FILENAME - len(extension)].rstrip("._-") or "evidence") + extension
+
+
 def store_upload(upload: FileStorage, owner) -> StoredFile:
     data = upload.read(MAX_BYTES + 1)
     if not data:
@@ -41,7 +56,7 @@ def store_upload(upload: FileStorage, owner) -> StoredFile:
         raise UploadError(f"The file must be {ACCEPTED_DESCRIPTION}.")
     stored = StoredFile(
         owner_id=owner.id,
-        filename=secure_filename(upload.filename or "") or "evidence",
+        filename=stored_filename(upload.filename),
         content_type=content_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

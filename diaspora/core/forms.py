@@ -1,29 +1,44 @@
-"""Form pieces every domain uses: the form-page rule, countries and languages from pycountry."""
+"""Form pieces every domain uses: the form-page rule, service errors beside their field,
+countries and languages from ISO 3166 / ISO 639 (pycountry, with names from Babel)."""
+
+from functools import cache
 
 import pycountry
+from babel import Locale, UnknownLocaleError
 from flask import render_template
+from markupsafe import Markup, escape
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 from diaspora.core.countries import country_choices
+from diaspora.core.domain import VERSION_FIELD, DomainError
+from diaspora.core.i18n import _, _l
+from diaspora.core.text import fold
 
 INVALID = 422  # a form with errors: shown again, and the transaction rolls back
 
 
-def form_page(template: str, form, **context):
+def form_page(template: str, form, status: int | None = None, **context):
     """The form's page: 200 when first shown, 422 (and so a rollback) when sent with errors."""
-    return render_template(template, form=form, **context), INVALID if form.is_submitted() else 200
+    if status is None:
+        status = INVALID if form.is_submitted() else 200
+    return render_template(template, form=form, **context), status
 
 
-def put_beside_field(form, error) -> bool:
-    """A service's error (with a `field` attribute) beside that field; True if it went there.
-    Otherwise (no such field, or a version conflict) it goes to `form.form_errors`."""
-    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
-    if field is not None and error.field != "version":
+def put_beside_field(form, error: DomainError) -> bool:
+    """A service's error beside the field it names; True if it went there. Otherwise (no
+    such field, or a version conflict) it goes to the top of the form (`form.form_errors`)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and error.field != VERSION_FIELD:
         field.errors = [*field.errors, str(error)]
         return True
     form.form_errors.append(str(error))
     return False
+
+
+def is_conflict(error: DomainError) -> bool:
+    return error.field == VERSION_FIELD
 
 
 class WholeNumberField(IntegerField):
@@ -38,56 +53,133 @@ class WholeNumberField(IntegerField):
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
-        try:
-            self.data = int(valuelist[0].strip())
-        except ValueError:
+        text = valuelist[0].strip().replace(",", "").replace(" ", "")
+        if not text.lstrip("-").isdigit() or len(text) > 12:
             self.data = None
-            raise ValueError(self.not_a_number) from None
+            raise ValueError(str(self.not_a_number))
+        self.data = int(text)
 
 
-class CountryField(SelectField):
+class CachedSelect(Select):
+    """A <select> whose options are rendered once per set of choices (and language) and reused:
+    WTForms builds every option on every page, which for 250 countries costs more than a list's
+    SQL. Only the chosen option is marked afresh."""
+
+    _cache: dict = {}
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        choices = tuple((str(value), str(label)) for value, label in _choice_pairs(field))
+        options = self._cache.get(choices)
+        if options is None:
+            if len(self._cache) > 512:
+                self._cache.clear()
+            options = self._cache[choices] = {
+                value: f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in choices}
+        chosen = "" if field.data is None else str(field.data)
+        body = "".join(html.replace("<option ", "<option selected ", 1) if value == chosen else html
+                       for value, html in options.items())
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{body}</select>")
+
+
+def _choice_pairs(field):
+    choices = field.choices() if callable(field.choices) else field.choices
+    return [choice[:2] for choice in choices]
+
+
+class Select(SelectField):
+    """A SelectField rendered through the cache above."""
+
+    widget = CachedSelect()
+
+
+class CountryField(Select):
     """One ISO 3166 country, by name; stored as its alpha-2 code."""
 
-    def __init__(self, label=None, validators=None, blank: str = "Choose a country", **kwargs):
-        super().__init__(label, validators, choices=[("", blank), *country_choices()], **kwargs)
+    def __init__(self, label=None, validators=None, blank=_l("Choose a country"), **kwargs):
+        super().__init__(label, validators, choices=lambda: [("", blank), *country_choices()], **kwargs)
 
     def pre_validate(self, form):
         if self.data and self.data not in dict(country_choices()):
-            raise ValidationError("Choose a country from the list.")
+            raise ValidationError(_("Choose a country from the list."))
 
 
 class CountriesField(SelectMultipleField):
-    """Several ISO 3166 countries (hold Ctrl or Cmd to pick more than one)."""
+    """Several ISO 3166 countries, each a checkbox: one tap per country on a phone, no
+    JavaScript needed (templates render it with `macros/forms.html: multi_choice`)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+    multi_choice = True
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, choices=country_choices(), **kwargs)
+        super().__init__(label, validators, choices=country_choices, **kwargs)
 
     def pre_validate(self, form):
         known = dict(country_choices())
-        unknown = [code for code in self.data or [] if code not in known]
-        if unknown:
-            raise ValidationError("Choose countries from the list.")
+        if any(code not in known for code in self.data or []):
+            raise ValidationError(_("Choose countries from the list."))
+
+
+# ---------------------------------------------------------------------------- languages
+
+
+NAME_LOCALES = ("en", "fr", "pt")
+
+
+@cache
+def _language_lookup() -> dict[str, str]:
+    """Folded name or code -> ISO 639-3 code: pycountry's codes and English names, and each
+    language's own name and its names in English, French and Portuguese from Babel (CLDR)."""
+    lookup: dict[str, str] = {}
+    for language in pycountry.languages:
+        code = language.alpha_3
+        for attribute in ("alpha_3", "alpha_2", "name", "common_name", "inverted_name"):
+            value = getattr(language, attribute, None)
+            if value:
+                lookup.setdefault(fold(value), code)
+    by_short_code = {lang.alpha_2: lang.alpha_3 for lang in pycountry.languages if hasattr(lang, "alpha_2")}
+    for locale_code in NAME_LOCALES:
+        for short, name in Locale(locale_code).languages.items():
+            code = by_short_code.get(short) or (short if len(short) == 3 else None)
+            if code and pycountry.languages.get(alpha_3=code):
+                lookup.setdefault(fold(name), code)
+    for short, code in by_short_code.items():
+        try:
+            native = Locale(short).get_display_name(short)
+        except (ValueError, TypeError, LookupError, UnknownLocaleError):
+            continue
+        if native:
+            lookup.setdefault(fold(native), code)
+            # "Èdè Yorùbá": also the bare name after a leading word for "language"
+            lookup.setdefault(fold(native.split(" ")[-1]), code)
+    return lookup
 
 
 def find_language(text: str):
-    """An ISO 639 language by code or name (case-insensitive), or None."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return pycountry.languages.lookup(text)
-    except LookupError:
-        return None
+    """An ISO 639 language by code or name (English or its own, any accents or case), or None."""
+    code = _language_lookup().get(fold(text))
+    return pycountry.languages.get(alpha_3=code) if code else None
 
 
 def language_name(code: str) -> str:
+    """The language's name in the reader's language (Babel), else its English ISO name."""
+    from diaspora.core.i18n import current_locale
+
     language = pycountry.languages.get(alpha_3=code)
-    return language.name if language else code
+    if language is None:
+        return code
+    short = getattr(language, "alpha_2", None)
+    if short:
+        localised = Locale.parse(current_locale()).languages.get(short)
+        if localised:
+            return localised[:1].upper() + localised[1:]
+    return language.name
 
 
 class LanguagesField(StringField):
-    """Languages typed as a comma-separated list of ISO 639 names or codes
-    ("English, Twi, fr"); `data` is a list of ISO 639-3 codes."""
+    """Languages typed as a comma-separated list of names or codes ("English, Twi, Yorùbá,
+    fr"); `data` is a list of ISO 639-3 codes."""
 
     def _value(self):
         if self.raw_data:
@@ -110,7 +202,7 @@ class LanguagesField(StringField):
 
     def pre_validate(self, form):
         if getattr(self, "unknown", None):
-            raise ValidationError(
-                f"We don't know the language {', '.join(repr(u) for u in self.unknown)}. "
-                "Use its name in English, like Twi, Yoruba or French."
-            )
+            raise ValidationError(_(
+                "We don't know the language %(names)s. Use its name in English or in the language "
+                "itself, like Twi, Yorùbá or Français.",
+                names=", ".join(f"“{u[:40]}”" for u in self.unknown[:3])))

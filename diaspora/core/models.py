@@ -31,6 +31,9 @@ class OutboxMessage(db.Model):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Set when the recipient's account is erased while the message waits: once sent (or given
+    # up on), it keeps neither its body nor its address.
+    erase_after_send: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.template} to {self.recipient} {self.status}>"
@@ -44,6 +47,10 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # The person the event is about (erasure redacts events about them as well as by them).
+    subject_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     action: Mapped[str] = mapped_column(sa.String(64), index=True)
@@ -71,3 +78,12 @@ class StoredFile(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64))
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlatformCount(db.Model):
+    """Counts the admin's dashboard shows (accounts ...), kept by database triggers."""
+
+    __tablename__ = "platform_counts"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

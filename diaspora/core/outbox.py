@@ -5,7 +5,13 @@ After that transaction commits, `deliver` tries to send what it queued; whatever
 fails stays queued, and `send_due` (the `flask outbox send` cron command) retries it
 with exponential backoff. A message is *claimed* with a conditional UPDATE before it
 is sent (on PostgreSQL the candidates are also selected FOR UPDATE SKIP LOCKED), so
-two senders running at once never send the same message twice."""
+two senders running at once never send the same message twice.
+
+A request never waits on SMTP: its mail is handed to `deliver` after the response has been
+sent (`transaction.commit_or_rollback`), and every SMTP connection has a timeout
+(`MAIL_TIMEOUT`), so a hanging mail server delays mail, never the app. Bodies are encoded
+quoted-printable (no line longer than RFC 5321 allows, whatever people type). Once a message
+has left, its body is cleared: the outbox is a queue, not an archive of what people wrote."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +21,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_mail import Message
 
+from diaspora.core.i18n import in_locale
 from diaspora.core.models import OutboxMessage
 from diaspora.core.time import utcnow
 from diaspora.extensions import db, mail
@@ -24,28 +31,32 @@ CLAIM_LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
 
 
-def queue_email(recipient: str, subject: str, template: str, **context) -> OutboxMessage:
-    """Render `templates/email/<template>.txt` (and `.html`) into the outbox.
-    Nothing leaves until the surrounding transaction commits."""
-    context.setdefault("subject", subject)
-    message = OutboxMessage(
-        recipient=recipient,
-        subject=subject,
-        template=template,
-        body_text=render_template(f"email/{template}.txt", **context),
-        body_html=render_template(f"email/{template}.html", **context),
-    )
+def queue_email(recipient: str, subject, template: str, *, locale: str | None = None,
+                **context) -> OutboxMessage:
+    """Render `templates/email/<template>.txt` (and `.html`) into the outbox, in the
+    recipient's language (`subject` is best given as a lazy string, `_l(...)`, so it is
+    translated there too). Nothing leaves until the surrounding transaction commits."""
+    with in_locale(locale):
+        subject = str(subject)
+        context.setdefault("subject", subject)
+        message = OutboxMessage(
+            recipient=recipient,
+            subject=subject,
+            template=template,
+            body_text=render_template(f"email/{template}.txt", **context),
+            body_html=render_template(f"email/{template}.html", **context),
+        )
     db.session.add(message)
     db.session.flush()
     db.session.info.setdefault(PENDING_KEY, []).append(message.id)
     return message
 
 
-def queue_emails(emails: Iterable[tuple[str, str, str, dict]], *, chunk: int = 1000) -> list[int]:
+def queue_emails(emails: Iterable[tuple[str, object, str, dict]], *, chunk: int = 1000) -> list[int]:
     """`queue_email` for many messages at once (a bulk import): the same templates with the
     same context, but the app's template context is computed once and the messages are
     inserted in bulk, a chunk at a time, instead of with one flush each. Takes (recipient,
-    subject, template, context) tuples; returns the ids queued."""
+    subject, template, context) tuples, rendered in the current language; returns the ids."""
     app_context: dict = {}
     current_app.update_template_context(app_context)
     templates: dict[str, tuple] = {}
@@ -63,6 +74,7 @@ def queue_emails(emails: Iterable[tuple[str, str, str, dict]], *, chunk: int = 1
             templates[template] = (environment.get_template(f"email/{template}.txt"),
                                    environment.get_template(f"email/{template}.html"))
         text, html = templates[template]
+        subject = str(subject)
         values = {**app_context, "subject": subject, **context}
         pending.append({"recipient": recipient, "subject": subject, "template": template,
                         "body_text": text.render(values), "body_html": html.render(values)})
@@ -184,8 +196,22 @@ def _send_claimed(message_id: int, report: SendReport) -> None:
         message.sent_at = utcnow()
         message.last_error = None
         message.locked_until = None
+        _forget_contents(message)
         report.sent.append(message_id)
     db.session.commit()
+
+
+def _forget_contents(message: OutboxMessage) -> None:
+    """A message that has left (or never will) keeps its metadata, not what it said; one whose
+    recipient was erased meanwhile keeps nothing about them."""
+    message.body_text = ""
+    message.body_html = None
+    if message.erase_after_send:
+        from diaspora.core.personal_data import ERASED_ADDRESS
+
+        message.recipient = ERASED_ADDRESS
+        message.subject = ""
+        message.last_error = None
 
 
 def _record_failure(message: OutboxMessage, error: Exception) -> None:
@@ -193,6 +219,8 @@ def _record_failure(message: OutboxMessage, error: Exception) -> None:
     message.locked_until = None
     if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         message.status = OutboxMessage.FAILED
+        if message.erase_after_send:
+            _forget_contents(message)
     else:
         message.next_attempt_at = utcnow() + backoff(message.attempts)
     current_app.logger.warning("Mail %s to %s not sent: %s", message.id, message.recipient,

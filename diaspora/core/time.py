@@ -1,7 +1,14 @@
 """Timestamps are stored as naive UTC on every database, so SQLite and PostgreSQL
-compare them the same way. Dates that people enter are plain `date`s."""
+compare them the same way. Dates that people enter are plain `date`s, never shifted by a
+time zone. `long_date` is the one way a date is shown."""
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
+
+from babel.dates import format_date
+
+# The CLDR locale whose conventions each interface language writes dates with.
+DATE_LOCALES = {"en": "en_GB", "fr": "fr", "pt": "pt"}
 
 
 def utcnow() -> datetime:
@@ -13,5 +20,17 @@ def today() -> date:
 
 
 def long_date(value: date | datetime | None) -> str:
-    """A date as people write it: 3 March 2027. Empty for None."""
-    return f"{value.day} {value:%B %Y}" if value else ""
+    """A date as people write it, in the reader's language: 3 March 2027, 3 mars 2027.
+    Empty for None."""
+    if not value:
+        return ""
+    from diaspora.core.i18n import current_locale
+
+    day = value.date() if isinstance(value, datetime) else value
+    return _formatted(day, DATE_LOCALES.get(current_locale(), "en_GB"))
+
+
+@lru_cache(maxsize=8192)
+def _formatted(day: date, locale: str) -> str:
+    """Babel's formatting, once per date and language (a list shows the same dates again)."""
+    return format_date(day, "long", locale=locale)

@@ -1,0 +1,13 @@
+"""The page each role lands on after logging in."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from diaspora.dashboard import views
+
+    app.register_blueprint(views.bp)
+    from diaspora.core import navigation
+    from diaspora.core.i18n import _l
+
+    navigation.add("dashboard.index", _l("Dashboard"), who="member", order=10)

@@ -1,11 +1,12 @@
-"""What each role's dashboard shows, computed in SQL (counts are GROUP BYs, not loops)."""
+"""What each role's dashboard shows: counts read from counters the database keeps, never a
+GROUP BY over rows that grow."""
 
 import sqlalchemy as sa
 
+from diaspora.associations import counts as association_counts
 from diaspora.associations import policy as association_policy
-from diaspora.associations.models import Association, Membership
-from diaspora.auth.models import User
-from diaspora.core.models import OutboxMessage
+from diaspora.associations.models import Membership, MembershipType
+from diaspora.core.models import OutboxMessage, PlatformCount
 from diaspora.desks import policy as desk_policy
 from diaspora.extensions import db
 
@@ -18,8 +19,12 @@ def officer_panel(user) -> list[dict]:
     associations = list(db.session.scalars(association_policy.officer_associations(user)))
     if not associations:
         return []
-    counts = _membership_counts([a.id for a in associations])
-    return [{"association": a, "counts": counts.get(a.id, {})} for a in associations]
+    ids = [a.id for a in associations]
+    counts = association_counts.by_status(ids)
+    types = dict(db.session.execute(sa.select(MembershipType.association_id, sa.func.count())
+                                    .where(MembershipType.association_id.in_(ids))
+                                    .group_by(MembershipType.association_id)).all())
+    return [{"association": a, "counts": counts.get(a.id, {}), "types": types.get(a.id, 0)} for a in associations]
 
 
 def desk_panel(user) -> list:
@@ -27,24 +32,53 @@ def desk_panel(user) -> list:
 
 
 def admin_panel() -> dict:
-    return {
-        "users": db.session.scalar(sa.select(sa.func.count(User.id))),
-        "associations": _grouped_count(Association.status),
-        "outbox": _grouped_count(OutboxMessage.status),
-    }
+    """Counts that do not grow with the data: accounts from a maintained counter, associations
+    by status (a small table, through its status index), and only the mail that waits or failed
+    (the status index; sent mail, which grows for ever, is never counted)."""
+    counted = dict(db.session.execute(sa.select(PlatformCount.name, PlatformCount.count)).all())
+    waiting = dict(db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count())
+        .where(OutboxMessage.status.in_((OutboxMessage.QUEUED, OutboxMessage.FAILED)))
+        .group_by(OutboxMessage.status)).all())
+    associations = {name.split(":", 1)[1]: number for name, number in counted.items()
+                    if name.startswith("associations:")}
+    return {"users": counted.get("users", 0), "associations": associations, "outbox": waiting}
 
 
-def _membership_counts(association_ids: list[int]) -> dict[int, dict[str, int]]:
-    rows = db.session.execute(
-        sa.select(Membership.association_id, Membership.status, sa.func.count())
-        .where(Membership.association_id.in_(association_ids))
-        .group_by(Membership.association_id, Membership.status)
-    )
-    counts: dict[int, dict[str, int]] = {}
-    for association_id, status, number in rows:
-        counts.setdefault(association_id, {})[status] = number
-    return counts
+def first_steps(user, memberships: list[Membership]) -> list[tuple]:
+    """A new member's checklist: (title, text, link endpoint, done)."""
+    from diaspora.core.i18n import _
+    from diaspora.members.models import DeskSharingConsent, Profile
+
+    profile = db.session.get(Profile, user.id)
+    profiled = profile is not None and bool(profile.cadre) and bool(profile.heritage)
+    chosen = profile is not None and profile.directory_consent_at is not None or db.session.scalar(
+        sa.select(sa.exists().where(DeskSharingConsent.user_id == user.id)))
+    joined = any(m.status in (Membership.ACTIVE, Membership.APPLIED) for m in memberships)
+    return [
+        (_("Complete your profile"), _("Your profession, specialty, heritage countries, languages and skills."),
+         "members.edit_profile", profiled),
+        (_("Choose who may see your profile"),
+         _("Your association's directory, and the diaspora desk of each heritage country."),
+         "members.consents", bool(chosen)),
+        (_("Join an association"), _("Find yours among the registered associations and apply to join."),
+         "associations.index", joined),
+    ]
 
 
-def _grouped_count(column) -> dict[str, int]:
-    return dict(db.session.execute(sa.select(column, sa.func.count()).group_by(column)).all())
+def officer_next_steps(item: dict) -> list[tuple] | None:
+    """An officer's next steps while their association is new: (title, text, endpoint, done)."""
+    from diaspora.core.i18n import _
+
+    counts = item["counts"]
+    members = sum(counts.values())
+    if members > 1:
+        return None
+    return [
+        (_("Check the membership types"), _("How long memberships last, and whether you approve each application."),
+         "associations.types", item["types"] > 1),
+        (_("Invite or import your members"), _("Invite people one by one, or upload a spreadsheet of them."),
+         "directory.import_form", members > 1),
+        (_("Describe your association"), _("What it does, its website and contact address, for its public page."),
+         "associations.edit", bool(item["association"].description)),
+    ]

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    PasswordField,
     SelectField,
     StringField,
 )
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from diaspora.core.countries import country_name
 from diaspora.core.files import ACCEPTED_DESCRIPTION
 from diaspora.core.forms import CountriesField, CountryField, LanguagesField, WholeNumberField
+from diaspora.members.credentials import availability_problem, credential_year_problem
 from diaspora.members.models import (
     AVAILABILITY_MODES,
     CADRES,
@@ -24,7 +24,7 @@ from diaspora.members.models import (
     RETURN_HORIZONS,
     RETURN_INTERESTS,
 )
-from diaspora.members.services import availability_problem, credential_year_problem, return_horizon_problem
+from diaspora.members.profiles import return_horizon_problem
 
 SKILL_MAX_LENGTH = 80
 MAX_SKILLS = 30
@@ -81,9 +81,8 @@ class ProfileForm(FlaskForm):
     heritage_countries = CountriesField(
         "Heritage countries",
         description="The countries you come from or give back to. "
-                    "Hold Ctrl (Cmd on a Mac) to choose more than one.",
+                    "Tick each one.",
         validators=[DataRequired("Choose at least one heritage country.")],
-        render_kw={"size": 8},
     )
     languages = LanguagesField("Languages you work in",
                                description="Separate them with commas, for example: English, Twi, French.")
@@ -190,12 +189,3 @@ def consents_form(countries: list[str], **kwargs) -> ConsentsForm:
         setattr(Form, desk_field_name(country),
                 BooleanField(f"Share my profile with the diaspora desk of {country_name(country)}"))
     return Form(**kwargs)
-
-
-class ConfirmLeaveForm(FlaskForm):
-    """Only the CSRF token: leaving is confirmed by pressing the button."""
-
-
-class DeleteAccountForm(FlaskForm):
-    password = PasswordField("Your password", description="To confirm that it is really you.",
-                             validators=[DataRequired("Enter your password to confirm.")])

@@ -39,6 +39,10 @@ CREDENTIAL_KINDS = {"qualification": "Qualification", "responsibility": "Respons
 
 class Profile(db.Model):
     __tablename__ = "profiles"
+    __table_args__ = (
+        sa.Index("ix_profiles_specialty_trgm", "specialty", postgresql_using="gin",
+                 postgresql_ops={"specialty": "gin_trgm_ops"}),
+    )
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     cadre: Mapped[str | None] = mapped_column(sa.String(30), index=True)
@@ -96,6 +100,9 @@ class Skill(db.Model):
     """A free tag, shared between members so that new ones can be suggested from it."""
 
     __tablename__ = "skills"
+    __table_args__ = (
+        sa.Index("ix_skills_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)

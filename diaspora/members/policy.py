@@ -1,36 +1,19 @@
-"""Members' own records: a member sees and changes only their own. Records of another
-member answer 404, never 403, so their existence is not revealed."""
+"""Members' own records: a member sees and changes only their own. Another member's record
+answers 404, never 403, so its existence is not revealed."""
 
-import sqlalchemy as sa
-from flask import abort
+from diaspora.core.access import object_kind
+from diaspora.extensions import db
+from diaspora.members.models import Availability, Credential
 
-from diaspora.associations.models import Association, Membership
-
-
-def own_or_404(user, record):
-    """`record` (anything with a user_id) if it belongs to `user`; otherwise 404."""
-    if record is None or getattr(record, "user_id", None) != user.id:
-        abort(404)
-    return record
+OWN_ACTIONS = {"view", "change"}
 
 
-def sole_officer_associations(user) -> sa.Select:
-    """Associations where `user` is the only active officer: they may neither leave them nor
-    delete their account until someone else is an officer there."""
-    others = sa.orm.aliased(Membership)
-    return (
-        sa.select(Association)
-        .join(Membership, Membership.association_id == Association.id)
-        .where(
-            Membership.user_id == user.id,
-            Membership.role == Membership.OFFICER,
-            Membership.status == Membership.ACTIVE,
-            ~sa.exists().where(
-                others.association_id == Membership.association_id,
-                others.user_id != user.id,
-                others.role == Membership.OFFICER,
-                others.status == Membership.ACTIVE,
-            ),
-        )
-        .order_by(Association.name)
-    )
+def owns(user, action: str, record) -> bool:
+    return getattr(user, "is_authenticated", False) and record.user_id == user.id
+
+
+def declare_kinds() -> None:
+    object_kind("credential", params=("credential_id",), can=owns, actions=OWN_ACTIONS,
+                find=lambda credential_id: db.session.get(Credential, credential_id))
+    object_kind("availability", params=("availability_id",), can=owns, actions=OWN_ACTIONS,
+                find=lambda availability_id: db.session.get(Availability, availability_id))

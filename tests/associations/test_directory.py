@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from diaspora.associations.models import Membership
-from diaspora.core.time import today
+from diaspora.core.time import today, utcnow
 from diaspora.extensions import db
 from diaspora.members.models import ProfileSkill, Skill
 from tests.factories import (
@@ -20,7 +20,7 @@ from tests.factories import (
     UserFactory,
 )
 
-NAME_CELL = re.compile(r'<td data-label="Name">([^<]*)</td>')
+NAME_CELL = re.compile(r'<td data-label="Name">\s*(?:<a href="[^"]*">)?([^<]*?)\s*(?:</a>|<br>|</td>)')
 
 
 def names_on(page: str) -> list[str]:
@@ -200,21 +200,20 @@ def test_an_unknown_filter_value_is_explained_and_ignored(client, login, officer
 
 # -- sorting and pages -----------------------------------------------------------------------
 
-def test_sorting_by_name_newest_and_cadre(client, login, association, officer):
-    member(association, "beatrice Asante", cadre="pharmacist", joined_on=today() - timedelta(days=30))
-    member(association, "Adjoa Owusu", cadre="nurse", joined_on=today() - timedelta(days=400))
-    member(association, "Cecilia Darko", cadre="dentist", joined_on=today() - timedelta(days=2))
-    member(association, "Dede Ampofo", cadre=None, joined_on=None)
+def test_sorting_by_name_and_newest(client, login, association, officer):
+    now = utcnow()
+    member(association, "beatrice Asante", created_at=now - timedelta(days=30))
+    member(association, "Adjoa Owusu", created_at=now - timedelta(days=400))
+    member(association, "Cecilia Darko", created_at=now - timedelta(days=2))
+    member(association, "Dédé Ampofo", created_at=now - timedelta(days=3000))
     officer_membership = db.session.scalar(sa.select(Membership).where(Membership.user_id == officer.id))
-    officer_membership.joined_on = today() - timedelta(days=1000)
+    officer_membership.created_at = now - timedelta(days=1000)
     db.session.commit()
     login(officer)
     by_name = names_on(directory(client).get_data(as_text=True))
-    assert by_name == ["Adjoa Owusu", "beatrice Asante", "Cecilia Darko", "Dede Ampofo", "Olu Officer"]
+    assert by_name == ["Adjoa Owusu", "beatrice Asante", "Cecilia Darko", "Dédé Ampofo", "Olu Officer"]
     newest = names_on(directory(client, sort="newest").get_data(as_text=True))
-    assert newest == ["Cecilia Darko", "beatrice Asante", "Adjoa Owusu", "Olu Officer", "Dede Ampofo"]
-    by_cadre = names_on(directory(client, sort="cadre").get_data(as_text=True))
-    assert by_cadre == ["Cecilia Darko", "Olu Officer", "Adjoa Owusu", "beatrice Asante", "Dede Ampofo"]
+    assert newest == ["Cecilia Darko", "beatrice Asante", "Adjoa Owusu", "Olu Officer", "Dédé Ampofo"]
 
 
 def test_pages_of_25_and_the_pager_keeps_the_filters(client, login, association, officer):
@@ -224,17 +223,20 @@ def test_pages_of_25_and_the_pager_keeps_the_filters(client, login, association,
     login(officer)
     first = directory(client, cadre="nurse", heritage="GH", q="nurse").get_data(as_text=True)
     assert names_on(first) == [f"Nurse {number:02d}" for number in range(25)]
-    assert "30 members found" in first
-    assert "Page 1 of 2" in first
+    assert 'rel="prev"' not in first
     next_link = unescape(re.search(r'<a rel="next" href="([^"]+)"', first).group(1))
-    for part in ("cadre=nurse", "heritage=GH", "q=nurse", "page=2"):
+    for part in ("cadre=nurse", "heritage=GH", "q=nurse", "after="):
         assert part in next_link
+    # A member added meanwhile, sorting before this page, shifts nothing on the next one.
+    member(association, "Nurse 00a", cadre="nurse", heritage=["GH"])
     second = client.get(next_link).get_data(as_text=True)
     assert names_on(second) == [f"Nurse {number:02d}" for number in range(25, 30)]
+    assert 'rel="next"' not in second
     previous_link = unescape(re.search(r'<a rel="prev" href="([^"]+)"', second).group(1))
-    assert "cadre=nurse" in previous_link and "page=1" in previous_link
-    beyond = directory(client, cadre="nurse", page=9).get_data(as_text=True)
-    assert names_on(beyond) == []
+    assert "cadre=nurse" in previous_link and "before=" in previous_link
+    back = names_on(client.get(previous_link).get_data(as_text=True))
+    assert back == ["Nurse 00a"] + [f"Nurse {number:02d}" for number in range(1, 25)]
+    assert directory(client, cadre="nurse", after="not-a-cursor").status_code == 404
 
 
 @pytest.mark.parametrize("viewer", ["officer", "member"])
@@ -251,7 +253,7 @@ def test_the_number_of_statements_does_not_grow_with_the_page(client, login, cou
 
     login(officer if viewer == "officer" else me.user)
     counts = []
-    for count in (3, 30):
+    for count in (30, 60):  # both more than a page: the same statements, whatever the rows
         add_members(count)
         with count_queries() as counter:
             response = directory(client, q="member", heritage="GH")

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from diaspora.associations import exporter
 from diaspora.associations.models import Membership
+from diaspora.associations.roster import exporter
 from diaspora.core.models import AuditEvent
 from diaspora.extensions import db
 from tests.factories import (

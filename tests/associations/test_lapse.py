@@ -6,8 +6,7 @@ from datetime import timedelta
 import pytest
 
 from diaspora.associations import commands
-from diaspora.associations.services import long_date
-from diaspora.core.time import today
+from diaspora.core.time import long_date, today
 from tests.associations.support import fresh, texts_to, world
 from tests.factories import MembershipFactory
 from tests.helpers import audit_actions
@@ -96,5 +95,5 @@ def test_a_long_run_shows_its_progress(run_update, db, smtp_server, monkeypatch)
     for number in range(3):
         _membership(w, f"overdue{number}@example.org", days=-2)
     result = run_update()
-    assert "Lapsing: 2 of 3" in result.stderr and "Lapsing: 3 of 3" in result.stderr
+    assert "] 2 of 3" in result.stderr and "] 3 of 3" in result.stderr and "Lapsing:" in result.stderr
     assert "3 memberships lapsed, 0 renewal reminders sent." in result.stdout

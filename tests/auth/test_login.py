@@ -3,8 +3,10 @@ import re
 import pytest
 
 from diaspora.auth import passwords
+from tests.conftest import Forms
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests.helpers import audit_actions
+from tests.helpers import audit_actions, link_in
+from tests.mailserver import text_body
 
 
 def test_logging_in_opens_the_dashboard_and_is_audited(client, forms, db):
@@ -86,18 +88,56 @@ def test_a_logged_in_user_skips_the_login_page(client, login):
     assert client.get("/login").headers["Location"] == "/dashboard"
 
 
-def test_too_many_failures_for_one_account_are_refused_with_a_clear_message(forms, app):
+def test_too_many_failures_pause_the_account_here_and_say_so_honestly(forms, app):
     user = UserFactory()
     bystander = UserFactory()
     for _ in range(5):
         failed = forms.submit("/login", {"email": user.email, "password": "wrong guess again"})
         assert failed.status_code == 422
     refused = forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD})
+    page = refused.get_data(as_text=True)
     assert refused.status_code == 429
-    assert "Too many attempts" in refused.get_data(as_text=True)
-    assert "5 per 15 minute" in refused.get_data(as_text=True)
+    assert "Too many wrong passwords" in page
+    assert "even with the right password" in page and "about 15 minutes" in page
+    assert f'value="{user.email}"' in page  # the address is kept
+    assert f'href="/forgot-password?email={user.email}"' in page
+    assert "per 15 minute" not in page
     ok = forms.submit("/login", {"email": bystander.email, "password": DEFAULT_PASSWORD})
     assert ok.status_code == 302
+
+
+def test_a_strangers_guesses_from_elsewhere_do_not_lock_the_owner_out(app, forms, db):
+    user = UserFactory()
+    stranger = app.test_client()
+    for _ in range(6):
+        Forms(stranger).submit("/login", {"email": user.email, "password": "wrong guess again"},
+                               environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    response = forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD},
+                            environ_base={"REMOTE_ADDR": "203.0.113.20"})
+    assert response.status_code == 302
+
+
+def test_guesses_from_many_places_reach_the_accounts_own_ceiling(app, forms, db, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "8 per hour")
+    user = UserFactory()
+    for n in range(8):
+        Forms(app.test_client()).submit("/login", {"email": user.email, "password": "wrong guess again"},
+                                        environ_base={"REMOTE_ADDR": f"198.51.100.{n}"})
+    refused = forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD},
+                           environ_base={"REMOTE_ADDR": "203.0.113.20"})
+    assert refused.status_code == 429
+    assert "from several places" in refused.get_data(as_text=True)
+
+
+def test_a_password_reset_lifts_the_pause(forms, smtp_server, db):
+    user = UserFactory()
+    for _ in range(5):
+        forms.submit("/login", {"email": user.email, "password": "wrong guess again"})
+    assert forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD}).status_code == 429
+    forms.submit("/forgot-password", {"email": user.email})
+    link = link_in(text_body(smtp_server.last_to(user.email)))
+    assert forms.submit(link, {"password": "tamarind compass harbour 5"}).status_code == 302
+    assert forms.submit("/login", {"email": user.email, "password": "tamarind compass harbour 5"}).status_code == 302
 
 
 def test_too_many_failures_from_one_address_are_refused(forms, app):

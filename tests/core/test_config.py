@@ -7,8 +7,32 @@ from diaspora.config import ConfigError, ensure_secret_key, from_environment, no
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SERVER_NAME", "diaspora-health.example.org")
     with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
         create_app()
+
+
+def test_production_refuses_to_start_without_its_site_address(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("SERVER_NAME", raising=False)
+    with pytest.raises(ConfigError, match="SERVER_NAME is not set"):
+        create_app()
+
+
+def test_production_sends_cookies_over_https_only_and_serves_only_its_host(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SERVER_NAME", "diaspora-health.example.org")
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True and app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert app.config["TRUSTED_HOSTS"] == ["diaspora-health.example.org"]
+    client = app.test_client()
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+    good = client.get("/", base_url="https://diaspora-health.example.org")
+    assert good.status_code == 200
+    assert good.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
 def test_development_generates_a_secret_key_once(tmp_path):

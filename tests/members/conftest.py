@@ -2,8 +2,7 @@ import re
 
 import pytest
 
-from tests.conftest import Forms, csrf_token_from
-from tests.factories import DEFAULT_PASSWORD
+from tests.conftest import csrf_token_from, log_in_session
 
 VERSION = re.compile(r'id="version" name="version" type="hidden" value="(\d*)"')
 
@@ -30,10 +29,9 @@ def profile_forms(client):
 def logged_in_client(app):
     """`logged_in_client(user)`: a second browser, logged in as `user`."""
 
-    def make(user, password: str = DEFAULT_PASSWORD):
+    def make(user):
         other = app.test_client()
-        response = Forms(other).submit("/login", {"email": user.email, "password": password})
-        assert response.status_code == 302
+        log_in_session(other, user)
         return other
 
     return make

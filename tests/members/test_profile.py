@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from diaspora.core.models import AuditEvent
 from diaspora.members.models import Profile, ProfileLanguage, ProfileSkill, Skill
 from tests.factories import MembershipFactory, ProfileFactory, UserFactory
-from tests.helpers import audit_actions, row_count
+from tests.helpers import audit_actions, is_ticked, row_count
 from tests.members.conftest import VERSION
 
 GOOD_PROFILE = {
@@ -40,8 +40,8 @@ def test_profile_round_trip(client, profile_forms, login, db):
 
     page = client.get("/profile").get_data(as_text=True)
     for shown in ("Nurse", "Critical care", "Leeds, United Kingdom", "Ghana, Nigeria", "English",
-                  "Twi", "French", '<span class="tag">ultrasound</span>',
-                  '<span class="tag">infection control</span>', "Short missions: in 1 to 3 years"):
+                  "Twi", "French", "infection control, mentoring, ultrasound",
+                  "Short missions: in 1 to 3 years"):
         assert shown in page
     assert "You have not filled in your profile yet" not in page
 
@@ -56,7 +56,7 @@ def test_profile_round_trip(client, profile_forms, login, db):
     assert 'value="Critical care"' in form
     assert 'value="English, French, Twi"' in form
     assert 'value="infection control, mentoring, ultrasound"' in form
-    assert '<option selected value="GH">' in form
+    assert is_ticked(form, "heritage_countries", "GH")
 
 
 def test_saving_again_changes_only_what_changed_and_audits_it(profile_forms, login, db):
@@ -109,7 +109,7 @@ def test_skills_are_shared_rows_and_suggested_most_used_first(client, profile_fo
     ({"heritage_countries": ["GH", "XX"]}, "heritage_countries", "Choose countries from the list."),
     ({"host_country": "ZZ"}, "host_country", "Choose a country from the list."),
     ({"languages": "English, Klingonese"}, "languages",
-     "We don&#39;t know the language &#39;Klingonese&#39;"),
+     "We don&#39;t know the language “Klingonese”"),
     ({"skills": "x" * 81}, "skills", "Each skill can be at most 80 characters"),
     ({"skills": ", ".join(f"skill {n}" for n in range(31))}, "skills",
      "List at most 30 skills; you listed 31."),
@@ -148,8 +148,8 @@ def test_a_stale_form_is_not_saved_and_the_person_is_told(client, profile_forms,
                                                   "csrf_token": token, "version": stale_version})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Someone changed your profile first" in page
-    assert "Specialty: Saved elsewhere" in page  # what is saved now
+    assert "Someone saved a change first" in page
+    assert "<dt>Specialty</dt><dd>Saved elsewhere</dd>" in page  # what is saved now
     assert 'value="Typed in the old tab"' in page  # what they typed is kept
     profile = db.session.get(Profile, user.id)
     db.session.refresh(profile)

@@ -1,0 +1,239 @@
+"""How list and dashboard pages hold up as an association grows: 10k, 100k, 1M memberships.
+
+    .venv/bin/python bench/scale_bench.py                                  # 10k, 100k, 1M (about 15 min)
+    .venv/bin/python bench/scale_bench.py --scales 2000,4000 --seconds 0.3 --repeat 1   # CI's quick run
+
+It makes a fresh PostgreSQL database (dropped afterwards unless --keep), migrates it, and grows
+it scale by scale with `bench/scale_data.py` (one association holds half of all memberships).
+The app runs under gunicorn (two sync workers, production settings) with one extra route that
+touches no database (`bench/wsgi.py`). For each page, requests to the page and to that bare
+route alternate, one at a time, for `--seconds`; the result is the ratio of their medians (p50),
+repeated `--repeat` times (the median ratio is reported, with the range). Ratios, not seconds:
+the benchmark and the server share the machine's cores.
+
+Targets (issue 7): every page under 10x the bare route at 1M, and no page more than 1.2x slower
+at 1M than at 10k. It also times the CSV export's first data row for the big association."""
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import scale_data  # noqa: E402
+
+OFFICER_EMAIL = "officer@bench.example"
+OFFICER_PASSWORD = "bench officer passphrase kente 2026"
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class Server:
+    """gunicorn serving bench/wsgi.py in production mode on a free port."""
+
+    def __init__(self, database_url: str, port: int):
+        self.port = port
+        env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": uuid.uuid4().hex * 2,
+               "DATABASE_URL": database_url, "SERVER_NAME": f"127.0.0.1:{port}", "PREFERRED_URL_SCHEME": "http",
+               "SESSION_COOKIE_SECURE": "false", "RATELIMIT_STORAGE_URI": "memory://"}
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        self.process = subprocess.Popen(
+            [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "bench.wsgi:app"],
+            cwd=ROOT, env=env)
+        for _ in range(100):
+            try:
+                self.get("/bench/bare")
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def request(self, method: str, path: str, body: str | None = None, cookie: str | None = None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Host": f"127.0.0.1:{self.port}"}
+        if cookie:
+            headers["Cookie"] = cookie
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        connection.close()
+        return response, data
+
+    def get(self, path: str, cookie: str | None = None):
+        return self.request("GET", path, cookie=cookie)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def log_in(server: Server) -> str:
+    response, page = server.get("/login")
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    token = CSRF.search(page.decode()).group(1)
+    body = urlencode({"csrf_token": token, "email": OFFICER_EMAIL, "password": OFFICER_PASSWORD})
+    response, _ = server.request("POST", "/login", body=body, cookie=cookie)
+    assert response.status == 302, f"login failed: {response.status}"
+    return response.getheader("Set-Cookie").split(";")[0]
+
+
+def median_ms(server: Server, path: str, cookie: str, seconds: float) -> tuple[float, float]:
+    """p50 of the page and of the bare route, measured alternately for `seconds`."""
+    page_times, bare_times = [], []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline or len(page_times) < 5:
+        for target, times in ((path, page_times), ("/bench/bare", bare_times)):
+            started = time.perf_counter()
+            response, _ = server.get(target, cookie)
+            times.append(time.perf_counter() - started)
+            assert response.status == 200, f"{target} answered {response.status}"
+    return statistics.median(page_times) * 1000, statistics.median(bare_times) * 1000
+
+
+def first_row_seconds(server: Server, path: str, cookie: str) -> float:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+    started = time.perf_counter()
+    connection.request("GET", path, headers={"Host": f"127.0.0.1:{server.port}", "Cookie": cookie})
+    response = connection.getresponse()
+    seen = b""
+    while seen.count(b"\n") < 2:  # the header line, then the first member
+        chunk = response.read1(65536) if hasattr(response, "read1") else response.read(1024)
+        if not chunk:
+            break
+        seen += chunk
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed
+
+
+def pages(engine) -> dict[str, str]:
+    with engine.connect() as connection:
+        big = connection.execute(sa.text("SELECT id FROM associations WHERE slug = :s"),
+                                 {"s": scale_data.BIG_SLUG}).scalar()
+        some_member = connection.execute(sa.text(
+            "SELECT id FROM memberships WHERE association_id = :a AND role = 'member' ORDER BY id LIMIT 1"),
+            {"a": big}).scalar()
+        count = connection.execute(sa.text("SELECT count FROM association_counts WHERE association_id = :a "
+                                           "AND status = 'active'"), {"a": big}).scalar() or 0
+        deep = connection.execute(sa.text(
+            "SELECT sort_name, id FROM memberships WHERE association_id = :a ORDER BY sort_name, id "
+            "OFFSET :n LIMIT 1"), {"a": big, "n": min(50_000, count // 2)}).one()
+        person = connection.execute(sa.text(
+            "SELECT users.name FROM memberships JOIN users ON users.id = memberships.user_id "
+            "WHERE association_id = :a ORDER BY memberships.id OFFSET :n LIMIT 1"),
+            {"a": big, "n": count // 3}).scalar()
+    import base64
+    import json
+
+    cursor = base64.urlsafe_b64encode(json.dumps(list(deep), separators=(",", ":")).encode()).decode().rstrip("=")
+    directory = f"/associations/{scale_data.BIG_SLUG}/directory"
+    return {
+        "member directory, page 1": directory,
+        "directory, search: a person": directory + "?" + urlencode({"q": person}),
+        "directory, search: a specialty": directory + "?q=anaesth",
+        "directory, search: a family name": directory + "?q=mensah",
+        "directory, deep page": directory + "?after=" + cursor,
+        "directory, newest": directory + "?sort=newest",
+        "dashboard": "/dashboard",
+        "applications": f"/associations/{scale_data.BIG_SLUG}/applications",
+        "manage": f"/associations/{scale_data.BIG_SLUG}/manage",
+        "member page": f"/associations/{scale_data.BIG_SLUG}/members/{some_member}",
+        "profile": "/profile",
+        "admin review list": "/admin/associations",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                        help="a PostgreSQL server (a fresh database is made on it)")
+    parser.add_argument("--scales", default="10000,100000,1000000")
+    parser.add_argument("--seconds", type=float, default=4.0, help="per page and repetition")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--port", type=int, default=5087)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+    scales = [int(value) for value in args.scales.split(",")]
+
+    server_url = sa.make_url(args.database_url)
+    name = f"diaspora_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = server_url.set(database=name).render_as_string(hide_password=False)
+    engine = sa.create_engine(url)
+    server = None
+    try:
+        progress(f"Migrating {name} ...")
+        from flask_migrate import upgrade
+
+        from diaspora import create_app
+        from diaspora.auth.passwords import HASHERS
+
+        with create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench"}).app_context():
+            upgrade()
+        officer_hash = HASHERS["production"].hash(OFFICER_PASSWORD)
+        results: dict[str, dict[int, tuple[float, float, float]]] = {}
+        first_rows: dict[int, float] = {}
+        for scale in scales:
+            started = time.monotonic()
+            progress(f"Growing to {scale:,} memberships ...")
+            with engine.begin() as connection:
+                scale_data.grow_to(connection, scale, officer_hash)
+            scale_data.analyse(engine)
+            progress(f"  ready in {time.monotonic() - started:.0f} s")
+            if server is None:
+                server = Server(url, args.port)
+            cookie = log_in(server)
+            for label, path in pages(engine).items():
+                ratios = []
+                for _ in range(args.repeat):
+                    page_ms, bare_ms = median_ms(server, path, cookie, args.seconds)
+                    ratios.append(page_ms / bare_ms)
+                results.setdefault(label, {})[scale] = (statistics.median(ratios), min(ratios), max(ratios))
+                progress(f"  {label:<26} {statistics.median(ratios):6.1f}x  ({page_ms:.1f} ms vs {bare_ms:.2f} ms)")
+            export = f"/associations/{scale_data.BIG_SLUG}/members/export.csv"
+            first_rows[scale] = first_row_seconds(server, export, cookie)
+            progress(f"  CSV export, first row      {first_rows[scale] * 1000:.0f} ms")
+        report(results, first_rows, scales)
+    finally:
+        if server is not None:
+            server.stop()
+        engine.dispose()
+        if not args.keep:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def report(results, first_rows, scales) -> None:
+    head = "| page | " + " | ".join(f"{scale:,}" for scale in scales) + " | growth |"
+    print("\np50 of each page / p50 of a route that touches no database (median of repetitions, range)\n")
+    print(head)
+    print("|" + " --- |" * (len(scales) + 2))
+    for label, by_scale in results.items():
+        cells = [f"{by_scale[s][0]:.1f}x ({by_scale[s][1]:.1f}-{by_scale[s][2]:.1f})" for s in scales]
+        growth = by_scale[scales[-1]][0] / by_scale[scales[0]][0]
+        print(f"| {label} | " + " | ".join(cells) + f" | {growth:.2f} |")
+    print("| CSV export, first row | " + " | ".join(f"{first_rows[s] * 1000:.0f} ms" for s in scales) + " | |")
+
+
+if __name__ == "__main__":
+    main()

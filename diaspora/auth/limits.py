@@ -1,0 +1,73 @@
+"""Failed-login limits, counted in Flask-Limiter's storage (Redis in production, so they hold
+across app servers), through the `limits` library it is built on.
+
+Three counters of failures, each with its own ceiling:
+
+* per account *and* address: a few tries, then a pause. Someone guessing from elsewhere
+  cannot lock the owner out of their own address;
+* per account, from anywhere: a much higher ceiling, against guessing spread over many
+  addresses;
+* per address, whatever the account: against one machine trying many accounts.
+
+The account's keys include a fingerprint of its password hash, so a password reset starts
+them afresh: the owner can always get back in through the reset link."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from limits import parse
+
+from diaspora.auth import tokens
+from diaspora.extensions import limiter
+
+
+@dataclass(frozen=True)
+class Blocked:
+    seconds: int  # until the first limit that was reached starts afresh
+    whole_account: bool  # the per-account ceiling (reached from many places), not just here
+
+
+def _limits() -> dict:
+    config = current_app.config
+    return {
+        "pair": parse(config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"]),
+        "account": parse(config["LOGIN_LIMIT_PER_ACCOUNT"]),
+        "address": parse(config["LOGIN_LIMIT_PER_IP"]),
+    }
+
+
+def _keys(email: str, password_hash: str | None, address: str | None) -> dict:
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    account = f"{prefix}login:{email}:{tokens.fingerprint(password_hash or 'none')[:10]}"
+    return {
+        "pair": (account, address or "-"),
+        "account": (account,),
+        "address": (f"{prefix}login-address", address or "-"),
+    }
+
+
+def blocked(email: str, password_hash: str | None, address: str | None) -> Blocked | None:
+    """Whether a login for this account from this address must wait, and how long."""
+    strategy = limiter.limiter
+    items, keys = _limits(), _keys(email, password_hash, address)
+    reached = [name for name in items if not strategy.test(items[name], *keys[name])]
+    if not reached:
+        return None
+    waits = []
+    for name in reached:
+        reset_at = strategy.get_window_stats(items[name], *keys[name]).reset_time
+        waits.append(max(1, int(reset_at - _now()) + 1))
+    return Blocked(seconds=max(waits), whole_account="account" in reached)
+
+
+def record_failure(email: str, password_hash: str | None, address: str | None) -> None:
+    strategy = limiter.limiter
+    items, keys = _limits(), _keys(email, password_hash, address)
+    for name, item in items.items():
+        strategy.hit(item, *keys[name])
+
+
+def _now() -> float:
+    import time
+
+    return time.time()

@@ -1,0 +1,97 @@
+"""Translatable strings (Flask-Babel). Every user-facing string goes through one of these:
+
+    _("text")            translated now (in a request, a CLI command or a mail being rendered)
+    _l("text")           translated when shown (labels defined at import time: forms, enums)
+    ngettext(one, many, n)
+
+The locale comes from the person's own setting, else the browser's Accept-Language, else
+English (`select_locale`). Mail is rendered in the recipient's locale (`in_locale`)."""
+
+from contextlib import contextmanager
+
+from flask import current_app, has_request_context, request
+from flask_babel import force_locale, gettext, lazy_gettext, ngettext  # noqa: F401
+from flask_babel import get_locale as _get_locale
+
+_ = gettext
+_l = lazy_gettext
+
+DEFAULT_LOCALE = "en"
+# Each language named in itself, as a person looking for their own would read it.
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "pt": "Português"}
+
+
+def supported_locales() -> list[str]:
+    return list(current_app.config.get("LANGUAGES", [DEFAULT_LOCALE]))
+
+
+def select_locale() -> str:
+    """The person's chosen language, else the best of the browser's, else English."""
+    from flask_login import current_user
+
+    supported = supported_locales()
+    if has_request_context():
+        chosen = request.cookies.get("locale")
+        if current_user and current_user.is_authenticated and current_user.locale in supported:
+            return current_user.locale
+        if chosen in supported:
+            return chosen
+        best = request.accept_languages.best_match(supported)
+        if best:
+            return best
+    return DEFAULT_LOCALE
+
+
+def current_locale() -> str:
+    try:
+        locale = _get_locale()
+    except RuntimeError:  # outside any context
+        locale = None
+    return str(locale) if locale is not None else DEFAULT_LOCALE
+
+
+@contextmanager
+def in_locale(locale: str | None):
+    """Render something (a mail) in another person's language."""
+    wanted = locale if locale in supported_locales() else DEFAULT_LOCALE
+    with force_locale(wanted):
+        yield
+
+
+class Later:
+    """Text made when it is shown, not when it is written: a mail's subject that holds a date
+    is made in the recipient's language, inside `queue_email`."""
+
+    def __init__(self, make):
+        self._make = make
+
+    def __str__(self) -> str:
+        return str(self._make())
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+def install_template_gettext(app) -> None:
+    """Templates translate through the request's translations object, looked up once per
+    request and language (Flask-Babel looks it up again on every call: a list page with a
+    hundred labels spent more time there than in its SQL)."""
+    from flask import g
+    from flask_babel import get_locale as babel_locale
+    from flask_babel import get_translations
+
+    def translations():
+        locale = babel_locale()
+        cached = g.get("_i18n_translations")
+        if cached is None or cached[0] is not locale:
+            cached = g._i18n_translations = (locale, get_translations())
+        return cached[1]
+
+    # Jinja's "newstyle" wrappers escape and fill in the %(name)s variables themselves.
+    def template_gettext(message):
+        return translations().ugettext(message)
+
+    def template_ngettext(singular, plural, num):
+        return translations().ungettext(singular, plural, num)
+
+    app.jinja_env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)

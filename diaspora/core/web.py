@@ -1,0 +1,110 @@
+"""The web layer's guards, installed once for every domain:
+
+* input: NUL characters (which PostgreSQL refuses in text) are removed from every query
+  string and form value as the request is parsed, so no view or form ever sees one; a URL
+  path segment with a NUL in it, or a number too large for an id column, matches no route (404);
+* the access rules (`core/access.py`) and the client's address for the audit trail;
+* response headers: a Content-Security-Policy without 'unsafe-inline', no framing, no
+  sniffing, a strict referrer policy, HSTS in production, and `Cache-Control: no-store` on
+  every page served to someone logged in (their pages hold personal data)."""
+
+from flask import Flask, Request, Response, request
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.routing import IntegerConverter, UnicodeConverter
+
+from diaspora.core import access, audit
+
+# The largest value an id column holds (PostgreSQL's integer).
+MAX_ID = 2**31 - 1
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "img-src 'self' data:",
+    "style-src 'self'",
+    "script-src 'self'",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+])
+
+
+def strip_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class NulFreeMultiDict(ImmutableMultiDict):
+    """How werkzeug stores query strings and form fields, minus any NUL character."""
+
+    def __init__(self, mapping=None):
+        if isinstance(mapping, MultiDict):
+            pairs = mapping.items(multi=True)
+        elif isinstance(mapping, dict):
+            pairs = [(key, value) for key, values in mapping.items()
+                     for value in (values if isinstance(values, list | tuple) else [values])]
+        else:
+            pairs = mapping or ()
+        super().__init__([(strip_nul(key), strip_nul(value)) for key, value in pairs])
+
+
+class CleanRequest(Request):
+    parameter_storage_class = NulFreeMultiDict
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` that matches only what an id column can hold: anything larger is a 404."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=0 if min is None else min,
+                         max=MAX_ID if max is None else max, signed=signed)
+
+
+class TextConverter(UnicodeConverter):
+    """The default path segment, without NUL characters."""
+
+    def __init__(self, map, minlength=1, maxlength=None, length=None):
+        super().__init__(map, minlength=minlength, maxlength=maxlength, length=length)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]")
+
+
+def install(app: Flask) -> None:
+    """Before any blueprint is registered (the converters apply to the rules they add)."""
+    app.request_class = CleanRequest
+    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = TextConverter
+    app.url_map.converters["string"] = TextConverter
+    app.before_request(_remember_ip)
+    app.before_request(access.enforce_declared_rule)
+    app.after_request(_security_headers)
+
+
+def _remember_ip() -> None:
+    audit.remember_request_ip(request.remote_addr)
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    from flask import current_app
+
+    if current_app.config.get("HSTS"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint != "static" and _logged_in():
+        headers["Cache-Control"] = "no-store"
+        headers.add("Vary", "Cookie")
+    return response
+
+
+def _logged_in() -> bool:
+    """From the session and the remember cookie, without loading the user again (the commit
+    has expired it: asking it would cost a query on every page)."""
+    from flask import current_app, session
+
+    cookie_name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return "_user_id" in session or cookie_name in request.cookies

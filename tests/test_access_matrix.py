@@ -1,0 +1,178 @@
+"""The access matrix: every route of `app.url_map`, GET and POST (with a valid CSRF token), as
+every role that is not one of tenant A's own people, against tenant A's objects.
+
+Nothing here lists routes by hand. A route names its objects by declaring the kind it loads
+(`@loads(association="manage")`); the kind's sample (tests/<domain>/samples.py) puts one in each
+tenant. For each request:
+
+* no answer is a 5xx;
+* nothing only tenant A's people may see (its members' names, addresses, profiles, evidence ...)
+  appears in the page, whatever the route declares;
+* unless the tests declare the kind's action open to outsiders (`open_to_outsiders`, in the
+  domain's samples: viewing or joining an approved association ...), the answer is 404 or 403
+  (or, for a visitor, the way to the login page): the expectation does not come from the
+  policy under test;
+* tenant A's data (its people's whole exported data, its association) is unchanged afterwards.
+
+`test_the_matrix_catches_a_leaking_route` adds a route that forgets its policy to a fresh app
+and shows that the same check fails it."""
+
+import pytest
+import sqlalchemy as sa
+
+from diaspora import create_app
+from diaspora.associations.models import Association
+from diaspora.core import access, memo, personal_data
+from diaspora.core.access import loads, login_required
+from diaspora.extensions import db
+from tests import samples
+from tests.conftest import IsolatedClient, app_config, csrf_token_from, log_in_session
+from tests.world import World, build_world
+
+ROUTES_APP = create_app({"TESTING": True, "SECRET_KEY": "only-to-read-the-routes",
+                         "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def route_cases(app) -> list[tuple[str, str, str]]:
+    cases = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in access.ALWAYS_ALLOWED_ENDPOINTS:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            cases.append((rule.endpoint, rule.rule, method))
+    return sorted(cases, key=lambda case: (case[1], case[2]))
+
+
+def _rule(app, endpoint: str, path: str):
+    return next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == path)
+
+
+def _url(app, rule, world: World) -> str:
+    view = app.view_functions[rule.endpoint]
+    values = {}
+    for kind in getattr(view, "loads", {}):
+        values.update(world.a.params[kind])
+    for name in rule.arguments - set(values):
+        if name in getattr(view, "signed_params", set()):
+            values[name] = "not-a-real-token"
+        else:
+            converter = rule._converters[name]
+            items = getattr(converter, "items", None)
+            values[name] = sorted(items)[0] if items else "x"
+    adapter = app.url_map.bind("localhost")
+    return adapter.build(rule.endpoint, values, method=next(iter(rule.methods - {"HEAD", "OPTIONS"})))
+
+
+def _may(app, rule, user) -> bool:
+    """What the tests expect, independently of the app's policies: someone who is not one of
+    tenant A's people may do nothing to its objects but what is declared open to outsiders."""
+    view = app.view_functions[rule.endpoint]
+    if access.declared_rule(view) == "admin" and not (user is not None and user.is_admin):
+        return False
+    for kind, action in getattr(view, "loads", {}).items():
+        who = samples.OPEN_TO_OUTSIDERS.get((kind, action))
+        if who is None or not who(user):
+            return False
+    return True
+
+
+def _snapshot(world: World) -> tuple:
+    """Tenant A as its people would export it, and its association."""
+    db.session.expire_all()
+    memo.clear()
+    people = [personal_data.export_person(person) for person in (world.a.member, world.a.officer)]
+    association = db.session.execute(sa.select(Association.__table__).where(
+        Association.id == world.a.association.id)).one()
+    db.session.rollback()
+    return people, tuple(association)
+
+
+def check_route(app, rule, method: str, world: World) -> list[str]:
+    view = app.view_functions[rule.endpoint]
+    problems = [f"no sample for kind {kind!r}: add one with @kind_sample in tests/<domain>/samples.py"
+                for kind in getattr(view, "loads", {}) if kind not in samples.KIND_SAMPLES]
+    if problems:
+        return problems
+    url = _url(app, rule, world)
+    for role, user in world.roles().items():
+        client = app.test_client()
+        if user is not None:
+            log_in_session(client, user)
+        token = csrf_token_from(client.get("/account" if user else "/login").get_data(as_text=True))
+        may = _may(app, rule, user)
+        before = _snapshot(world) if method == "POST" else None
+        response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+        body = response.get_data(as_text=True)
+        status = response.status_code
+        where = f"{method} {url} as {role}"
+        if status >= 500:
+            problems.append(f"{where}: answered {status}")
+        leaked = sorted(secret for secret in world.a.secrets if secret in body)
+        if leaked:
+            problems.append(f"{where}: leaked tenant A's private data {leaked}")
+        to_login = status == 302 and response.headers.get("Location", "").startswith("/login")
+        if not may and status not in (403, 404) and not (user is None and to_login):
+            problems.append(f"{where}: answered {status}, but the policy refuses this role")
+        if before is not None and _snapshot(world) != before:
+            problems.append(f"{where}: changed tenant A's data")
+    return problems
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.mark.parametrize(("endpoint", "path", "method"), route_cases(ROUTES_APP),
+                         ids=[f"{m} {p}" for _, p, m in route_cases(ROUTES_APP)])
+def test_no_role_reaches_another_tenants_objects(app, world, endpoint, path, method):
+    assert check_route(app, _rule(app, endpoint, path), method, world) == []
+
+
+def test_every_route_says_how_it_is_protected(app):
+    assert access.undeclared(app) == []
+
+
+def test_the_private_data_is_there_to_be_found(app, world):
+    """The matrix would see a leak: tenant A's officer does see its member's details."""
+    client = app.test_client()
+    log_in_session(client, world.a.officer)
+    page = client.get(f"/associations/{world.a.association.slug}/directory").get_data(as_text=True)
+    assert world.a.member.email in page and world.a.member.name in page
+
+
+@pytest.fixture
+def leaky_app(database_url, smtp_server):
+    """A fresh app with two routes that forget their policy, as a hurried change might."""
+    fresh = create_app(app_config(database_url, smtp_server))
+    fresh.test_client_class = IsolatedClient
+
+    @fresh.get("/associations/<slug>/all-emails")
+    @login_required
+    @loads(association="view")  # the wrong action: anyone may view an approved association
+    def all_emails(association):
+        return ", ".join(membership.user.email for membership in association.memberships)
+
+    @fresh.get("/associations/<slug>/all-names")
+    @login_required
+    def all_names(slug):  # loads nothing: takes the slug straight from the URL
+        found = db.session.scalar(sa.select(Association).where(Association.slug == slug))
+        return ", ".join(membership.user.name for membership in found.memberships)
+
+    return fresh
+
+
+def test_the_matrix_catches_a_leaking_route(leaky_app, world):
+    rule = _rule(leaky_app, "all_emails", "/associations/<slug>/all-emails")
+    problems = check_route(leaky_app, rule, "GET", world)
+    assert any("leaked tenant A's private data" in problem for problem in problems), problems
+
+
+def test_a_route_that_loads_nothing_is_refused_and_reported(leaky_app, world):
+    assert any("all-names" in problem for problem in access.undeclared(leaky_app))
+    client = leaky_app.test_client()
+    log_in_session(client, world.b.officer)
+    response = client.get(f"/associations/{world.a.association.slug}/all-names")
+    assert response.status_code == 403 and world.a.member.name not in response.get_data(as_text=True)
+    with pytest.raises(RuntimeError, match="all-names"):
+        access.check_routes(leaky_app)

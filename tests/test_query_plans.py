@@ -1,0 +1,120 @@
+"""Every list and dashboard page reads through indexes, on a database large enough for the
+planner to care (PostgreSQL only: SQLite's planner is another thing).
+
+The pages are requested as a user would; every SELECT they send is captured with its
+parameters and EXPLAINed; no plan may scan users, memberships or profiles sequentially."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from bench import scale_data
+from diaspora.associations.models import Association, Membership
+from diaspora.auth.models import User
+from diaspora.extensions import db
+from tests.conftest import log_in_session
+from tests.factories import _DEFAULT_HASH
+
+pytestmark = pytest.mark.postgres_only
+
+MEMBERSHIPS = 100_000
+GUARDED = ("users", "memberships", "profiles")
+SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
+
+
+def _pages(big: Association, small: Association, cursor: str) -> list[tuple[str, str]]:
+    """(who, path) for every list and dashboard an officer, member or admin opens."""
+    directory = f"/associations/{big.slug}/directory"
+    return [
+        ("officer", directory),
+        ("officer", directory + "?sort=newest"),
+        ("officer", directory + "?status=lapsed"),
+        # a person's name: a single common surname matches thousands, where a scan is the right plan
+        ("officer", directory + "?q=kofi+mensah"),
+        ("officer", directory + "?cadre=midwife"),
+        ("officer", directory + "?heritage=KE"),
+        ("officer", directory + "?after=" + cursor),
+        ("officer", f"/associations/{big.slug}/applications"),
+        ("officer", f"/associations/{big.slug}/manage"),
+        ("officer", f"/associations/{small.slug}/directory"),
+        ("officer", f"/associations/{small.slug}/directory?q=mensah"),
+        ("officer", "/dashboard"),
+        ("member", directory),
+        ("member", directory + "?q=kofi+mensah"),
+        ("member", "/memberships"),
+        ("member", "/profile"),
+        ("officer", "/associations"),
+        ("officer", "/admin/associations"),
+        ("officer", f"/associations/{big.slug}/members/export.csv"),
+    ]
+
+
+@pytest.fixture
+def large(app, db):
+    with db.engine.begin() as connection:
+        scale_data.grow_to(connection, MEMBERSHIPS, _DEFAULT_HASH)
+        small_id = connection.execute(sa.text(
+            "SELECT association_id FROM memberships GROUP BY association_id ORDER BY count(*) LIMIT 1")).scalar()
+    scale_data.analyse(db.engine)
+    big = db.session.scalar(sa.select(Association).where(Association.slug == scale_data.BIG_SLUG))
+    small = db.session.get(Association, small_id)
+    officer = db.session.scalar(sa.select(User).where(User.email == "officer@bench.example"))
+    # The small association's officer is the same person, so one session sees both.
+    db.session.add(Membership(user_id=officer.id, association_id=small.id, role="officer", status="active",
+                              sort_name="bench officer"))
+    member = db.session.scalar(sa.select(User).join(Membership).where(
+        Membership.association_id == big.id, Membership.status == "active", Membership.role == "member").limit(1))
+    db.session.commit()
+    return big, small, officer, member
+
+
+def _plans_of(client, path: str) -> list[tuple[str, str]]:
+    statements = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and not executemany:
+            statements.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", capture)
+    assert response.status_code == 200, path
+    plans = []
+    with db.engine.connect() as connection:
+        for statement, parameters in statements:
+            rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
+            plans.append((statement, "\n".join(rows)))
+    return plans
+
+
+def test_no_list_or_dashboard_scans_the_big_tables(app, large):
+    big, small, officer, member = large
+    cursor = _middle_cursor(app, big)
+    clients = {}
+    for who, user in (("officer", officer), ("member", member)):
+        clients[who] = app.test_client()
+        log_in_session(clients[who], user)
+    scans = {}
+    for who, path in _pages(big, small, cursor):
+        for statement, plan in _plans_of(clients[who], path):
+            scanned = sorted({table for table in SEQ_SCAN.findall(plan) if table in GUARDED})
+            if scanned:
+                scans[f"{who} {path}"] = (scanned, statement[:300], plan)
+    assert scans == {}, "\n\n".join(f"{page}: {found}\n{statement}\n{plan}"
+                                    for page, (found, statement, plan) in scans.items())
+
+
+def _middle_cursor(app, big) -> str:
+    """The cursor of a row deep in the big association's directory (as if someone had paged
+    there), to show that a deep page costs what the first does."""
+    from diaspora.associations.roster import directory
+    from diaspora.core.pagination import encode
+
+    deep = db.session.scalar(sa.select(Membership).where(Membership.association_id == big.id)
+                             .order_by(Membership.sort_name, Membership.id).offset(MEMBERSHIPS // 4).limit(1))
+    return encode(directory.ORDERINGS["name"], deep)
+
+
