@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint install install-dev clean
+.PHONY: run test lint install install-dev clean translations translations-extract screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,18 +25,39 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-run: install
+# Translations: the .po catalogues are committed, the compiled .mo files are built from them.
+TRANSLATIONS := diaspora/translations
+CATALOGUES   := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+COMPILED     := $(CATALOGUES:.po=.mo)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@ -l $*
+
+translations: $(COMPILED)
+
+# After changing strings: gather them into messages.pot and merge them into every catalogue
+# (new messages come in empty; the test suite fails until each is translated).
+translations-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-wrap --sort-by-file \
+	  --project "Diaspora Health Network" -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap --no-fuzzy-matching
+
+run: install translations
 	APP_ENV=development $(BIN)/flask db upgrade
 	APP_ENV=development $(BIN)/flask demo load
 	@echo "Serving at http://$(HOST):$(PORT) (Ctrl+C to stop)"
 	APP_ENV=development $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite; with TEST_DATABASE_URL=postgresql+psycopg://... on PostgreSQL.
-test: install-dev
+test: install-dev translations
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check diaspora tests bench
 
+# Screenshots of the main pages at 1280 and 375 px, from the demo data, into docs/screenshots/.
+screenshots: install-dev translations
+	APP_ENV=development $(BIN)/python docs/screenshots/take.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache $(COMPILED)

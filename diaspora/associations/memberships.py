@@ -81,9 +81,9 @@ def lock(association_id: int) -> None:
     db.session.execute(sa.select(Association.id).where(Association.id == association_id).with_for_update())
 
 
-def keep_an_officer(membership: Membership, doing) -> None:
+def keep_an_officer(membership: Membership, doing: str) -> None:
     """Refuse to take `membership` out of the active officers if it is the last one. `doing`
-    completes "so you cannot ...". The one place this rule lives."""
+    is what was tried ("demote", "suspend", "end", "leave"). The one place this rule lives."""
     if not membership.is_officer:
         return
     lock(membership.association_id)
@@ -96,10 +96,23 @@ def keep_an_officer(membership: Membership, doing) -> None:
         )
     )
     if not others:
-        raise DomainError(_(
-            "%(person)s is the only active officer of %(association)s, so you cannot %(doing)s. "
-            "Make another member an officer first: an association always needs one.",
-            person=membership.user.name, association=membership.association.name, doing=str(doing)))
+        raise DomainError(_only_officer_refusal(doing, person=membership.user.name,
+                                                association=membership.association.name))
+
+
+def _only_officer_refusal(doing: str, **names) -> str:
+    """Why the only active officer cannot be demoted, suspended, ended or leave: whole sentences."""
+    if doing == "demote":
+        return _("%(person)s is the only active officer of %(association)s, so you cannot make them a plain "
+                 "member. Make another member an officer first: an association always needs one.", **names)
+    if doing == "suspend":
+        return _("%(person)s is the only active officer of %(association)s, so you cannot suspend them. "
+                 "Make another member an officer first: an association always needs one.", **names)
+    if doing == "end":
+        return _("%(person)s is the only active officer of %(association)s, so you cannot end their "
+                 "membership. Make another member an officer first: an association always needs one.", **names)
+    return _("%(person)s is the only active officer of %(association)s, so you cannot leave it yet. "
+             "Make another member an officer first: an association always needs one.", **names)
 
 
 def sole_officer_of(user: User) -> list[Association]:
@@ -241,7 +254,7 @@ def promote(membership: Membership, actor: User) -> str:
 
 def demote(membership: Membership, actor: User) -> str:
     _check(membership, "demote", _("%(name)s is not an officer.", name=membership.user.name))
-    keep_an_officer(membership, _l("make them a plain member"))
+    keep_an_officer(membership, "demote")
     before = _snapshot(membership)
     membership.role = Membership.MEMBER
     _record("membership.demoted", membership, actor, before)
@@ -250,7 +263,7 @@ def demote(membership: Membership, actor: User) -> str:
 
 def suspend(membership: Membership, actor: User) -> str:
     MEMBERSHIP_STATES.check("suspend", membership.status)
-    keep_an_officer(membership, _l("suspend them"))
+    keep_an_officer(membership, "suspend")
     before = _snapshot(membership)
     MEMBERSHIP_STATES.apply(membership, "suspend")
     _record("membership.suspended", membership, actor, before)
@@ -268,7 +281,7 @@ def reinstate(membership: Membership, actor: User) -> str:
 
 def end(membership: Membership, actor: User) -> str:
     MEMBERSHIP_STATES.check("end", membership.status)
-    keep_an_officer(membership, _l("end their membership"))
+    keep_an_officer(membership, "end")
     before = _snapshot(membership)
     MEMBERSHIP_STATES.apply(membership, "end")
     membership.role = Membership.MEMBER  # an ended officer is no longer one
@@ -315,7 +328,7 @@ def leave(membership: Membership, actor: User, reason: str | None = None) -> Non
                           if membership.status == Membership.LEFT else
                           _("Your application to %(name)s was not accepted, so there is nothing to leave.",
                             name=membership.association.name))
-    keep_an_officer(membership, _l("leave it yet"))
+    keep_an_officer(membership, "leave")
     before = _snapshot(membership)
     MEMBERSHIP_STATES.apply(membership, "leave")
     membership.role = Membership.MEMBER

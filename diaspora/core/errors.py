@@ -7,19 +7,28 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from diaspora.core import transaction
+from diaspora.core.i18n import _, _l
 
 MESSAGES = {
-    400: ("Something in that request was not right", "Please go back and try again."),
-    403: ("You can't do that", "Your account does not have access to this page."),
-    404: ("Page not found", "The page may have moved, or you may not have access to it."),
-    405: ("Not allowed", "That page can't be used that way."),
-    409: ("Someone else changed this first",
-          "Your change was not saved, so nothing was overwritten. Go back, reload the page to see "
-          "the latest version, and make your change again."),
-    429: ("Too many attempts", "Please wait a few minutes and try again."),
-    500: ("Sorry, something went wrong on our side",
-          "We have been told about it. Please try again in a few minutes; "
-          "nothing you typed was saved."),
+    400: (_l("Something in that request was not right"), _l("Please go back and try again.")),
+    403: (_l("You can't do that"), _l("Your account does not have access to this page.")),
+    404: (_l("Page not found"), _l("The page may have moved, or you may not have access to it.")),
+    405: (_l("Not allowed"), _l("That page can't be used that way.")),
+    409: (_l("Someone else changed this first"),
+          _l("Your change was not saved, so nothing was overwritten. Go back, reload the page to see "
+             "the latest version, and make your change again.")),
+    429: (_l("Too many attempts"), _l("Please wait a few minutes and try again.")),
+    500: (_l("Sorry, something went wrong on our side"),
+          _l("We have been told about it. Please try again in a few minutes; "
+             "nothing you typed was saved.")),
+}
+# A rate limit in words, as Flask-Limiter writes it in English ("20 per 1 hour"), by the period
+# it counts over; a limit over any other period is said as Flask-Limiter writes it.
+LIMIT_WORDS = {
+    "second": lambda num, every: _("%(num)d per %(every)d second", num=num, every=every),
+    "minute": lambda num, every: _("%(num)d per %(every)d minute", num=num, every=every),
+    "hour": lambda num, every: _("%(num)d per %(every)d hour", num=num, every=every),
+    "day": lambda num, every: _("%(num)d per %(every)d day", num=num, every=every),
 }
 
 
@@ -32,7 +41,7 @@ def wants_json() -> bool:
 
 def render_error(status: int, detail: str | None = None):
     title, default_detail = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
-    detail = detail or default_detail
+    title, detail = str(title), str(detail or default_detail)
     if wants_json():
         return jsonify(error=title, detail=detail), status
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
@@ -44,13 +53,22 @@ def handle_http_error(error: HTTPException):
 
 def handle_csrf_error(error: CSRFError):
     return render_error(
-        400, "This form had expired or was sent from another site. Go back, reload the page and try again."
+        400, _("This form had expired or was sent from another site. Go back, reload the page and try again.")
     )
 
 
 def handle_rate_limit(error: HTTPException):
-    return render_error(429, f"Too many attempts: the limit is {error.description}. "
-                             "Please wait a few minutes and try again.")
+    return render_error(429, _("Too many attempts: the limit is %(limit)s. Please wait a few minutes and "
+                               "try again.", limit=limit_words(error)))
+
+
+def limit_words(error: HTTPException) -> str:
+    """The limit that was reached, in the reader's language when it counts over one period."""
+    item = getattr(getattr(error, "limit", None), "limit", None)
+    period = getattr(getattr(item, "GRANULARITY", None), "name", None)
+    if period not in LIMIT_WORDS:
+        return str(error.description)
+    return LIMIT_WORDS[period](item.amount, item.multiples)
 
 
 def handle_unexpected_error(error: Exception):
@@ -70,7 +88,7 @@ def handle_unexpected_error(error: Exception):
 def handle_untrusted_host(error: SecurityError):
     """A request for a host this site does not serve (TRUSTED_HOSTS): no page of ours, whose
     links would be built for that host."""
-    return "This site does not serve that host name.", 400, {"Content-Type": "text/plain; charset=utf-8"}
+    return _("This site does not serve that host name."), 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def register(app: Flask) -> None:

@@ -6,6 +6,7 @@ import os
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from diaspora.core.i18n import _
 from diaspora.core.models import StoredFile
 from diaspora.extensions import db
 
@@ -17,7 +18,6 @@ SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
 }
-ACCEPTED_DESCRIPTION = "a PDF, PNG or JPEG file of at most 5 MB"
 MAX_FILENAME = 200  # StoredFile.filename's column
 MAX_EXTENSION = 16
 
@@ -48,12 +48,12 @@ def stored_filename(name: str | None) -> str:
 def store_upload(upload: FileStorage, owner) -> StoredFile:
     data = upload.read(MAX_BYTES + 1)
     if not data:
-        raise UploadError("The file is empty.")
+        raise UploadError(_("The file is empty."))
     if len(data) > MAX_BYTES:
-        raise UploadError("The file is larger than 5 MB.")
+        raise UploadError(_("The file is larger than 5 MB."))
     content_type = sniff_type(data)
     if content_type is None:
-        raise UploadError(f"The file must be {ACCEPTED_DESCRIPTION}.")
+        raise UploadError(_("The file must be a PDF, PNG or JPEG file of at most 5 MB."))
     stored = StoredFile(
         owner_id=owner.id,
         filename=stored_filename(upload.filename),

@@ -14,8 +14,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from diaspora.core.countries import country_name
-from diaspora.core.files import ACCEPTED_DESCRIPTION
 from diaspora.core.forms import CountriesField, CountryField, LanguagesField, WholeNumberField
+from diaspora.core.i18n import _, _l
 from diaspora.members.credentials import availability_problem, credential_year_problem
 from diaspora.members.models import (
     AVAILABILITY_MODES,
@@ -55,44 +55,44 @@ class SkillsField(StringField):
     def pre_validate(self, form):
         too_long = [tag for tag in self.data or [] if len(tag) > SKILL_MAX_LENGTH]
         if too_long:
-            raise ValidationError(
-                f"Each skill can be at most {SKILL_MAX_LENGTH} characters; "
-                f"shorten “{too_long[0][:30]}…”. Separate skills with commas."
-            )
+            raise ValidationError(_(
+                "Each skill can be at most %(max)d characters; shorten “%(skill)s…”. Separate skills "
+                "with commas.", max=SKILL_MAX_LENGTH, skill=too_long[0][:30]))
         if len(self.data or []) > MAX_SKILLS:
-            raise ValidationError(f"List at most {MAX_SKILLS} skills; you listed {len(self.data)}.")
+            raise ValidationError(_("List at most %(max)d skills; you listed %(count)d.",
+                                    max=MAX_SKILLS, count=len(self.data)))
 
 
-def _choices(labels: dict[str, str], blank: str | None = None) -> list[tuple[str, str]]:
+def _choices(labels: dict, blank=None) -> list[tuple]:
     return ([("", blank)] if blank else []) + list(labels.items())
 
 
 class ProfileForm(FlaskForm):
-    cadre = SelectField("Your profession", choices=_choices(CADRES, "Choose your profession"),
-                        validators=[DataRequired("Choose your profession.")])
+    cadre = SelectField(_l("Your profession"), choices=_choices(CADRES, _l("Choose your profession")),
+                        validators=[DataRequired(_l("Choose your profession."))])
     specialty = StringField(
-        "Specialty", description="For example: critical care, paediatrics, pharmacovigilance.",
-        validators=[Optional(), Length(max=120, message="Keep the specialty to 120 characters.")],
+        _l("Specialty"), description=_l("For example: critical care, paediatrics, pharmacovigilance."),
+        validators=[Optional(), Length(max=120, message=_l("Keep the specialty to 120 characters."))],
     )
-    host_country = CountryField("Country where you live and work", validators=[Optional()])
-    host_city = StringField("City where you live and work", validators=[
-        Optional(), Length(max=120, message="Keep the city to 120 characters."),
+    host_country = CountryField(_l("Country where you live and work"), validators=[Optional()])
+    host_city = StringField(_l("City where you live and work"), validators=[
+        Optional(), Length(max=120, message=_l("Keep the city to 120 characters.")),
     ])
     heritage_countries = CountriesField(
-        "Heritage countries",
-        description="The countries you come from or give back to. "
-                    "Tick each one.",
-        validators=[DataRequired("Choose at least one heritage country.")],
+        _l("Heritage countries"),
+        description=_l("The countries you come from or give back to. Tick each one."),
+        validators=[DataRequired(_l("Choose at least one heritage country."))],
     )
-    languages = LanguagesField("Languages you work in",
-                               description="Separate them with commas, for example: English, Twi, French.")
-    skills = SkillsField("Skills", description=f"Separate them with commas, for example: ultrasound, "
-                                               f"mentoring, infection control. At most {MAX_SKILLS}.",
+    languages = LanguagesField(_l("Languages you work in"),
+                               description=_l("Separate them with commas, for example: English, Twi, French."))
+    skills = SkillsField(_l("Skills"), description=_l("Separate them with commas, for example: ultrasound, "
+                                                      "mentoring, infection control. At most %(max)d.",
+                                                      max=MAX_SKILLS),
                          render_kw={"list": "skill-suggestions"})
-    return_interest = SelectField("Interest in working in a heritage country",
+    return_interest = SelectField(_l("Interest in working in a heritage country"),
                                   choices=_choices(RETURN_INTERESTS), default="none")
-    return_horizon = SelectField("When", choices=_choices(RETURN_HORIZONS, "Choose when"),
-                                 description="Needed unless you chose “Not at the moment”.")
+    return_horizon = SelectField(_l("When"), choices=_choices(RETURN_HORIZONS, _l("Choose when")),
+                                 description=_l("Needed unless you chose “Not at the moment”."))
     version = HiddenField()
 
     def validate_return_horizon(self, field):
@@ -117,21 +117,22 @@ class ProfileForm(FlaskForm):
 
 
 class CredentialForm(FlaskForm):
-    kind = SelectField("Kind", choices=_choices(CREDENTIAL_KINDS), default="qualification",
-                       description="A qualification (a degree, a licence, a certificate) or a "
-                                   "responsibility (a post or role you held).")
-    title = StringField("Title", description="For example: MSc Advanced Nursing Practice, or Ward Manager.",
-                        validators=[DataRequired("Enter the title."),
-                                    Length(max=200, message="Keep the title to 200 characters.")])
-    awarding_body = StringField("Awarding body or employer", validators=[
-        DataRequired("Enter who awarded it or where you held it."),
-        Length(max=200, message="Keep this to 200 characters."),
+    kind = SelectField(_l("Kind"), choices=_choices(CREDENTIAL_KINDS), default="qualification",
+                       description=_l("A qualification (a degree, a licence, a certificate) or a "
+                                      "responsibility (a post or role you held)."))
+    title = StringField(_l("Title"),
+                        description=_l("For example: MSc Advanced Nursing Practice, or Ward Manager."),
+                        validators=[DataRequired(_l("Enter the title.")),
+                                    Length(max=200, message=_l("Keep the title to 200 characters."))])
+    awarding_body = StringField(_l("Awarding body or employer"), validators=[
+        DataRequired(_l("Enter who awarded it or where you held it.")),
+        Length(max=200, message=_l("Keep this to 200 characters.")),
     ])
-    year = WholeNumberField("Year", description="The year it was awarded or began.",
-                            validators=[InputRequired("Enter the year, like 2019.")],
-                            not_a_number="Enter the year as four digits, like 2019.")
-    evidence = FileField("Evidence (optional)",
-                         description=f"A certificate or letter: {ACCEPTED_DESCRIPTION}.")
+    year = WholeNumberField(_l("Year"), description=_l("The year it was awarded or began."),
+                            validators=[InputRequired(_l("Enter the year, like 2019."))],
+                            not_a_number=_l("Enter the year as four digits, like 2019."))
+    evidence = FileField(_l("Evidence (optional)"),
+                         description=_l("A certificate or letter: a PDF, PNG or JPEG file of at most 5 MB."))
 
     def validate_year(self, field):
         if field.data is not None and (problem := credential_year_problem(field.data)):
@@ -142,7 +143,7 @@ class PlainDateField(DateField):
     """A date (the browser's date picker sends YYYY-MM-DD); an empty box is left to InputRequired."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, invalid_value_message="Enter a real date, like 2027-03-14.",
+        super().__init__(label, validators, invalid_value_message=_l("Enter a real date, like 2027-03-14."),
                          **kwargs)
 
     def process_formdata(self, valuelist):
@@ -153,12 +154,12 @@ class PlainDateField(DateField):
 
 
 class AvailabilityForm(FlaskForm):
-    starts_on = PlainDateField("From", validators=[InputRequired("Enter the first day you are available.")])
-    ends_on = PlainDateField("Until", validators=[InputRequired("Enter the last day you are available.")])
-    mode = SelectField("How", choices=_choices(AVAILABILITY_MODES, "Choose how you can take part"),
-                       validators=[DataRequired("Choose how you can take part.")])
-    note = StringField("Note (optional)", description="For example: weekends only, or two weeks at most.",
-                       validators=[Optional(), Length(max=200, message="Keep the note to 200 characters.")])
+    starts_on = PlainDateField(_l("From"), validators=[InputRequired(_l("Enter the first day you are available."))])
+    ends_on = PlainDateField(_l("Until"), validators=[InputRequired(_l("Enter the last day you are available."))])
+    mode = SelectField(_l("How"), choices=_choices(AVAILABILITY_MODES, _l("Choose how you can take part")),
+                       validators=[DataRequired(_l("Choose how you can take part."))])
+    note = StringField(_l("Note (optional)"), description=_l("For example: weekends only, or two weeks at most."),
+                       validators=[Optional(), Length(max=200, message=_l("Keep the note to 200 characters."))])
 
     def validate_ends_on(self, field):
         if self.starts_on.data is None or field.data is None:
@@ -173,7 +174,7 @@ def desk_field_name(country: str) -> str:
 
 
 class ConsentsForm(FlaskForm):
-    directory = BooleanField("Show me in my associations' member directories")
+    directory = BooleanField(_l("Show me in my associations' member directories"))
 
     def desk_fields(self):
         return [field for field in self if field.name.startswith("desk_")]
@@ -187,5 +188,6 @@ def consents_form(countries: list[str], **kwargs) -> ConsentsForm:
 
     for country in countries:
         setattr(Form, desk_field_name(country),
-                BooleanField(f"Share my profile with the diaspora desk of {country_name(country)}"))
+                BooleanField(_("Share my profile with the diaspora desk of %(country)s",
+                                  country=country_name(country))))
     return Form(**kwargs)

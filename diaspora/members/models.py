@@ -6,35 +6,36 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from diaspora.core.i18n import _l
 from diaspora.core.time import utcnow
 from diaspora.extensions import db
 
 CADRES = {
-    "doctor": "Doctor",
-    "nurse": "Nurse",
-    "midwife": "Midwife",
-    "pharmacist": "Pharmacist",
-    "dentist": "Dentist",
-    "allied_health": "Allied health professional",
-    "laboratory_scientist": "Laboratory scientist",
-    "public_health": "Public health professional",
-    "community_health": "Community health worker",
-    "other": "Other",
+    "doctor": _l("Doctor"),
+    "nurse": _l("Nurse"),
+    "midwife": _l("Midwife"),
+    "pharmacist": _l("Pharmacist"),
+    "dentist": _l("Dentist"),
+    "allied_health": _l("Allied health professional"),
+    "laboratory_scientist": _l("Laboratory scientist"),
+    "public_health": _l("Public health professional"),
+    "community_health": _l("Community health worker"),
+    "other": _l("Other"),
 }
 RETURN_INTERESTS = {
-    "none": "Not at the moment",
-    "short_missions": "Short missions",
-    "extended_placement": "An extended placement",
-    "permanent_return": "Returning for good",
+    "none": _l("Not at the moment"),
+    "short_missions": _l("Short missions"),
+    "extended_placement": _l("An extended placement"),
+    "permanent_return": _l("Returning for good"),
 }
 RETURN_HORIZONS = {
-    "within_1_year": "Within a year",
-    "1_to_3_years": "In 1 to 3 years",
-    "3_to_5_years": "In 3 to 5 years",
-    "over_5_years": "In more than 5 years",
+    "within_1_year": _l("Within a year"),
+    "1_to_3_years": _l("In 1 to 3 years"),
+    "3_to_5_years": _l("In 3 to 5 years"),
+    "over_5_years": _l("In more than 5 years"),
 }
-AVAILABILITY_MODES = {"in_person": "In person", "remote": "Remotely", "either": "In person or remotely"}
-CREDENTIAL_KINDS = {"qualification": "Qualification", "responsibility": "Responsibility"}
+AVAILABILITY_MODES = {"in_person": _l("In person"), "remote": _l("Remotely"), "either": _l("In person or remotely")}
+CREDENTIAL_KINDS = {"qualification": _l("Qualification"), "responsibility": _l("Responsibility")}
 
 
 class Profile(db.Model):
@@ -73,7 +74,7 @@ class Profile(db.Model):
 
     @property
     def cadre_label(self) -> str:
-        return CADRES.get(self.cadre or "", "")
+        return str(CADRES.get(self.cadre or "", ""))
 
 
 class ProfileHeritageCountry(db.Model):

@@ -22,7 +22,7 @@ from tests.factories import (
     ProfileFactory,
     UserFactory,
 )
-from tests.helpers import audit_actions, link_in, row_count
+from tests.helpers import audit_actions, link_in, row_count, stats_on
 from tests.mailserver import text_body
 
 SLUG = "ghana-nurses-uk"
@@ -94,9 +94,9 @@ def log_out(client) -> None:
 
 
 def stat(page: str, label: str) -> int:
-    match = re.search(rf"<strong>(\d+)</strong>\s*{label}", page)
-    assert match, label
-    return int(match.group(1))
+    tiles = stats_on(page)
+    assert label in tiles, (label, tiles)
+    return int(tiles[label].replace(",", ""))
 
 
 # -- the template and the form ---------------------------------------------------------------

@@ -82,15 +82,18 @@ def _skills():
 
 
 def listing(base: sa.Select, *, q: str | None = None, cadre: str | None = None, heritage: str | None = None,
-            status: str | None = None) -> sa.Select:
-    """`base` narrowed by the filters that are set (None or "" means any), as rows of columns."""
+            status: str | None = None, walking: bool = False) -> sa.Select:
+    """`base` narrowed by the filters that are set (None or "" means any), as rows of columns.
+    `walking`: the search is checked on each row of an index walk, written so that the database
+    cannot take the trigram index for it (which would read every match in the whole table)."""
     query = base.outerjoin(MembershipType, MembershipType.id == Membership.membership_type_id).with_only_columns(
         Membership.id, Membership.sort_name, Membership.created_at, Membership.status, Membership.role,
         Membership.renews_on, User.name, User.email, Profile.cadre, Profile.specialty,
         MembershipType.name.label("type_name"), _heritage(), _skills())
     q = fold(q or "")
     if q:
-        query = query.where(contains(Membership.search_text, q))
+        searched = sa.func.coalesce(Membership.search_text, "") if walking else Membership.search_text
+        query = query.where(contains(searched, q))
     if cadre:
         query = query.where(Profile.cadre == cadre)
     if heritage:
@@ -118,7 +121,8 @@ def page(base: sa.Select, association_id: int, *, statuses: list[str] | None, fi
                                  scalars=False))
     window_statuses = [filters["status"]] if filters.get("status") else statuses
     end = _window_end(association_id, window_statuses, chosen, decode(after, chosen))
-    bounded = query if end is None else query.where(~_beyond(chosen, end, backwards=False))
+    walk = listing(base, walking=True, **{key: value for key, value in filters.items() if key != "sort"})
+    bounded = walk if end is None else walk.where(~_beyond(chosen, end, backwards=False))
     found = paginate(bounded, chosen, after=after, per_page=per_page, scalars=False)
     if found.has_next or end is None:
         return _members(found)

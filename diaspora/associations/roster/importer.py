@@ -18,6 +18,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache, lru_cache
@@ -25,6 +26,7 @@ from functools import cache, lru_cache
 import pycountry
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import has_app_context
 from werkzeug.utils import secure_filename
 
 from diaspora.associations.invitations import INVITATION_DAYS, Invitee, invite_many
@@ -32,7 +34,7 @@ from diaspora.associations.models import Association, Invitation, MemberImport, 
 from diaspora.auth.models import User
 from diaspora.core import audit, emails
 from diaspora.core.domain import DomainError
-from diaspora.core.i18n import _, _l, ngettext
+from diaspora.core.i18n import DEFAULT_LOCALE, _, _l, current_locale, in_locale, ngettext
 from diaspora.core.time import utcnow
 from diaspora.extensions import db
 from diaspora.members.models import CADRES
@@ -175,19 +177,18 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 # -- reading the file ----------------------------------------------------------------------
 
-SAVE_AS_CSV = _l("In your spreadsheet, use Save as, then choose “CSV UTF-8”.")
-
-
 def decode(data: bytes) -> str:
     """The file's text: UTF-8, with or without a byte-order mark."""
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("The file is larger than 2 MB. Split it into smaller files."))
     if b"\x00" in data:
-        raise ImportFileError(_("This is not a CSV file.") + " " + str(SAVE_AS_CSV))
+        raise ImportFileError(_("This is not a CSV file. In your spreadsheet, use Save as, then choose "
+                                "“CSV UTF-8”."))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportFileError(_("The file is not saved as UTF-8.") + " " + str(SAVE_AS_CSV)) from error
+        raise ImportFileError(_("The file is not saved as UTF-8. In your spreadsheet, use Save as, then "
+                                "choose “CSV UTF-8”.")) from error
 
 
 def separator(text: str) -> str:
@@ -239,7 +240,7 @@ def parse(text: str) -> list[Row]:
 
 def _check_columns(columns: list[str]) -> None:
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    unknown = [name or "(empty)" for name in columns if name not in COLUMNS]
+    unknown = [name or _("(empty)") for name in columns if name not in COLUMNS]
     doubled = sorted({name for name in columns if name and columns.count(name) > 1})
     problems = []
     if missing:
@@ -429,16 +430,19 @@ def default_membership_type(association: Association) -> MembershipType | None:
 
 
 def find_cadre(text: str) -> str | None:
-    """A cadre key from its key or label, in any case ("nurse", "Allied health professional")."""
-    return _cadre_lookup().get(" ".join(text.replace("_", " ").split()).casefold())
+    """A cadre key from its key or label, in any case ("nurse", "Allied health professional"):
+    the label in English or in the reader's language ("Infirmier")."""
+    return _cadre_lookup(current_locale()).get(" ".join(text.replace("_", " ").split()).casefold())
 
 
 @cache
-def _cadre_lookup() -> dict[str, str]:
+def _cadre_lookup(locale: str) -> dict[str, str]:
     lookup = {}
-    for key, label in CADRES.items():
-        lookup[key.replace("_", " ")] = key
-        lookup[str(label).casefold()] = key
+    for wanted in dict.fromkeys((DEFAULT_LOCALE, locale)):
+        with in_locale(wanted) if has_app_context() else nullcontext():
+            for key, label in CADRES.items():
+                lookup.setdefault(key.replace("_", " "), key)
+                lookup.setdefault(" ".join(str(label).split()).casefold(), key)
     return lookup
 
 
