@@ -117,9 +117,6 @@ def source_messages():
     return _source_messages()
 
 
-# The catalogues lag the source by a few hundred new messages (the email and association pages
-# were wrapped last): strict, so this fails as soon as they are complete and the marker must go.
-@pytest.mark.xfail(strict=True, reason="French and Portuguese catalogues not yet complete (issue 8)")
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_message_is_translated_and_none_is_fuzzy(source_messages, language):
     with open(CATALOGUES / language / "LC_MESSAGES" / "messages.po", "rb") as po:
@@ -134,6 +131,7 @@ def test_every_message_is_translated_and_none_is_fuzzy(source_messages, language
             fuzzy.append(message)
     assert missing == [], f"{len(missing)} untranslated in {language}"
     assert fuzzy == [], f"{len(fuzzy)} fuzzy in {language}"
+
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

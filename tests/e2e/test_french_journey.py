@@ -31,7 +31,6 @@ def fr():
     return french
 
 
-@pytest.mark.xfail(strict=True, reason="the French catalogue lacks the profile form's labels (issue 8)")
 def test_a_newcomer_registers_and_starts_in_french(page, live_server, smtp_server, assert_accessible, fr, db):
     page.goto(live_server.url("/"))
     page.locator("footer").get_by_role("button", name="Français").click()
