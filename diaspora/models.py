@@ -10,6 +10,14 @@ from diaspora.associations.models import (  # noqa: F401
     MembershipType,
 )
 from diaspora.auth.models import User  # noqa: F401
+from diaspora.contributions.models import (  # noqa: F401
+    Contribution,
+    ContributionEvidence,
+    ContributionRollup,
+    Mission,
+    MissionMember,
+    Partnership,
+)
 from diaspora.core.models import AuditEvent, OutboxMessage, PlatformCount, StoredFile  # noqa: F401
 from diaspora.desks.models import Desk, DeskOfficer  # noqa: F401
 from diaspora.members.models import (  # noqa: F401

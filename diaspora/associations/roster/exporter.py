@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from diaspora.associations.models import Membership, MembershipType
 from diaspora.auth.models import User
 from diaspora.core.pagination import Ordering, SortKey, paginate
+from diaspora.core.spreadsheet import BOM, iso, safe_cell, take
 from diaspora.extensions import db
 from diaspora.members.models import Profile, ProfileHeritageCountry
 
-BOM = "\ufeff"  # so that Excel reads the file as UTF-8
 CHUNK = 500
 # Rows of the export query: its last two columns are the sort name and the membership id.
 BY_NAME = Ordering([SortKey(Membership.sort_name, lambda row: row[-2]),
@@ -23,8 +23,6 @@ BY_NAME = Ordering([SortKey(Membership.sort_name, lambda row: row[-2]),
 HEADER = ("name", "email", "status", "role", "membership_type", "joined_on", "renews_on",
           "cadre", "specialty", "heritage_countries", "host_country", "host_city")
 HERITAGE_SEPARATOR = ";"
-# A cell starting with one of these is a formula to a spreadsheet: it gets a leading quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def members_query(association_id: int) -> sa.Select:
@@ -57,13 +55,13 @@ def members_csv(association_id: int) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
-    yield BOM + _take(buffer)
+    yield BOM + take(buffer)
     query = members_query(association_id)
     after = None
     while True:
         page = paginate(query, BY_NAME, after=after, per_page=CHUNK, scalars=False)
         writer.writerows(_cells(row) for row in page.items)
-        yield _take(buffer)
+        yield take(buffer)
         db.session.rollback()  # end the batch's transaction: no snapshot held between batches
         if not page.has_next:
             return
@@ -74,22 +72,7 @@ def _cells(row) -> list[str]:
     (name, email, status, role, type_name, joined_on, renews_on, cadre, specialty, heritage,
      host_country, host_city, _sort_name, _id) = row
     countries = HERITAGE_SEPARATOR.join(sorted(heritage.split(HERITAGE_SEPARATOR))) if heritage else ""
-    return [_safe(value) for value in (
-        name, email, status, role, type_name or "", _iso(joined_on), _iso(renews_on), cadre or "",
+    return [safe_cell(value) for value in (
+        name, email, status, role, type_name or "", iso(joined_on), iso(renews_on), cadre or "",
         specialty or "", countries, host_country or "", host_city or "",
     )]
-
-
-def _iso(value) -> str:
-    return value.isoformat() if value else ""
-
-
-def _safe(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def _take(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text

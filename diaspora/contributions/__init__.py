@@ -1,0 +1,19 @@
+"""Contributions: what members give back (missions, training, mentoring, tele-education ...),
+logged with evidence, verified by their association, and proved by a portfolio, a public
+verification page and a signed credential; the missions and Health Partnerships associations
+organise; and the impact dashboard that adds it all up."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from diaspora.contributions import officer_views, personal_data, policy, public_views, views
+    from diaspora.core import navigation
+    from diaspora.core.i18n import _l
+
+    policy.declare_kinds()
+    personal_data.register()
+    app.register_blueprint(views.bp)
+    app.register_blueprint(officer_views.bp)
+    app.register_blueprint(public_views.bp)
+    navigation.add("contributions.index", _l("Contributions"), who="member", order=25)

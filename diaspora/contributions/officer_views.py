@@ -1,0 +1,37 @@
+"""An association's verification queue, for its officers."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from diaspora.contributions import verification
+from diaspora.contributions.forms import BulkVerifyForm
+from diaspora.core.access import loads, login_required
+from diaspora.core.domain import DomainError
+from diaspora.core.i18n import ngettext
+from diaspora.core.pagination import page_of
+
+bp = Blueprint("verification", __name__)
+
+
+@bp.get("/associations/<slug>/verification")
+@login_required
+@loads(association="manage")
+def queue(association):
+    page = page_of(verification.queue_of(association), verification.QUEUE_ORDER)
+    return render_template("contributions/queue.html", association=association, page=page, form=BulkVerifyForm())
+
+
+@bp.post("/associations/<slug>/verification")
+@login_required
+@loads(association="manage")
+def verify_chosen(association):
+    form = BulkVerifyForm()
+    if form.validate_on_submit():
+        try:
+            count = verification.verify_many(current_user, association, form.ids.data or [])
+        except DomainError as error:
+            flash(str(error), "error")
+        else:
+            flash(ngettext("%(num)d contribution verified. We have emailed its member.",
+                           "%(num)d contributions verified. We have emailed their members.", count), "success")
+    return redirect(url_for("verification.queue", slug=association.slug))

@@ -1,0 +1,78 @@
+"""What contributions hold about a person, for export and erasure (core/personal_data.py).
+
+On erasure a verified contribution stays, without its member, its free text, its evidence or
+its public link: the association's and the country's totals stay true. Everything else of
+theirs (drafts, returned, withdrawn, awaiting verification) goes, and so do their team places."""
+
+import sqlalchemy as sa
+
+from diaspora.contributions.models import Contribution, ContributionEvidence, ContributionStatus, MissionMember
+from diaspora.core import personal_data
+from diaspora.core.models import StoredFile
+from diaspora.extensions import db
+
+FREE_TEXT = {"title": "", "description": None, "partner": None, "reflection": None, "return_reason": None,
+             "public_token": None, "public_revoked_at": None, "shared_fields": None}
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def export_contributions(user) -> list[dict]:
+    rows = db.session.scalars(sa.select(Contribution).where(Contribution.user_id == user.id)
+                              .order_by(Contribution.starts_on, Contribution.id))
+    return [{
+        "kind": c.kind, "title": c.title, "description": c.description, "country": c.country, "region": c.region,
+        "partner": c.partner, "starts_on": _iso(c.starts_on), "ends_on": _iso(c.ends_on), "hours": c.hours,
+        "participatory_hours": c.participatory_hours, "mode": c.mode, "people_trained": c.people_trained,
+        "patients_reached": c.patients_reached, "supplies_value": c.supplies_value, "currency": c.currency,
+        "cpd_points": c.cpd_points, "reflection": c.reflection, "status": c.status,
+        "return_reason": c.return_reason, "submitted_at": _iso(c.submitted_at), "verified_at": _iso(c.verified_at),
+        "association": c.association.name if c.association else None, "shared_fields": c.shared_fields,
+        "evidence": [{"filename": e.file.filename, "size": e.file.size} for e in c.evidence],
+    } for c in rows]
+
+
+def erase_contributions(user) -> int:
+    db.session.flush()
+    ids = list(db.session.scalars(sa.select(Contribution.id).where(Contribution.user_id == user.id)))
+    if not ids:
+        return 0
+    file_ids = list(db.session.scalars(sa.select(ContributionEvidence.file_id)
+                                       .where(ContributionEvidence.contribution_id.in_(ids))))
+    db.session.execute(sa.delete(ContributionEvidence).where(ContributionEvidence.contribution_id.in_(ids)))
+    if file_ids:
+        db.session.execute(sa.delete(StoredFile).where(StoredFile.id.in_(file_ids)))
+    mine = Contribution.user_id == user.id
+    db.session.execute(sa.delete(Contribution).where(mine, Contribution.status != ContributionStatus.VERIFIED)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(sa.update(Contribution).where(mine).values(user_id=None, **FREE_TEXT)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(sa.update(Contribution).where(Contribution.verified_by_id == user.id)
+                       .values(verified_by_id=None).execution_options(synchronize_session=False))
+    db.session.expire_all()
+    return len(ids)
+
+
+def export_places(user) -> list[dict]:
+    rows = db.session.scalars(sa.select(MissionMember).where(MissionMember.user_id == user.id)
+                              .order_by(MissionMember.id))
+    return [{"mission": p.mission.title, "role": p.role, "status": p.status, "took_part": p.took_part,
+             "invited_at": _iso(p.created_at)} for p in rows]
+
+
+def erase_places(user) -> int:
+    db.session.flush()
+    return db.session.execute(sa.delete(MissionMember).where(MissionMember.user_id == user.id)
+                              .execution_options(synchronize_session=False)).rowcount
+
+
+def register() -> None:
+    personal_data.register(
+        "contributions", tables=("contributions", "contribution_evidence"), export=export_contributions,
+        erase=erase_contributions, order=25,
+        audit_refs=lambda user: {"contributions": list(db.session.scalars(
+            sa.select(Contribution.id).where(Contribution.user_id == user.id)))})
+    personal_data.register("mission places", tables=("mission_members",), export=export_places,
+                           erase=erase_places, order=25)

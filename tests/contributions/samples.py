@@ -1,0 +1,115 @@
+"""What contributions add to the suite-wide tests (see tests/samples.py)."""
+
+import io
+from datetime import date, timedelta
+
+from werkzeug.datastructures import FileStorage
+
+from diaspora.contributions import logbook, verification
+from diaspora.contributions.models import ContributionEvidence, Mission, MissionMember, Partnership
+from diaspora.core.time import today
+from diaspora.extensions import db
+from tests.samples import Person, Tenant, anyone, kind_sample, open_to_outsiders, person_sample
+
+PDF = b"%PDF-1.4\n% evidence of a contribution\n"
+
+# The public verification link is the proof a member hands to anyone: whoever holds it sees
+# the page (only what the member chose to share, which the samples keep free of secrets).
+open_to_outsiders("contribution_link", "view", anyone)
+
+
+def evidence_file(name: str) -> FileStorage:
+    return FileStorage(stream=io.BytesIO(PDF), filename=f"{name}.pdf", content_type="application/pdf")
+
+
+def values(title: str, **more) -> dict:
+    return {"kind": "tele_education", "title": title, "starts_on": today() - timedelta(days=30),
+            "ends_on": today() - timedelta(days=30), "hours": 2.5, "country": "GH", **more}
+
+
+@kind_sample("contribution")
+def contribution(tenant: Tenant) -> dict:
+    made = logbook.log(tenant.member, values(tenant.secret("contribution"), description=tenant.secret("what")),
+                       [evidence_file(tenant.secret("evidence"))])
+    logbook.submit(tenant.member, made, tenant.association)
+    tenant.extra["contribution"] = made
+    return {"contribution_id": made.id}
+
+
+@kind_sample("contribution_evidence")
+def contribution_evidence(tenant: Tenant) -> dict:
+    made = tenant.extra["contribution"]
+    evidence = db.session.query(ContributionEvidence).filter_by(contribution_id=made.id).one()
+    return {"contribution_id": made.id, "evidence_id": evidence.id}
+
+
+@kind_sample("contribution_link")
+def contribution_link(tenant: Tenant) -> dict:
+    """A verified contribution whose shared fields hold nothing secret; what it keeps private
+    (its description, its reflection) is secret, so a page that shows it leaks."""
+    made = logbook.log(tenant.member, values(f"Shared talk of tenant {tenant.label}",
+                                             description=tenant.secret("private-description"),
+                                             reflection=tenant.secret("reflection"),
+                                             partner=tenant.secret("partner")))
+    logbook.submit(tenant.member, made, tenant.association)
+    verification.verify(tenant.officer, made)
+    logbook.choose_shared(tenant.member, made, ["hours"])
+    return {"token": made.public_token}
+
+
+@kind_sample("partnership")
+def partnership(tenant: Tenant) -> dict:
+    made = Partnership(association_id=tenant.association.id, name=tenant.secret("partnership"),
+                       host_institution=tenant.secret("trust"), heritage_institution=tenant.secret("hospital"),
+                       country=tenant.heritage, aims=tenant.secret("aims"))
+    db.session.add(made)
+    db.session.flush()
+    return {"slug": tenant.association.slug, "partnership_id": made.id}
+
+
+@kind_sample("mission")
+def mission(tenant: Tenant) -> dict:
+    made = Mission(association_id=tenant.association.id, title=tenant.secret("mission"), country=tenant.heritage,
+                   facility=tenant.secret("facility"), starts_on=today() + timedelta(days=30),
+                   ends_on=today() + timedelta(days=40))
+    db.session.add(made)
+    db.session.flush()
+    place = MissionMember(mission_id=made.id, user_id=tenant.member.id, role=tenant.secret("role"))
+    db.session.add(place)
+    db.session.flush()
+    tenant.extra["team_place"] = place
+    return {"slug": tenant.association.slug, "mission_id": made.id}
+
+
+@kind_sample("team_place")
+def team_place(tenant: Tenant) -> dict:
+    place = tenant.extra["team_place"]
+    return {"slug": tenant.association.slug, "mission_id": place.mission_id, "place_id": place.id}
+
+
+@person_sample
+def contributions_in_every_state(person: Person) -> None:
+    """A draft, one awaiting verification, a returned one and a verified one with evidence;
+    and they verified someone else's as an officer."""
+    draft = logbook.log(person.user, values(person.mark("draft"), reflection=person.mark("reflection")),
+                        [evidence_file(person.mark("file"))])
+    assert draft.id
+    sent = logbook.log(person.user, values(person.mark("sent"), partner=person.mark("partner")))
+    logbook.submit(person.user, sent, person.association)
+    returned = logbook.log(person.user, values(person.mark("returned")))
+    logbook.submit(person.user, returned, person.association)
+    verification.return_to_member(person.officer, returned, f"Please add {person.mark('reason')}")
+    verified = logbook.log(person.user, values(person.mark("verified"), description=person.mark("description")),
+                           [evidence_file(person.mark("verified-file"))])
+    logbook.submit(person.user, verified, person.association)
+    verification.verify(person.officer, verified)
+
+
+@person_sample
+def a_place_on_a_mission_team(person: Person) -> None:
+    made = Mission(association_id=person.association.id, title="A mission", country="GH",
+                   starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 9))
+    db.session.add(made)
+    db.session.flush()
+    db.session.add(MissionMember(mission_id=made.id, user_id=person.user.id, role=person.mark("role")))
+    db.session.flush()
