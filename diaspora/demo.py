@@ -1,5 +1,5 @@
 """Demo data for `make run`: three associations, their members and profiles, pending
-applications and two desks. Idempotent: each record is looked up (by email or slug)
+applications, contributions, a mission and a partnership (contributions/demo_data.py), and two desks. Idempotent: each record is looked up (by email or slug)
 before it is made, so running it again adds only what is missing."""
 
 import random
@@ -97,6 +97,9 @@ def load() -> list[tuple[str, str]]:
              ["mentoring", "simulation teaching"], consent=True)
     _profile(users["officer"], "nurse", "Theatre nursing", "GB", "London", ["GH"], ["eng", "twi"],
              ["leadership"], consent=True)
+    from diaspora.contributions import demo_data
+
+    demo_data.load(users["officer"], users["member"], gnma, rng)
     _desk_officer(_desk("GH", "Ministry of Health, Ghana", "Diaspora Health Desk"), users["desk"])
     _desk("NG", "Federal Ministry of Health, Nigeria", "Nigerians in Diaspora Health Desk")
     db.session.flush()

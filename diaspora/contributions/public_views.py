@@ -15,7 +15,7 @@ def link_of(contribution) -> str:
     return absolute("verify.page", token=contribution.public_token)
 
 
-@bp.get("/verify/<token>")
+@bp.get("/proof/<token>")
 @public
 @loads(contribution_link="view")
 def page(contribution_link):
@@ -27,7 +27,7 @@ def page(contribution_link):
     return response
 
 
-@bp.get("/verify/<token>/qr.svg")
+@bp.get("/proof/<token>/qr.svg")
 @public
 @loads(contribution_link="view")
 def qr_code(contribution_link):
