@@ -30,3 +30,12 @@ from diaspora.members.models import (  # noqa: F401
     ProfileSkill,
     Skill,
 )
+from diaspora.licensure.models import (  # noqa: F401
+    CpdActivity,
+    Licence,
+    LicenceFeed,
+    LicenceReminder,
+    LicenceSharing,
+    Regulator,
+    SafeguardCountry,
+)

@@ -1,0 +1,207 @@
+"""Heritage-country licences to practise: the regulators who issue them, the licences members
+hold, the CPD they log, the reminders sent, the calendar feed, and whom they let see them; and
+the WHO Health Workforce Support and Safeguards List."""
+
+import calendar
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from diaspora.core.i18n import _l
+from diaspora.core.time import today, utcnow
+from diaspora.extensions import db
+
+CATEGORIES = {"full": _l("Full"), "provisional": _l("Provisional"), "temporary": _l("Temporary")}
+EXPIRING_WITHIN = timedelta(days=90)
+
+
+class LicenceStatus(StrEnum):
+    """Derived from the dates, never stored: the same licence is "active" today and "expiring"
+    next month without anyone changing it."""
+
+    ACTIVE = "active"
+    EXPIRING = "expiring"
+    LAPSED = "lapsed"
+    UNKNOWN = "unknown"
+
+
+LICENCE_STATUS_LABELS = {LicenceStatus.ACTIVE: _l("Active"), LicenceStatus.EXPIRING: _l("Expiring"),
+                         LicenceStatus.LAPSED: _l("Lapsed"), LicenceStatus.UNKNOWN: _l("Unknown")}
+LICENCE_STATUS_TONES = {LicenceStatus.ACTIVE: "success", LicenceStatus.EXPIRING: "warning",
+                        LicenceStatus.LAPSED: "danger", LicenceStatus.UNKNOWN: "neutral"}
+
+
+def status_on(expires_on: date | None, day: date) -> LicenceStatus:
+    """A licence is valid through its expiry date and lapses the day after."""
+    if expires_on is None:
+        return LicenceStatus.UNKNOWN
+    if expires_on < day:
+        return LicenceStatus.LAPSED
+    if expires_on - day <= EXPIRING_WITHIN:
+        return LicenceStatus.EXPIRING
+    return LicenceStatus.ACTIVE
+
+
+class Regulator(db.Model):
+    """A body that registers health workers in a country. A blank rule is unknown, never guessed;
+    each rule shows its source and the date it was checked."""
+
+    __tablename__ = "regulators"
+    __table_args__ = (sa.UniqueConstraint("country", "short_name", name="uq_regulators_country_short_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(sa.String(2), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    short_name: Mapped[str] = mapped_column(sa.String(30))
+    cadres: Mapped[str | None] = mapped_column(sa.String(300))
+    renewal_cycle_months: Mapped[int | None]
+    renewal_due: Mapped[str | None] = mapped_column(sa.String(300))
+    cpd_required_per_cycle: Mapped[float | None]
+    cpd_unit: Mapped[str | None] = mapped_column(sa.String(300))
+    special_rules: Mapped[str | None] = mapped_column(sa.Text)
+    lapse_consequence: Mapped[str | None] = mapped_column(sa.String(300))
+    website: Mapped[str | None] = mapped_column(sa.String(300))
+    source: Mapped[str | None] = mapped_column(sa.String(300))
+    checked_on: Mapped[date | None]
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.short_name})"
+
+
+class SafeguardCountry(db.Model):
+    """A country on the WHO Health Workforce Support and Safeguards List (2023), as data with its
+    source; admins correct it."""
+
+    __tablename__ = "safeguard_countries"
+
+    country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    who_region: Mapped[str | None] = mapped_column(sa.String(10))
+    list_year: Mapped[int] = mapped_column(default=2023)
+    note: Mapped[str | None] = mapped_column(sa.String(300))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Licence(db.Model):
+    __tablename__ = "licences"
+    __table_args__ = (
+        sa.Index("ix_licences_user_expires_on", "user_id", "expires_on", "id"),
+        sa.Index("ix_licences_reminders_expires_on", "reminders", "expires_on", "id"),
+        sa.CheckConstraint("category IN ('full', 'provisional', 'temporary')", name="category"),
+        sa.CheckConstraint("expires_on IS NULL OR issued_on IS NULL OR expires_on >= issued_on", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    regulator_id: Mapped[int] = mapped_column(sa.ForeignKey("regulators.id", ondelete="RESTRICT"), index=True)
+    registration_number: Mapped[str] = mapped_column(sa.String(60))
+    category: Mapped[str] = mapped_column(sa.String(12), default="full")
+    issued_on: Mapped[date | None]
+    expires_on: Mapped[date | None]
+    certificate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id", ondelete="SET NULL"))
+    reminders: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    regulator: Mapped[Regulator] = relationship()
+    certificate: Mapped["StoredFile | None"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()  # noqa: F821
+
+    def status(self, day: date | None = None) -> LicenceStatus:
+        return status_on(self.expires_on, day or today())
+
+    @property
+    def status_label(self) -> str:
+        return str(LICENCE_STATUS_LABELS[self.status()])
+
+    @property
+    def category_label(self) -> str:
+        return str(CATEGORIES.get(self.category, self.category))
+
+    def cycle(self) -> tuple[date, date] | None:
+        """The current renewal cycle: the months of the regulator's cycle up to the expiry date
+        (else issue to expiry); None when the dates to know it are missing."""
+        if self.expires_on is None:
+            return None
+        months = self.regulator.renewal_cycle_months if self.regulator else None
+        if months:
+            return _months_before(self.expires_on, months) + timedelta(days=1), self.expires_on
+        if self.issued_on:
+            return self.issued_on, self.expires_on
+        return None
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same day `months` earlier, or the month's last day when it has no such day."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class CpdActivity(db.Model):
+    """CPD logged directly (a course, a conference), beside the verified contributions that
+    claimed CPD points."""
+
+    __tablename__ = "cpd_activities"
+    __table_args__ = (sa.Index("ix_cpd_activities_user_completed_on", "user_id", "completed_on", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    provider: Mapped[str | None] = mapped_column(sa.String(200))
+    completed_on: Mapped[date]
+    hours: Mapped[float | None]
+    points: Mapped[float]
+    evidence_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    evidence: Mapped["StoredFile | None"] = relationship()  # noqa: F821
+
+
+class ReminderThreshold(StrEnum):
+    DAYS_90 = "90"
+    DAYS_30 = "30"
+    DAYS_7 = "7"
+    LAPSED = "lapsed"
+
+
+class LicenceReminder(db.Model):
+    """One reminder sent: the key makes a second send for the same licence, threshold and expiry
+    date impossible, whichever run (or two overlapping runs) tries."""
+
+    __tablename__ = "licence_reminders"
+
+    licence_id: Mapped[int] = mapped_column(sa.ForeignKey("licences.id", ondelete="CASCADE"), primary_key=True)
+    threshold: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    expires_on: Mapped[date] = mapped_column(primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LicenceFeed(db.Model):
+    """A member's secret calendar address; revoking it makes a new one."""
+
+    __tablename__ = "licence_feeds"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(43), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LicenceSharing(db.Model):
+    """Whether an association's officers may see the member's licence status (off unless chosen)."""
+
+    __tablename__ = "licence_sharing"
+    __table_args__ = (sa.Index("ix_licence_sharing_association", "association_id", "shared", "user_id"),)
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    shared: Mapped[bool] = mapped_column(default=False)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,62 @@
+"""What licensure holds about a person, for export and erasure: licences (with certificates),
+CPD activities (with evidence), reminders sent, the calendar feed and sharing choices."""
+
+import sqlalchemy as sa
+
+from diaspora.core import personal_data
+from diaspora.core.models import StoredFile
+from diaspora.extensions import db
+from diaspora.licensure import licences
+from diaspora.licensure.models import CpdActivity, Licence, LicenceFeed, LicenceReminder, LicenceSharing
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def export_licences(user) -> list[dict]:
+    return [{"regulator": f"{lic.regulator.name} ({lic.regulator.country})",
+             "registration_number": lic.registration_number, "category": lic.category,
+             "issued_on": _iso(lic.issued_on), "expires_on": _iso(lic.expires_on), "reminders": lic.reminders,
+             "certificate": None if lic.certificate is None else {"filename": lic.certificate.filename,
+                                                                   "size": lic.certificate.size}}
+            for lic in licences.licences_of(user.id)]
+
+
+def export_cpd(user) -> list[dict]:
+    return [{"title": a.title, "provider": a.provider, "completed_on": _iso(a.completed_on), "hours": a.hours,
+             "points": a.points} for a in licences.activities_of(user.id)]
+
+
+def export_choices(user) -> dict:
+    feed = db.session.get(LicenceFeed, user.id)
+    return {"calendar_feed_since": _iso(feed.created_at) if feed else None,
+            "shared_with": [{"association": a.name, "shared": shared} for a, shared in licences.sharing_of(user.id)]}
+
+
+def erase_licensure(user) -> int:
+    db.session.flush()
+    files = [row for row in db.session.scalars(sa.select(Licence.certificate_id).where(
+        Licence.user_id == user.id, Licence.certificate_id.is_not(None)))]
+    files += [row for row in db.session.scalars(sa.select(CpdActivity.evidence_id).where(
+        CpdActivity.user_id == user.id, CpdActivity.evidence_id.is_not(None)))]
+    mine = sa.select(Licence.id).where(Licence.user_id == user.id)
+    removed = db.session.execute(sa.delete(LicenceReminder).where(LicenceReminder.licence_id.in_(mine))).rowcount
+    for model in (Licence, CpdActivity, LicenceFeed, LicenceSharing):
+        removed += db.session.execute(sa.delete(model).where(model.user_id == user.id)
+                                      .execution_options(synchronize_session=False)).rowcount
+    if files:
+        db.session.execute(sa.delete(StoredFile).where(StoredFile.id.in_(files)))
+    return removed
+
+
+def register() -> None:
+    personal_data.register(
+        "licences", tables=("licences", "licence_reminders", "cpd_activities", "licence_feeds", "licence_sharing"),
+        export=lambda user: {"licences": export_licences(user), "cpd_activities": export_cpd(user),
+                             **export_choices(user)},
+        erase=erase_licensure, order=30,
+        audit_refs=lambda user: {
+            "licences": list(db.session.scalars(sa.select(Licence.id).where(Licence.user_id == user.id))),
+            "cpd_activities": list(db.session.scalars(sa.select(CpdActivity.id).where(
+                CpdActivity.user_id == user.id)))})

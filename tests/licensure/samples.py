@@ -1,0 +1,81 @@
+"""What licensure adds to the suite-wide tests (see tests/samples.py)."""
+
+import io
+from datetime import timedelta
+
+from werkzeug.datastructures import FileStorage
+
+from diaspora.core.time import today
+from diaspora.extensions import db
+from diaspora.licensure import licences, reference
+from diaspora.licensure.models import LicenceFeed, Regulator, SafeguardCountry
+from tests.samples import Person, Tenant, admins, anyone, kind_sample, open_to_outsiders, person_sample
+
+PDF = b"%PDF-1.4\n% a licence certificate\n"
+
+# The regulator catalogue and the safeguards list are the platform's, kept by its admins; the
+# calendar feed is opened by whoever holds its secret address (it shows nothing secret here:
+# see licence_feed below).
+open_to_outsiders("regulator", "view", admins)
+open_to_outsiders("regulator", "manage", admins)
+open_to_outsiders("safeguard_country", "view", admins)
+open_to_outsiders("safeguard_country", "manage", admins)
+open_to_outsiders("licence_feed", "view", anyone)
+
+
+def certificate(name: str) -> FileStorage:
+    return FileStorage(stream=io.BytesIO(PDF), filename=f"{name}.pdf", content_type="application/pdf")
+
+
+def a_regulator(country: str = "GH", short_name: str = "NMC") -> Regulator:
+    reference.load_regulators()
+    return db.session.query(Regulator).filter_by(country=country, short_name=short_name).one()
+
+
+@kind_sample("licence")
+def licence(tenant: Tenant) -> dict:
+    made = licences.add_licence(tenant.member, {
+        "regulator_id": a_regulator().id, "registration_number": tenant.secret("pin"), "category": "full",
+        "issued_on": today() - timedelta(days=300), "expires_on": today() + timedelta(days=20), "reminders": True,
+    }, certificate(tenant.secret("certificate")))
+    return {"licence_id": made.id}
+
+
+@kind_sample("cpd_activity")
+def cpd_activity(tenant: Tenant) -> dict:
+    made = licences.log_activity(tenant.member, title=tenant.secret("course"), provider=tenant.secret("provider"),
+                                 completed_on=today(), hours=3, points=3, evidence=certificate(tenant.secret("cpd")))
+    return {"activity_id": made.id}
+
+
+@kind_sample("regulator")
+def regulator(tenant: Tenant) -> dict:
+    return {"regulator_id": a_regulator().id}
+
+
+@kind_sample("safeguard_country")
+def safeguard_country(tenant: Tenant) -> dict:
+    reference.load_safeguard_list()
+    return {"country": db.session.query(SafeguardCountry).order_by(SafeguardCountry.country).first().country}
+
+
+@kind_sample("licence_feed")
+def licence_feed(tenant: Tenant) -> dict:
+    """The feed's page shows the member's renewal dates and regulators, nothing they typed."""
+    from diaspora.licensure import feeds
+
+    return {"token": feeds.feed_of(tenant.member).token}
+
+
+@person_sample
+def licences_cpd_and_choices(person: Person) -> None:
+    held = licences.add_licence(person.user, {
+        "regulator_id": a_regulator().id, "registration_number": person.mark("pin"), "category": "full",
+        "issued_on": today() - timedelta(days=300), "expires_on": today() + timedelta(days=5), "reminders": True,
+    }, certificate(person.mark("certificate")))
+    assert held.id
+    licences.log_activity(person.user, title=person.mark("course"), provider=person.mark("provider"),
+                          completed_on=today(), hours=2, points=2, evidence=certificate(person.mark("evidence")))
+    licences.choose_sharing(person.user, {person.association.id: True})
+    db.session.add(LicenceFeed(user_id=person.user.id, token=person.mark("feed")))
+    db.session.flush()
