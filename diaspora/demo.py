@@ -1,5 +1,6 @@
 """Demo data for `make run`: three associations, their members and profiles, pending
-applications, contributions, a mission and a partnership (contributions/demo_data.py), and two desks. Idempotent: each record is looked up (by email or slug)
+applications, contributions, a mission and a partnership (contributions/demo_data.py), and
+two desks. Idempotent: each record is looked up (by email or slug)
 before it is made, so running it again adds only what is missing."""
 
 import random
@@ -20,7 +21,8 @@ from diaspora.auth import passwords
 from diaspora.auth import services as accounts
 from diaspora.auth.models import User
 from diaspora.core.time import today, utcnow
-from diaspora.desks.models import Desk, DeskOfficer
+from diaspora.desks import routing
+from diaspora.desks.models import ANY_TOPIC, Desk, DeskOfficer
 from diaspora.extensions import db
 from diaspora.members.models import Profile, ProfileHeritageCountry, ProfileLanguage, Skill
 
@@ -231,6 +233,7 @@ def _desk(country: str, ministry: str, name: str) -> Desk:
         desk = Desk(country=country, ministry=ministry, name=name)
         db.session.add(desk)
         db.session.flush()
+        routing.set_routes(desk, [ANY_TOPIC])
     return desk
 
 

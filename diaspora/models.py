@@ -39,3 +39,18 @@ from diaspora.licensure.models import (  # noqa: F401
     Regulator,
     SafeguardCountry,
 )
+from diaspora.desks.models import (  # noqa: F401
+    CallMatch,
+    CannedReply,
+    DeskReminder,
+    DeskRoute,
+    EngagementCount,
+    Mou,
+    Submission,
+    SubmissionAttachment,
+    SubmissionCount,
+    SubmissionEvent,
+    SubmissionSequence,
+    SubmissionTiming,
+    SupportCall,
+)

@@ -86,6 +86,15 @@ class DeskFactory(BaseFactory):
     ministry = factory.LazyAttribute(lambda desk: f"Ministry of Health ({desk.country})")
     name = "Diaspora Desk"
 
+    @factory.post_generation
+    def topics(desk, create, extracted, **kwargs):
+        """The topics the desk takes in its country (default: all of them)."""
+        from diaspora.desks import routing
+        from diaspora.desks.models import ANY_TOPIC
+
+        if create:
+            routing.set_routes(desk, extracted if extracted is not None else [ANY_TOPIC])
+
 
 class DeskOfficerFactory(BaseFactory):
     class Meta:
