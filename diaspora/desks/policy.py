@@ -108,7 +108,8 @@ def _get(model):
 def declare_kinds() -> None:
     object_kind("desk", params=("desk_id",), find=_get(Desk), can=can, actions={"view", "work", "manage"})
     object_kind("submission", params=("submission_id",), find=_get(Submission), can=can_submission,
-                actions={"view", "change", "work", "route"})
+                actions={"view", "change", "work", "route"}, parent="desk",
+                parent_of=lambda submission: submission.desk)
     object_kind("canned_reply", params=("reply_id",), find=_get(CannedReply), can=can_canned,
                 actions={"view", "manage"}, parent="desk", parent_of=lambda reply: reply.desk)
     object_kind("mou", params=("mou_id",), find=_get(Mou), can=can_mou, actions={"view", "manage"})
