@@ -3,14 +3,20 @@ then whatever a caller (a test) passes to `create_app`.
 
 There is no fallback secret. In production the app refuses to start without `SECRET_KEY`
 and `SERVER_NAME` (links in mail are built from it, never from a request's Host header);
-in development a secret is generated once into `instance/secret_key`."""
+in development a secret is generated once into `instance/secret_key`. The same holds for
+`CREDENTIAL_SIGNING_KEY`, the Ed25519 key that signs Open Badges credentials (generated once into
+`instance/credential-signing-key.pem` in development)."""
 
+import json
 import os
 import secrets
 from pathlib import Path
 
+from joserfc.jwk import OKPKey
+
 ENV_KEYS = (
     "SECRET_KEY",
+    "CREDENTIAL_SIGNING_KEY",
     "DATABASE_URL",
     "APP_ENV",
     "SERVER_NAME",
@@ -131,6 +137,7 @@ def load(app, overrides: dict) -> None:
                        if key not in overrides})
     ensure_server_name(config)
     ensure_secret_key(config, app.instance_path)
+    ensure_credential_signing_key(config, app.instance_path)
     tune_postgresql(config)
 
 
@@ -181,3 +188,38 @@ def ensure_secret_key(config: dict, instance_path: str) -> None:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def ensure_credential_signing_key(config: dict, instance_path: str) -> None:
+    """The Ed25519 private key (PEM, or a JWK as JSON) that signs the Open Badges credentials
+    (contributions/badges.py). Its public half is published at /credentials/issuer.json: losing
+    or changing it makes every credential issued before unverifiable."""
+    if config.get("CREDENTIAL_SIGNING_KEY"):
+        try:
+            signing_key(config["CREDENTIAL_SIGNING_KEY"])
+        except ValueError as error:
+            raise ConfigError(f"CREDENTIAL_SIGNING_KEY is not a usable Ed25519 private key: {error}") from None
+        return
+    if config.get("APP_ENV") != "development" and not config.get("TESTING"):
+        raise ConfigError(
+            "CREDENTIAL_SIGNING_KEY is not set. Set it in the environment or instance/config.py to an "
+            "Ed25519 private key, PEM or JWK (for example: openssl genpkey -algorithm ed25519)."
+        )
+    key_file = Path(instance_path) / "credential-signing-key.pem"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(OKPKey.generate_key("Ed25519", private=True).as_pem(private=True).decode())
+        key_file.chmod(0o600)
+    config["CREDENTIAL_SIGNING_KEY"] = key_file.read_text().strip()
+
+
+def signing_key(value: str) -> OKPKey:
+    """An Ed25519 private key from a PEM or a JWK (JSON); ValueError if it is not one."""
+    text = value.strip()
+    try:
+        key = OKPKey.import_key(json.loads(text) if text.startswith("{") else text)
+    except Exception as error:  # joserfc and cryptography raise several kinds
+        raise ValueError(str(error) or type(error).__name__) from None
+    if key.as_dict().get("crv") != "Ed25519" or not key.is_private:
+        raise ValueError("an Ed25519 private key is needed")
+    return key

@@ -81,7 +81,11 @@ def test_a_forged_host_does_not_poison_an_invitation(client, login, smtp_server)
 
 
 def test_production_refuses_a_host_it_does_not_serve(monkeypatch):
+    from joserfc.jwk import OKPKey
+
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("CREDENTIAL_SIGNING_KEY",
+                       OKPKey.generate_key("Ed25519", private=True).as_pem(private=True).decode())
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SERVER_NAME", "diaspora-health.example.org")
     monkeypatch.setenv("TRUSTED_HOSTS", "diaspora-health.example.org, www.diaspora-health.example.org")

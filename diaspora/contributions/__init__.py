@@ -7,7 +7,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from diaspora.contributions import officer_views, personal_data, policy, public_views, views
+    from diaspora.contributions import officer_views, personal_data, policy, proof_views, public_views, views
     from diaspora.core import navigation
     from diaspora.core.i18n import _l
 
@@ -16,4 +16,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(officer_views.bp)
     app.register_blueprint(public_views.bp)
+    app.register_blueprint(proof_views.bp)
     navigation.add("contributions.index", _l("Contributions"), who="member", order=25)

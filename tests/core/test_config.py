@@ -1,7 +1,20 @@
+import json
+
 import pytest
+from joserfc.jwk import OKPKey
 
 from diaspora import create_app
-from diaspora.config import ConfigError, ensure_secret_key, from_environment, normalise_database_url
+from diaspora.config import (
+    ConfigError,
+    ensure_credential_signing_key,
+    ensure_secret_key,
+    from_environment,
+    normalise_database_url,
+)
+
+
+def a_signing_key() -> str:
+    return OKPKey.generate_key("Ed25519", private=True).as_pem(private=True).decode()
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
@@ -20,8 +33,29 @@ def test_production_refuses_to_start_without_its_site_address(monkeypatch):
         create_app()
 
 
+def test_production_refuses_to_start_without_a_credential_signing_key(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SERVER_NAME", "diaspora-health.example.org")
+    monkeypatch.delenv("CREDENTIAL_SIGNING_KEY", raising=False)
+    with pytest.raises(ConfigError, match="CREDENTIAL_SIGNING_KEY is not set"):
+        create_app()
+
+
+def test_production_refuses_a_credential_signing_key_that_is_not_an_ed25519_private_key(monkeypatch):
+    public_only = OKPKey.generate_key("Ed25519", private=True).as_pem(private=False).decode()
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SERVER_NAME", "diaspora-health.example.org")
+    for wrong in ("not a key", public_only):
+        monkeypatch.setenv("CREDENTIAL_SIGNING_KEY", wrong)
+        with pytest.raises(ConfigError, match="CREDENTIAL_SIGNING_KEY is not a usable Ed25519 private key"):
+            create_app()
+
+
 def test_production_sends_cookies_over_https_only_and_serves_only_its_host(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("CREDENTIAL_SIGNING_KEY", a_signing_key())
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SERVER_NAME", "diaspora-health.example.org")
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
@@ -42,6 +76,23 @@ def test_development_generates_a_secret_key_once(tmp_path):
     assert len(first["SECRET_KEY"]) == 64
     assert first["SECRET_KEY"] == second["SECRET_KEY"]
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_development_generates_a_credential_signing_key_once(tmp_path):
+    first, second = {"APP_ENV": "development"}, {"APP_ENV": "development"}
+    ensure_credential_signing_key(first, str(tmp_path))
+    ensure_credential_signing_key(second, str(tmp_path))
+    assert first["CREDENTIAL_SIGNING_KEY"].startswith("-----BEGIN PRIVATE KEY-----")
+    assert first["CREDENTIAL_SIGNING_KEY"] == second["CREDENTIAL_SIGNING_KEY"]
+    assert (tmp_path / "credential-signing-key.pem").stat().st_mode & 0o777 == 0o600
+    assert OKPKey.import_key(first["CREDENTIAL_SIGNING_KEY"]).as_dict()["crv"] == "Ed25519"
+
+
+def test_a_signing_key_given_as_a_jwk_is_kept():
+    jwk = json.dumps(OKPKey.generate_key("Ed25519", private=True).as_dict(private=True))
+    config = {"APP_ENV": "production", "CREDENTIAL_SIGNING_KEY": jwk}
+    ensure_credential_signing_key(config, "/nonexistent")
+    assert config["CREDENTIAL_SIGNING_KEY"] == jwk
 
 
 def test_the_environment_configures_database_and_mail():

@@ -1,0 +1,65 @@
+"""What a member hands on as proof of their contributions: the portfolio as a PDF and a verified
+contribution as a signed Open Badges 3.0 credential; and the public pages a verifier of such a
+credential fetches (the issuer's profile, its public key, each credential's revocation status)."""
+
+from flask import Blueprint, Response, flash, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+from diaspora.contributions import badges, documents, portfolio
+from diaspora.core.access import loads, login_required, public
+from diaspora.core.i18n import _
+
+bp = Blueprint("proof", __name__)
+
+
+@bp.get("/contributions/portfolio.pdf")
+@login_required
+def portfolio_pdf():
+    filters = portfolio.Filters.from_args(request.args)
+    pdf = documents.portfolio_pdf(current_user, filters)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="portfolio.pdf"'})
+
+
+@bp.get("/contributions/<int:contribution_id>/credential.jwt")
+@login_required
+@loads(contribution="change")
+def credential(contribution):
+    if not contribution.is_verified:
+        flash(_("Only a verified contribution has a credential."), "error")
+        return redirect(url_for("contributions.show", contribution_id=contribution.id))
+    if not contribution.is_public:
+        flash(_("Its public link is revoked, so a credential would not verify. Make a new link first."), "error")
+        return redirect(url_for("contributions.show", contribution_id=contribution.id, _anchor="prove"))
+    return Response(badges.credential_jwt(contribution), mimetype=badges.MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="contribution-{contribution.id}.jwt"'})
+
+
+def _public_json(document: dict, mimetype: str = "application/json") -> Response:
+    response = jsonify(document)
+    response.mimetype = mimetype
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers fetch these from anywhere
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.get("/credentials/issuer")
+@public
+def issuer():
+    return _public_json(badges.issuer_profile(), "application/ld+json")
+
+
+@bp.get("/credentials/issuer.json")
+@public
+def issuer_keys():
+    return _public_json(badges.public_key_set(), "application/jwk-set+json")
+
+
+@bp.get("/credentials/status/<token>")
+@public
+@loads(contribution_link="view")
+def status(contribution_link):
+    response = _public_json(badges.status_of(contribution_link))
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
