@@ -130,3 +130,136 @@ def analyse(engine) -> None:
     """VACUUM ANALYZE: statistics and visibility maps, as autovacuum would have made them."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(sa.text("VACUUM ANALYZE"))
+
+
+# ---------------------------------------------------------------------------- contributions
+
+PORTFOLIO_EMAIL = "portfolio@bench.example"
+PORTFOLIO_SIZE = 10
+KINDS = ["mission", "training", "mentoring", "tele_education", "teleconsultation", "supplies_donation",
+         "policy_advice", "research", "other"]
+MODES = ["in_person", "remote", "hybrid"]
+TRAINING = ("training", "mentoring", "tele_education")
+CARE = ("mission", "teleconsultation")
+# Where contributions happened: each heritage country, four of its ISO 3166-2 regions, or none.
+REGIONS = {"GH": ["GH-AA", "GH-AH", "GH-NP", "GH-CP"], "NG": ["NG-LA", "NG-KN", "NG-EN", "NG-OY"],
+           "KE": ["KE-30", "KE-28", "KE-14", "KE-01"], "ZW": ["ZW-HA", "ZW-BU", "ZW-MA", "ZW-MI"],
+           "SL": ["SL-W", "SL-E", "SL-N", "SL-S"]}
+PLACES = [(country, region) for country, regions in REGIONS.items() for region in [*regions, None]]
+# The statuses, one in 20 each: most are verified, as on a platform in use.
+STATUS_OF = """CASE WHEN g % 20 = 0 THEN 'draft' WHEN g % 20 IN (1, 2) THEN 'submitted'
+                    WHEN g % 20 = 3 THEN 'returned' WHEN g % 20 = 4 THEN 'withdrawn' ELSE 'verified' END"""
+
+
+def _nullable_array(values: list[str | None]) -> str:
+    return "ARRAY[" + ", ".join("NULL" if value is None else f"'{value}'" for value in values) + "]::text[]"
+
+
+def contributions_count(connection) -> int:
+    return connection.execute(sa.text("SELECT count(*) FROM contributions")).scalar()
+
+
+def _contributions_select(source: str) -> str:
+    """The columns of a contribution numbered g (an integer column of `source`), for the author
+    in `source` (user_id, association_id), as the app's own rules would have written it: a known
+    kind, a region of its country, first day in the past and last day on or after it and not in
+    the future, participatory hours within the hours, a currency with a value of supplies, the
+    association set once sent, a public token on each verified one."""
+    kinds, countries = _array(KINDS), _nullable_array([c for c, _ in PLACES])
+    regions, modes = _nullable_array([r for _, r in PLACES]), _array(MODES)
+    kind = f"({kinds})[1 + (g / 20) % {len(KINDS)}]"
+    training = ", ".join(f"'{k}'" for k in TRAINING)
+    care = ", ".join(f"'{k}'" for k in CARE)
+    return f"""
+        SELECT s.user_id, CASE WHEN s.status = 'draft' THEN NULL ELSE s.association_id END, s.kind,
+               'Contribution ' || s.g, NULL, s.country, s.region, NULL, s.starts_on,
+               s.starts_on + (s.g % 3), s.hours, CASE WHEN s.g % 4 = 0 THEN s.hours / 2 END,
+               ({modes})[1 + s.g % {len(MODES)}],
+               CASE WHEN s.kind IN ({training}) THEN s.g % 40 END,
+               CASE WHEN s.kind IN ({care}) THEN s.g % 300 END,
+               CASE WHEN s.kind = 'supplies_donation' THEN 100 * (s.g % 50) END,
+               CASE WHEN s.kind = 'supplies_donation' THEN 'GBP' END,
+               CASE WHEN s.g % 2 = 0 THEN s.hours END, NULL, s.status,
+               CASE WHEN s.status = 'returned' THEN 'Please add the dates of each session.' END,
+               CASE WHEN s.status = 'draft' THEN NULL ELSE s.sent END,
+               CASE WHEN s.status = 'verified' THEN s.sent + interval '1 hour' END,
+               CASE WHEN s.status = 'verified' THEN s.verifier END,
+               CASE WHEN s.status = 'verified' THEN md5(s.g || 'a') || substr(md5(s.g || 'b'), 1, 11) END,
+               NULL, NULL, s.sent - interval '1 day', s.sent, 1
+        FROM (SELECT src.*, {STATUS_OF} AS status, {kind} AS kind,
+                     ({countries})[1 + (g / 3) % {len(PLACES)}] AS country,
+                     ({regions})[1 + (g / 3) % {len(PLACES)}] AS region,
+                     current_date - 3 - (g % 1500) * 37 % 1500 AS starts_on, 0.5 * (1 + g % 16) AS hours,
+                     now() - make_interval(hours => 2 + g % 20000) AS sent
+              FROM {source} src) s"""
+
+
+CONTRIBUTION_COLUMNS = """user_id, association_id, kind, title, description, country, region, partner, starts_on,
+    ends_on, hours, participatory_hours, mode, people_trained, patients_reached, supplies_value, currency,
+    cpd_points, reflection, status, return_reason, submitted_at, verified_at, verified_by_id, public_token,
+    public_revoked_at, shared_fields, created_at, updated_at, version"""
+
+
+def ensure_portfolio_member(connection, password_hash: str) -> int:
+    """A member of the big association with PORTFOLIO_SIZE contributions of their own (the
+    portfolio page's benchmark logs in as them)."""
+    found = connection.execute(sa.text("SELECT id FROM users WHERE email = :e"), {"e": PORTFOLIO_EMAIL}).scalar()
+    if found is not None:
+        return found
+    big = connection.execute(sa.text("SELECT id FROM associations WHERE slug = :s"), {"s": BIG_SLUG}).scalar()
+    verifier = connection.execute(sa.text("SELECT id FROM users WHERE email = 'officer@bench.example'")).scalar()
+    found = connection.execute(sa.text(
+        "INSERT INTO users (email, name, password_hash, email_verified_at, active, locale, is_admin, session_token, "
+        "created_at) VALUES (:e, 'Bench Portfolio', :hash, now(), true, 'en', false, md5(random()::text), now()) "
+        "RETURNING id"), {"e": PORTFOLIO_EMAIL, "hash": password_hash}).scalar()
+    connection.execute(sa.text(
+        "INSERT INTO memberships (user_id, association_id, role, status, joined_on, sort_name, created_at, version) "
+        "VALUES (:u, :a, 'member', 'active', current_date, 'bench portfolio', now(), 1)"), {"u": found, "a": big})
+    # Numbered from 1,000,000,000 up (so their tokens never meet the bulk load's), every status.
+    connection.execute(sa.text(
+        f"INSERT INTO contributions ({CONTRIBUTION_COLUMNS}) " + _contributions_select(
+            f"(SELECT g, CAST(:u AS integer) AS user_id, CAST(:a AS integer) AS association_id, "
+            f"CAST(:v AS integer) AS verifier FROM generate_series(1000000000, {999999999 + PORTFOLIO_SIZE}) g)")),
+        {"u": found, "a": big, "v": verifier})
+    return found
+
+
+def grow_contributions_to(connection, target: int, password_hash: str) -> int:
+    """Add contributions until there are `target`, spread over the active members (each sent to
+    the association of their membership), then rebuild `contribution_rollups` from them with one
+    INSERT ... SELECT ... GROUP BY (the app keeps it in step one change at a time; a bulk load
+    recomputes it, as the membership counters are). Returns how many were added."""
+    ensure_portfolio_member(connection, password_hash)
+    have = contributions_count(connection)
+    wanted = target - have
+    if wanted > 0:
+        verifier = connection.execute(sa.text("SELECT id FROM users WHERE email = 'officer@bench.example'")).scalar()
+        connection.execute(sa.text("DROP TABLE IF EXISTS bench_authors"))
+        connection.execute(sa.text(
+            "CREATE TEMP TABLE bench_authors AS SELECT row_number() OVER (ORDER BY id) AS n, user_id, association_id "
+            "FROM memberships WHERE status = 'active' AND role = 'member' AND sort_name <> 'bench portfolio'"))
+        authors = connection.execute(sa.text("SELECT count(*) FROM bench_authors")).scalar()
+        connection.execute(sa.text("CREATE UNIQUE INDEX ON bench_authors (n)"))
+        connection.execute(sa.text("ANALYZE bench_authors"))
+        connection.execute(sa.text(
+            f"INSERT INTO contributions ({CONTRIBUTION_COLUMNS}) " + _contributions_select(
+                "(SELECT g, a.user_id, a.association_id, CAST(:v AS integer) AS verifier "
+                "FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) g "
+                "JOIN bench_authors a ON a.n = 1 + g % CAST(:authors AS integer))")),
+            {"v": verifier, "first": have + 1, "last": target, "authors": authors})
+        connection.execute(sa.text("DROP TABLE bench_authors"))
+    fill_rollups(connection)
+    return max(wanted, 0)
+
+
+def fill_rollups(connection) -> None:
+    """contribution_rollups from the verified contributions, as contributions/rollups.py keeps it."""
+    connection.execute(sa.text("DELETE FROM contribution_rollups"))
+    connection.execute(sa.text("""
+        INSERT INTO contribution_rollups (association_id, country, region, kind, month, contributions, hours,
+                                          people_trained, patients_reached)
+        SELECT association_id, coalesce(country, ''), coalesce(region, ''), kind,
+               CAST(date_trunc('month', coalesce(starts_on, CAST(verified_at AS date))) AS date), count(*),
+               coalesce(sum(hours), 0), coalesce(sum(people_trained), 0), coalesce(sum(patients_reached), 0)
+        FROM contributions WHERE status = 'verified' AND association_id IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5"""))

@@ -19,7 +19,8 @@ from tests.factories import _DEFAULT_HASH
 pytestmark = pytest.mark.postgres_only
 
 MEMBERSHIPS = 100_000
-GUARDED = ("users", "memberships", "profiles")
+CONTRIBUTIONS = 300_000
+GUARDED = ("users", "memberships", "profiles", "contributions", "contribution_rollups")
 SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 
 
@@ -47,6 +48,15 @@ def _pages(big: Association, small: Association, cursor: str) -> list[tuple[str,
         ("officer", "/associations"),
         ("officer", "/admin/associations"),
         ("officer", f"/associations/{big.slug}/members/export.csv"),
+        # contributions: the verification queue (oldest first), a member's portfolio (newest
+        # first, with its totals), the impact dashboard (the rollups only), default and chosen months
+        ("officer", f"/associations/{big.slug}/verification"),
+        ("portfolio", "/contributions"),
+        ("portfolio", "/contributions?kind=training"),
+        ("officer", f"/associations/{big.slug}/impact"),
+        ("officer", f"/associations/{big.slug}/impact?from=2024-01&to=2025-06"),
+        ("officer", f"/associations/{small.slug}/impact"),
+        ("officer", f"/associations/{big.slug}/impact.csv"),
     ]
 
 
@@ -54,6 +64,7 @@ def _pages(big: Association, small: Association, cursor: str) -> list[tuple[str,
 def large(app, db):
     with db.engine.begin() as connection:
         scale_data.grow_to(connection, MEMBERSHIPS, _DEFAULT_HASH)
+        scale_data.grow_contributions_to(connection, CONTRIBUTIONS, _DEFAULT_HASH)
         small_id = connection.execute(sa.text(
             "SELECT association_id FROM memberships GROUP BY association_id ORDER BY count(*) LIMIT 1")).scalar()
     scale_data.analyse(db.engine)
@@ -65,8 +76,9 @@ def large(app, db):
                               sort_name="bench officer"))
     member = db.session.scalar(sa.select(User).join(Membership).where(
         Membership.association_id == big.id, Membership.status == "active", Membership.role == "member").limit(1))
+    portfolio = db.session.scalar(sa.select(User).where(User.email == scale_data.PORTFOLIO_EMAIL))
     db.session.commit()
-    return big, small, officer, member
+    return big, small, officer, member, portfolio
 
 
 def _plans_of(client, path: str) -> list[tuple[str, str]]:
@@ -91,10 +103,10 @@ def _plans_of(client, path: str) -> list[tuple[str, str]]:
 
 
 def test_no_list_or_dashboard_scans_the_big_tables(app, large):
-    big, small, officer, member = large
+    big, small, officer, member, portfolio = large
     cursor = _middle_cursor(app, big)
     clients = {}
-    for who, user in (("officer", officer), ("member", member)):
+    for who, user in (("officer", officer), ("member", member), ("portfolio", portfolio)):
         clients[who] = app.test_client()
         log_in_session(clients[who], user)
     scans = {}

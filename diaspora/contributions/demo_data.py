@@ -25,6 +25,9 @@ WORK = [
     ("training", "Basic life support course for community nurses", "GH-TV", 8, 30, 0),
 ]
 
+# Demo content, in English like the rest of the demo data (not interface text).
+MISSION = {"title": "Tamale neonatal skills mission", "facility": "Tamale Teaching Hospital"}
+
 
 def load(officer, member, association: Association, rng: random.Random) -> None:
     if db.session.scalar(sa.select(Contribution.id).where(Contribution.user_id == member.id).limit(1)):
@@ -36,7 +39,8 @@ def load(officer, member, association: Association, rng: random.Random) -> None:
             "kind": kind, "title": title, "country": "GH", "region": region, "starts_on": day, "ends_on": day,
             "hours": hours, "people_trained": trained or None, "patients_reached": reached or None,
             "mode": "remote" if kind in ("tele_education", "teleconsultation", "policy_advice") else "in_person",
-            "cpd_points": hours and round(hours / 2, 1), "supplies_value": 2400 if kind == "supplies_donation" else None,
+            "cpd_points": hours and round(hours / 2, 1),
+            "supplies_value": 2400 if kind == "supplies_donation" else None,
             "currency": "GBP" if kind == "supplies_donation" else None,
             "description": "Logged as part of the demo data.",
         })
@@ -90,8 +94,7 @@ def _mission(officer, member, association: Association, partnership: Partnership
     """A mission last spring, completed and reported: its team's contributions are verified."""
     starts = today() - timedelta(days=200)
     mission = Mission(association_id=association.id, partnership_id=partnership.id, country="GH", region="GH-NP",
-                      title="Tamale neonatal skills mission", facility="Tamale Teaching Hospital",
-                      starts_on=starts, ends_on=starts + timedelta(days=9), status="reported",
+                      **MISSION, starts_on=starts, ends_on=starts + timedelta(days=9), status="reported",
                       patients_seen=140, procedures=12, people_trained=60, supplies_value=3000, currency="GBP",
                       outcomes="Sixty nurses and midwives trained in newborn resuscitation.", reported_at=utcnow())
     db.session.add(mission)
