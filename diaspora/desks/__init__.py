@@ -10,3 +10,9 @@ def init_app(app: Flask) -> None:
 
     policy.declare_kinds()
     personal_data.register()
+    from diaspora.core import navigation
+    from diaspora.core.i18n import _l
+    from diaspora.desks import submission_views
+
+    app.register_blueprint(submission_views.bp)
+    navigation.add("submissions.index", _l("Ministries"), who="member", order=35)
