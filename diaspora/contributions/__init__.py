@@ -7,7 +7,16 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from diaspora.contributions import impact_views, officer_views, personal_data, policy, proof_views, public_views, views
+    from diaspora.contributions import (
+        impact_views,
+        mission_views,
+        officer_views,
+        personal_data,
+        policy,
+        proof_views,
+        public_views,
+        views,
+    )
     from diaspora.core import navigation
     from diaspora.core.i18n import _l
 
@@ -18,4 +27,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(public_views.bp)
     app.register_blueprint(proof_views.bp)
     app.register_blueprint(impact_views.bp)
+    app.register_blueprint(mission_views.bp)
     navigation.add("contributions.index", _l("Contributions"), who="member", order=25)
