@@ -192,18 +192,48 @@ def _grouped(association_id: int, period: Period, *columns) -> list[tuple]:
     return rows
 
 
+def _grouped_at_once(association_id: int, period: Period) -> tuple[list, list, list]:
+    """The three groupings (month; kind; country and region) in one pass over the rollups, with
+    GROUPING SETS (PostgreSQL): a third of the reading of three GROUP BYs."""
+    flags = (sa.func.grouping(_R.month), sa.func.grouping(_R.kind), sa.func.grouping(_R.country))
+    query = (sa.select(_R.month, _R.kind, _R.country, _R.region, *flags, *_SUMS)
+             .where(_R.association_id == association_id, _R.month >= period.first, _R.month <= period.last)
+             .group_by(sa.func.grouping_sets(sa.tuple_(_R.month), sa.tuple_(_R.kind),
+                                             sa.tuple_(_R.country, _R.region))))
+    by_month, by_kind, by_place = [], [], []
+    for month, kind, country, region, no_month, no_kind, no_country, *sums in db.session.execute(query):
+        measures = Measures(int(sums[0] or 0), float(sums[1] or 0), int(sums[2] or 0), int(sums[3] or 0))
+        if not measures.contributions:
+            continue
+        if not no_month:
+            by_month.append((month, measures))
+        elif not no_kind:
+            by_kind.append((kind, measures))
+        elif not no_country:
+            by_place.append((country, region, measures))
+    return by_month, by_kind, by_place
+
+
+def _groupings(association_id: int, period: Period) -> tuple[list, list, list]:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _grouped_at_once(association_id, period)
+    return (_grouped(association_id, period, _R.month), _grouped(association_id, period, _R.kind),
+            _grouped(association_id, period, _R.country, _R.region))
+
+
 def _largest_first(rows: list[Row]) -> list[Row]:
     return sorted(rows, key=lambda row: (-row.measures.contributions, -row.measures.hours, row.label))
 
 
 def impact_of(association_id: int, period: Period) -> Impact:
     impact = Impact(period=period)
-    by_month = {month: measures for month, measures in _grouped(association_id, period, _R.month)}
-    for kind, measures in _grouped(association_id, period, _R.kind):
+    months, kinds, places = _groupings(association_id, period)
+    by_month = dict(months)
+    for kind, measures in kinds:
         impact.by_kind.append(Row(kind, kind_label(kind), measures))
         impact.totals.add(measures)
     countries: dict[str, Measures] = {}
-    for country, region, measures in _grouped(association_id, period, _R.country, _R.region):
+    for country, region, measures in places:
         countries.setdefault(country, Measures()).add(measures)
         if region:
             impact.by_region.append(Row((country, region), _("%(region)s (%(country)s)",
