@@ -14,3 +14,13 @@ def init_app(app: Flask) -> None:
     personal_data.register()
     app.register_blueprint(views.bp)
     navigation.add("licences.index", _l("Licences"), who="member", order=27)
+    from diaspora.licensure import admin_views, officer_views, safeguards
+
+    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(admin_views.public_bp)
+    app.register_blueprint(officer_views.bp)
+    app.register_blueprint(officer_views.pack_bp)
+    app.jinja_env.globals["safeguard_marker"] = safeguards.marker
+    app.jinja_env.filters["safeguard_marker"] = safeguards.marker
+    app.jinja_env.filters["marked_countries"] = safeguards.marked_countries
+    navigation.add("catalogue.regulators", _l("Regulators"), who="admin", order=72)

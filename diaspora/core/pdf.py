@@ -1,0 +1,49 @@
+"""HTML to PDF (WeasyPrint), for the documents members hand on: a renewal pack, a portfolio.
+
+A document's template carries its own print CSS and inlines every image (SVG or `data:` URLs):
+nothing is fetched from the network or the disk while it is laid out, so a document cannot be
+made to read a local file or call an internal address through a link in what a member typed.
+
+    pdf = html_to_pdf(render_template("x.pdf.html", footer=page_footer(_("Pack of %(name)s", ...))),
+                      base_url=links.absolute("dashboard.index"))"""
+
+
+def _only_inline(url: str, *args, **kwargs):
+    """WeasyPrint's URL fetcher: `data:` URLs only, everything else refused."""
+    if url.startswith("data:"):
+        from weasyprint import default_url_fetcher
+
+        return default_url_fetcher(url, *args, **kwargs)
+    raise ValueError(f"a document fetches nothing ({url[:40]})")
+
+
+def html_to_pdf(html: str, base_url: str) -> bytes:
+    """The document's PDF bytes. `base_url` resolves relative links in the document (they stay
+    links in the PDF; nothing is fetched through them)."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url, url_fetcher=_only_inline).write_pdf()
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal, for `content:` in an `@page` margin box."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def page_numbers(sentence_with_markers: str, page_marker: str, pages_marker: str) -> str:
+    """A CSS `content` value for "Page 2 of 5" in the reader's language: the translated sentence
+    (made with the two markers in place of the numbers) with the page counters where the
+    translation puts them.
+
+        page_numbers(_("Page %(page)s of %(pages)s", page=PAGE, pages=PAGES), PAGE, PAGES)"""
+    pieces = []
+    text = sentence_with_markers.replace(pages_marker, "\x01pages\x01").replace(page_marker, "\x01page\x01")
+    for chunk in text.split("\x01"):
+        if chunk in ("page", "pages"):
+            pieces.append(f"counter({chunk})")
+        elif chunk:
+            pieces.append(css_string(chunk))
+    return " ".join(pieces)
+
+
+PAGE, PAGES = "\x00PAGE\x00", "\x00PAGES\x00"

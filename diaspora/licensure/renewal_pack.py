@@ -1,0 +1,63 @@
+"""A licence's renewal pack: a PDF to attach to a renewal application. A cover with the member,
+the licence and the regulator's requirement; the CPD of the current cycle in one table (hours,
+points, who verified it and the link that proves it); what is still missing; page numbers.
+
+A bounded number of statements: the member's profile, then `licences.progress_of` (two
+queries whatever the number of activities). Laid out by WeasyPrint through `core.pdf`."""
+
+from dataclasses import dataclass
+
+from flask import render_template
+
+from diaspora.contributions.public_views import link_of
+from diaspora.core import pdf
+from diaspora.core.countries import country_name
+from diaspora.core.i18n import _
+from diaspora.core.links import absolute
+from diaspora.core.time import today
+from diaspora.extensions import db
+from diaspora.licensure import licences
+from diaspora.licensure.licences import CpdItem, Progress
+from diaspora.licensure.models import Licence
+from diaspora.members.models import Profile
+
+
+@dataclass
+class Row:
+    item: CpdItem
+    link: str | None  # the public verification page, for a verified contribution still shared
+
+    @property
+    def verified(self) -> bool:
+        return self.item.contribution is not None
+
+
+def rows_of(progress: Progress) -> list[Row]:
+    return [Row(item, link_of(item.contribution) if item.contribution is not None and item.contribution.is_public
+                else None) for item in progress.items]
+
+
+def filename_of(licence: Licence) -> str:
+    short = "".join(ch for ch in licence.regulator.short_name if ch.isalnum()) or "licence"
+    return f"renewal-pack-{short.lower()}-{today().isoformat()}.pdf"
+
+
+def renewal_pack_html(user, licence: Licence) -> str:
+    progress = licences.progress_of(user.id, [licence])[licence.id]
+    profile = db.session.get(Profile, user.id)
+    rows = rows_of(progress)
+    footer = {"pages": pdf.page_numbers(_("Page %(page)s of %(pages)s", page=pdf.PAGE, pages=pdf.PAGES),
+                                        pdf.PAGE, pdf.PAGES),
+              "name": pdf.css_string(_("Renewal pack of %(name)s for %(regulator)s", name=user.name,
+                                       regulator=licence.regulator.short_name))}
+    return render_template(
+        "licensure/renewal_pack.pdf.html", user=user, licence=licence, regulator=licence.regulator,
+        country=country_name(licence.regulator.country), progress=progress, rows=rows,
+        hours=round(sum(row.item.hours or 0 for row in rows), 1), prepared_on=today(),
+        profession=" · ".join(part for part in (profile.cadre_label, profile.specialty) if part) if profile else "",
+        footer=footer)
+
+
+def renewal_pack_pdf(user, licence: Licence) -> bytes:
+    """The licence's renewal pack as PDF bytes; `user` is its member."""
+    return pdf.html_to_pdf(renewal_pack_html(user, licence), base_url=absolute("licences.index"))
