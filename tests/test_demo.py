@@ -4,6 +4,7 @@ from diaspora import demo
 from diaspora.associations.models import Association, Membership
 from diaspora.auth.models import User
 from diaspora.core import transaction
+from tests.conftest import give_second_factor
 from tests.helpers import row_count
 
 
@@ -22,6 +23,7 @@ def test_demo_data_loads_twice_without_duplicates_and_each_login_works(app, form
     for _, email in logins:
         response = forms.submit("/login", {"email": email, "password": demo.DEMO_PASSWORD})
         assert response.status_code == 302, email
+        give_second_factor(forms.client, email)  # the admin and the desk officer: the code from their app
         forms.client.post("/logout", data={"csrf_token": _token(forms.client)})
 
 

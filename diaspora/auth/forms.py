@@ -99,3 +99,39 @@ class DeleteAccountForm(FlaskForm):
 class LanguageForm(FlaskForm):
     locale = RadioField(_l("Language"), choices=list(LANGUAGE_NAMES.items()),
                         validators=[DataRequired(_l("Choose a language."))])
+
+
+# ---------------------------------------------------------------------------- two-factor sign-in
+
+
+def code_field(label=_l("Code"), description=_l("The 6-digit code your authenticator app shows now.")):
+    return StringField(label, description=description, validators=[
+        DataRequired(_l("Enter the code.")),
+        Length(max=40, message=_l("A code is at most 40 characters.")),
+    ])
+
+
+class TwoFactorLoginForm(FlaskForm):
+    code = code_field(description=_l("The 6-digit code your authenticator app shows now, or one of your "
+                                     "recovery codes."))
+
+
+class EnableTwoFactorForm(FlaskForm):
+    code = code_field()
+
+
+class TwoFactorWithPasswordForm(FlaskForm):
+    """Turning it off, or new recovery codes: the password and a current code."""
+
+    password = current_password_field()
+    code = code_field(description=_l("The 6-digit code your app shows now, or a recovery code."))
+
+
+class AdminResetTwoFactorForm(FlaskForm):
+    email = email_field(_l("Email address of the account"))
+    reason = StringField(_l("Why, and how you checked who asked"), description=_l(
+        "Kept in the audit trail. For example: lost phone, identity checked by a video call with their "
+        "association's officer."), validators=[
+        DataRequired(_l("Say why, and how you checked who asked.")),
+        Length(max=300, message=_l("Keep it to %(max)d characters.", max=300)),
+    ])

@@ -71,3 +71,35 @@ def _now() -> float:
     import time
 
     return time.time()
+
+
+# ---------------------------------------------------------------------------- second-factor codes
+#
+# Wrong codes after a right password: counted per account (the password is already known, so
+# the address matters little), with the password's fingerprint in the key, like the logins: a
+# password reset lifts the pause. Six digits, three steps accepted at a time, five tries every
+# fifteen minutes: guessing would take years.
+
+TWO_FACTOR_LIMIT = "5 per 15 minutes"
+
+
+def _code_limit():
+    return parse(current_app.config.get("TWO_FACTOR_LIMIT", TWO_FACTOR_LIMIT))
+
+
+def _code_key(user_id: int, password_hash: str | None) -> tuple:
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    return (f"{prefix}two-factor:{user_id}:{tokens.fingerprint(password_hash or 'none')[:10]}",)
+
+
+def code_blocked(user_id: int, password_hash: str | None) -> int | None:
+    """Seconds until codes may be tried again for this account, or None."""
+    strategy, item, key = limiter.limiter, _code_limit(), _code_key(user_id, password_hash)
+    if strategy.test(item, *key):
+        return None
+    reset_at = strategy.get_window_stats(item, *key).reset_time
+    return max(1, int(reset_at - _now()) + 1)
+
+
+def record_code_failure(user_id: int, password_hash: str | None) -> None:
+    limiter.limiter.hit(_code_limit(), *_code_key(user_id, password_hash))

@@ -231,7 +231,7 @@ def _export_account(user: User) -> dict:
         "email_verified_at": user.email_verified_at.isoformat() if user.email_verified_at else None,
         "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
         "locale": user.locale, "is_platform_admin": user.is_admin,
-        "two_factor": user.totp_secret is not None,
+        "two_factor": user.two_factor_enabled,
     }
 
 
@@ -245,6 +245,8 @@ def _erase_account(user: User) -> int:
     user.deleted_at = utcnow()
     user.session_token = new_session_token()
     user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
     return 1
 
 

@@ -12,24 +12,28 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user, logout_user, user_loaded_from_cookie
 
-from diaspora.auth import limits, passwords, services, tokens
+from diaspora.auth import limits, passwords, services, tokens, two_factor
 from diaspora.auth.forms import (
+    AdminResetTwoFactorForm,
     ChangeEmailForm,
     ChangePasswordForm,
     DeleteAccountForm,
+    EnableTwoFactorForm,
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
+    TwoFactorLoginForm,
+    TwoFactorWithPasswordForm,
 )
 from diaspora.auth.models import User
-from diaspora.core.access import anonymous_only, login_required, public, signed
+from diaspora.core.access import admin_required, anonymous_only, login_required, public, signed
 from diaspora.core.domain import DomainError
 from diaspora.core.forms import INVALID, form_page, put_beside_field
-from diaspora.core.i18n import _
+from diaspora.core.i18n import _, ngettext
 from diaspora.core.time import today
 from diaspora.extensions import db, limiter, login_manager
 
@@ -123,10 +127,102 @@ def login():
         services.send_verification(user)
         session[SENT_TO] = user.email
         return redirect(url_for("auth.unverified"))
+    target = request.args.get("next")
+    if user.two_factor_enabled:
+        # Not logged in yet: a short-lived signed marker says whose password was right.
+        session[PENDING] = tokens.make(PENDING_PURPOSE, {
+            "uid": user.id, "st": user.session_token, "remember": bool(form.remember.data),
+            "next": target if is_safe_next(target) else None})
+        return redirect(url_for("auth.login_code"))
     services.record_login(user)
     _start_session(user, remember=form.remember.data)
-    target = request.args.get("next")
     return redirect(target if is_safe_next(target) else url_for("dashboard.index"))
+
+
+# ---------------------------------------------------------------------------- the second factor
+
+PENDING = "two_factor_pending"  # the signed "password was right" marker, until the code
+PENDING_PURPOSE = "two-factor-login"
+PENDING_MAX_AGE = 5 * 60
+PASSED = "two_factor_passed"  # this session's second factor was given (or enrolment finished)
+NEW_CODES = "recovery_codes"  # shown once after enrolment or renewal, until "I have saved them"
+# Reachable by someone who must set up a second factor and has not yet.
+ENROLMENT_ENDPOINTS = {"static", "auth.logout", "auth.two_factor", "auth.enable_two_factor",
+                       "auth.recovery_codes", "auth.recovery_codes_text", "auth.recovery_codes_saved",
+                       "auth.change_language", "auth.choose_language", "core.healthz"}
+
+
+def _pending_login() -> tuple[User | None, dict]:
+    token = session.get(PENDING)
+    if not isinstance(token, str):
+        return None, {}
+    try:
+        data = tokens.read(PENDING_PURPOSE, token, PENDING_MAX_AGE)
+    except tokens.InvalidToken:
+        session.pop(PENDING, None)
+        return None, {}
+    user = db.session.get(User, data["uid"]) if isinstance(data.get("uid"), int) else None
+    if user is None or not user.is_active or user.session_token != data.get("st") or not user.two_factor_enabled:
+        return None, {}
+    return user, data
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@anonymous_only
+def login_code():
+    user, data = _pending_login()
+    if user is None:
+        flash(_("Please log in again: after your password, there are 5 minutes to enter the code."), "info")
+        return redirect(url_for("auth.login"))
+    form = TwoFactorLoginForm()
+    if not form.validate_on_submit():
+        return form_page("auth/login_code.html", form)
+    wait = limits.code_blocked(user.id, user.password_hash)
+    if wait:
+        return render_template("auth/login_code.html", form=form, minutes=max(1, round(wait / 60))), TOO_MANY
+    used = two_factor.verify(user, form.code.data)
+    if used is None:
+        limits.record_code_failure(user.id, user.password_hash)
+        form.code.errors.append(_("That code is not right, or it has been used already. Wait for the next "
+                                  "code in your app, or enter a recovery code."))
+        return render_template("auth/login_code.html", form=form), INVALID
+    services.record_login(user)
+    _start_session(user, remember=data.get("remember", False))
+    session[PASSED] = True
+    if used == "recovery":
+        left = two_factor.recovery_codes_left(user)
+        flash(ngettext("You used a recovery code: %(num)d is left. If you lost your phone, set up two-factor "
+                       "sign-in again now.",
+                       "You used a recovery code: %(num)d are left. If you lost your phone, set up two-factor "
+                       "sign-in again now.", left), "warning")
+    target = data.get("next")
+    return redirect(target if is_safe_next(target) else url_for("dashboard.index"))
+
+
+def require_second_factor():
+    """Before each request: a platform admin or desk officer without a second factor reaches
+    only its set-up (and logging out); a session logged in without the code it needs ends."""
+    if request.endpoint is None or request.endpoint in ENROLMENT_ENDPOINTS:
+        return None
+    if session.get(PASSED) or not current_user.is_authenticated:
+        return None
+    if current_user.two_factor_enabled:  # logged in before it was turned on, somewhere else
+        logout_user()
+        session.clear()
+        flash(_("Please log in again, with the code from your authenticator app."), "info")
+        return redirect(url_for("auth.login"))
+    if two_factor.is_required(current_user):
+        flash(_("Set up two-factor sign-in to go on: platform administrators and desk officers must use it."),
+              "warning")
+        return redirect(url_for("auth.two_factor"))
+    return None
+
+
+@user_loaded_from_cookie.connect
+def _remembered(sender, user=None, **extra):
+    """A remember-me cookie is made only after a full login (with the code, when it is on)."""
+    if user is not None and user.two_factor_enabled:
+        session[PASSED] = True
 
 
 @bp.get("/login/unverified")
@@ -318,3 +414,136 @@ def delete_account():
     blockers = services.deletion_blockers(current_user)
     status = 409 if problem else (INVALID if form.is_submitted() else 200)
     return form_page("auth/delete_account.html", form, status=status, problem=problem, blockers=blockers)
+
+
+# ---------------------------------------------------------------------------- two-factor sign-in
+
+
+def _two_factor_page(form=None, off_form=None, codes_form=None, status=200):
+    user = current_user._get_current_object()
+    if not user.two_factor_enabled:
+        two_factor.start_enrolment(user)  # the secret waiting to be confirmed, or a new one
+        secret = two_factor.pending_secret(user)
+        uri = two_factor.provisioning_uri(user)
+        return render_template(
+            "auth/two_factor_setup.html", form=form or EnableTwoFactorForm(formdata=None),
+            secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+            qr=two_factor.qr_svg(uri, _("QR code to scan with your authenticator app")),
+            required=two_factor.is_required(user)), status
+    return render_template(
+        "auth/two_factor.html", required=two_factor.is_required(user),
+        codes_left=two_factor.recovery_codes_left(user),
+        off_form=off_form or TwoFactorWithPasswordForm(prefix="off", formdata=None),
+        codes_form=codes_form or TwoFactorWithPasswordForm(prefix="new", formdata=None)), status
+
+
+@bp.get("/account/two-factor", endpoint="two_factor")
+@login_required
+def two_factor_page():
+    return _two_factor_page()
+
+
+@bp.post("/account/two-factor")
+@login_required
+def enable_two_factor():
+    if current_user.two_factor_enabled:
+        return redirect(url_for("auth.two_factor"))
+    form = EnableTwoFactorForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.enable(current_user, form.code.data)
+        except DomainError as error:
+            put_beside_field(form, error)
+        else:
+            _start_session(current_user)  # keep this session; every other one is now logged out
+            session[PASSED] = True
+            session[NEW_CODES] = codes
+            flash(_("Two-factor sign-in is on. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.recovery_codes"))
+    return _two_factor_page(form=form, status=INVALID)
+
+
+@bp.get("/account/two-factor/recovery-codes")
+@login_required
+def recovery_codes():
+    codes = session.get(NEW_CODES)
+    if not codes:
+        flash(_("Recovery codes are shown only once. You can make new ones here."), "info")
+        return redirect(url_for("auth.two_factor"))
+    return render_template("auth/recovery_codes.html", codes=codes)
+
+
+@bp.get("/account/two-factor/recovery-codes.txt")
+@login_required
+def recovery_codes_text():
+    codes = session.get(NEW_CODES)
+    if not codes:
+        return redirect(url_for("auth.two_factor"))
+    text = "\n".join([_("Diaspora Health Network: recovery codes for %(email)s", email=current_user.email),
+                      _("Each code works once, in place of the code from your app."), "", *codes, ""])
+    return Response(text, mimetype="text/plain", headers={
+        "Content-Disposition": 'attachment; filename="diaspora-health-recovery-codes.txt"'})
+
+
+@bp.post("/account/two-factor/recovery-codes/saved")
+@login_required
+def recovery_codes_saved():
+    session.pop(NEW_CODES, None)
+    return redirect(url_for("auth.two_factor"))
+
+
+@bp.post("/account/two-factor/recovery-codes/new")
+@login_required
+def new_recovery_codes():
+    form = TwoFactorWithPasswordForm(prefix="new")
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.regenerate_recovery_codes(current_user, form.password.data, form.code.data)
+        except DomainError as error:
+            put_beside_field(form, error)
+        else:
+            session[NEW_CODES] = codes
+            return redirect(url_for("auth.recovery_codes"))
+    return _two_factor_page(codes_form=form, status=INVALID)
+
+
+@bp.post("/account/two-factor/off")
+@login_required
+def disable_two_factor():
+    form = TwoFactorWithPasswordForm(prefix="off")
+    required = two_factor.is_required(current_user)
+    if form.validate_on_submit():
+        try:
+            if required:  # they cannot do without it: set it up again, on a new phone
+                two_factor.restart(current_user, form.password.data, form.code.data)
+            else:
+                two_factor.disable(current_user, form.password.data, form.code.data)
+        except DomainError as error:
+            put_beside_field(form, error)
+        else:
+            if required:
+                session.pop(PASSED, None)  # back to the set-up page until it is done
+                flash(_("Scan the new QR code with the app on your new phone."), "info")
+                return redirect(url_for("auth.two_factor"))
+            flash(_("Two-factor sign-in is off."), "success")
+            return redirect(url_for("auth.account"))
+    return _two_factor_page(off_form=form, status=INVALID)
+
+
+@bp.route("/admin/two-factor", methods=["GET", "POST"])
+@admin_required
+def admin_reset_two_factor():
+    """A person who lost their phone and their recovery codes: an admin turns it off for them."""
+    form = AdminResetTwoFactorForm()
+    if not form.validate_on_submit():
+        return form_page("auth/admin_two_factor.html", form)
+    user = services.find_by_email(form.email.data)
+    try:
+        if user is None:
+            raise DomainError(_("No account has that email address."), field="email")
+        two_factor.reset_by_admin(current_user, user, form.reason.data)
+    except DomainError as error:
+        put_beside_field(form, error)
+        return form_page("auth/admin_two_factor.html", form)
+    flash(_("Two-factor sign-in is reset for %(email)s. We have emailed them.", email=user.email), "success")
+    return redirect(url_for("auth.admin_reset_two_factor"))

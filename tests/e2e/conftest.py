@@ -104,9 +104,24 @@ def assert_accessible(axe):
 
 
 def log_in(page, live_server, user, password: str = DEFAULT_PASSWORD) -> None:
-    """Log a browser page in through the login form, as a person would."""
+    """Log a browser page in through the login form, as a person would. An account with
+    two-factor sign-in gets the code its authenticator app would show (tests/conftest.py:
+    `code_for`); a platform admin or desk officer without it is enrolled first, as the app
+    requires for them (the journey of enrolling itself is tests/e2e/test_two_factor_journey.py)."""
+    from diaspora.auth import services, two_factor
+    from diaspora.core import transaction
+    from tests.conftest import code_for
+
+    account = services.find_by_email(user.email)
+    if account is not None and not account.two_factor_enabled and two_factor.is_required(account):
+        two_factor.enrol_for_demo(account)
+        transaction.commit()
     page.goto(live_server.url("/login"))
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    if account is not None and account.two_factor_enabled:
+        expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()
+        page.get_by_role("textbox", name="Code").fill(code_for(account))
+        page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name=f"Welcome, {user.name}")).to_be_visible()

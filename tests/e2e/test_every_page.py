@@ -10,6 +10,7 @@ import pytest
 from diaspora import demo
 from diaspora.core import transaction
 from diaspora.core.i18n import LANGUAGE_NAMES
+from tests.conftest import give_second_factor
 from tests.test_crawl import crawl
 
 from .conftest import log_in
@@ -53,6 +54,7 @@ def test_every_page_is_accessible_in_each_language_and_fits_every_screen(
         paths = _one_page_per_kind(crawl(client, start="/"))
     else:
         forms.submit("/login", {"email": demo_logins[role], "password": demo.DEMO_PASSWORD})
+        give_second_factor(client, demo_logins[role])  # the admin's and desk officer's code
         paths = _one_page_per_kind(crawl(client))
         user = db.session.scalar(db.select(User).where(User.email == demo_logins[role]))
         log_in(page, live_server, DemoUser(user.email, user.name), password=demo.DEMO_PASSWORD)

@@ -1,0 +1,313 @@
+"""Two-factor sign-in: enrolment, the code after the password, replay, recovery codes, the
+limit on wrong codes, the requirement for admins and desk officers, turning it off, resets."""
+
+import re
+import time
+
+import pyotp
+import sqlalchemy as sa
+
+from diaspora.auth import two_factor
+from diaspora.auth.models import RecoveryCode, User
+from diaspora.extensions import db
+from tests.conftest import Forms, code_for, csrf_token_from
+from tests.factories import DEFAULT_PASSWORD, DeskOfficerFactory, UserFactory
+from tests.helpers import audit_actions
+from tests.mailserver import text_body
+
+SECRET_ON_PAGE = re.compile(r'id="totp-secret">([A-Z2-7 ]+)<')
+CODES_ON_PAGE = re.compile(r"<li><code>([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})</code></li>")
+
+
+def _reload(user) -> User:
+    db.session.expire_all()
+    return db.session.get(User, user.id)
+
+
+def _code(secret: str, step_offset: int = 0) -> str:
+    totp = pyotp.TOTP(secret)
+    return totp.at(time.time() + step_offset * 30)
+
+
+def _enrol_through_pages(client, forms) -> tuple[str, list[str]]:
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    secret = SECRET_ON_PAGE.search(page).group(1).replace(" ", "")
+    response = forms.submit("/account/two-factor", {"code": _code(secret)})
+    assert response.status_code == 302 and response.headers["Location"] == "/account/two-factor/recovery-codes"
+    codes = CODES_ON_PAGE.findall(client.get("/account/two-factor/recovery-codes").get_data(as_text=True))
+    return secret, codes
+
+
+def _log_out(client):
+    token = csrf_token_from(client.get("/account").get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+
+
+def _password_step(forms, user, password=DEFAULT_PASSWORD):
+    return forms.submit("/login", {"email": user.email, "password": password})
+
+
+def _enrolled(**kwargs) -> User:
+    user = UserFactory(**kwargs)
+    two_factor.enrol_for_demo(user)
+    db.session.commit()
+    return user
+
+
+# ---------------------------------------------------------------------------- enrolment
+
+
+def test_enrolment_refuses_a_wrong_code_and_the_right_one_turns_it_on(client, forms, login, smtp_server):
+    user = UserFactory(name="Adjoa Sarpong")
+    login(user)
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    assert "<svg" in page and "qr-code" in page  # the QR code, inline
+    secret = SECRET_ON_PAGE.search(page).group(1).replace(" ", "")
+    assert len(secret) == 32
+    # the QR code carries the otpauth URI the brief names (decoded by its own data)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Diaspora Health Network")
+    assert two_factor.provisioning_uri(_reload(user)) == uri
+    assert secret not in (_reload(user).totp_secret or "")  # stored encrypted, not as the key
+
+    wrong = forms.submit("/account/two-factor", {"code": "000000" if _code(secret) != "000000" else "111111"})
+    assert wrong.status_code == 422
+    assert "That code is not right" in wrong.get_data(as_text=True)
+    assert not _reload(user).two_factor_enabled
+
+    response = forms.submit("/account/two-factor", {"code": _code(secret)})
+    assert response.status_code == 302
+    codes_page = client.get("/account/two-factor/recovery-codes").get_data(as_text=True)
+    codes = CODES_ON_PAGE.findall(codes_page)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    download = client.get("/account/two-factor/recovery-codes.txt")
+    assert download.mimetype == "text/plain" and "attachment" in download.headers["Content-Disposition"]
+    assert all(code in download.get_data(as_text=True) for code in codes)
+    assert _reload(user).two_factor_enabled
+    assert "user.two_factor_enabled" in audit_actions(user)
+    assert "Two-factor sign-in is on" in [m["Subject"] for m in smtp_server.to(user.email)]
+
+    # shown once: after "I have saved them", neither the codes nor the secret appear again
+    token = csrf_token_from(codes_page)
+    client.post("/account/two-factor/recovery-codes/saved", data={"csrf_token": token})
+    assert client.get("/account/two-factor/recovery-codes").status_code == 302
+    settings = client.get("/account/two-factor").get_data(as_text=True)
+    assert secret not in settings.replace(" ", "") and not any(code in settings for code in codes)
+    assert "Recovery codes left" in settings
+
+
+def test_turning_it_on_logs_out_the_other_sessions(app, client, forms, login):
+    user = UserFactory()
+    login(user)
+    other = app.test_client()
+    from tests.conftest import log_in_session
+
+    log_in_session(other, user)
+    assert other.get("/account").status_code == 200
+    _enrol_through_pages(client, forms)
+    assert other.get("/account").status_code == 302  # to the login page
+    assert client.get("/account").status_code == 200
+
+
+# ---------------------------------------------------------------------------- logging in
+
+
+def test_the_password_alone_does_not_log_in_and_the_code_page_asks_for_the_code(client, forms):
+    user = _enrolled(name="Kojo Antwi")
+    response = _password_step(forms, user)
+    assert response.status_code == 302 and response.headers["Location"] == "/login/code"
+    assert client.get("/dashboard").status_code == 302  # not logged in yet
+    page = client.get("/login/code").get_data(as_text=True)
+    assert "Enter your sign-in code" in page and 'autocomplete="one-time-code"' in page
+
+
+def test_a_wrong_code_then_the_right_one(client, forms):
+    user = _enrolled(name="Kojo Antwi")
+    _password_step(forms, user)
+    right = code_for(user)
+    wrong = forms.submit("/login/code", {"code": "123456" if right != "123456" else "654321"})
+    assert wrong.status_code == 422
+    assert "That code is not right, or it has been used already." in wrong.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+    response = forms.submit("/login/code", {"code": right})
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    assert "Welcome, Kojo Antwi" in client.get("/dashboard").get_data(as_text=True)
+    assert "user.logged_in" in audit_actions(user)
+
+
+def test_the_same_code_is_refused_a_second_time(client, forms):
+    user = _enrolled()
+    code = code_for(user)
+    _password_step(forms, user)
+    assert forms.submit("/login/code", {"code": code}).status_code == 302
+    _log_out(client)
+    _password_step(forms, user)
+    replay = forms.submit("/login/code", {"code": code})
+    assert replay.status_code == 422
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_a_recovery_code_works_once(client, forms, login):
+    user = UserFactory()
+    login(user)
+    _secret, codes = _enrol_through_pages(client, forms)
+    _log_out(client)
+
+    _password_step(forms, user)
+    response = forms.submit("/login/code", {"code": codes[0].upper().replace("-", " ")})  # as typed from paper
+    assert response.status_code == 302
+    assert "9 are left" in client.get("/dashboard").get_data(as_text=True)
+    assert "user.recovery_code_used" in audit_actions(user)
+    _log_out(client)
+
+    _password_step(forms, user)
+    assert forms.submit("/login/code", {"code": codes[0]}).status_code == 422
+    assert forms.submit("/login/code", {"code": codes[1]}).status_code == 302
+
+
+def test_wrong_codes_are_limited_and_then_even_the_right_one_waits(client, forms):
+    user = _enrolled()
+    _password_step(forms, user)
+    right = code_for(user)
+    wrong = "000000" if right != "000000" else "999999"
+    for _attempt in range(5):
+        assert forms.submit("/login/code", {"code": wrong}).status_code == 422
+    blocked = forms.submit("/login/code", {"code": right})
+    assert blocked.status_code == 429
+    assert "Too many wrong codes" in blocked.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_the_code_page_expires_a_few_minutes_after_the_password(client, forms, monkeypatch):
+    from diaspora.auth import views
+
+    user = _enrolled()
+    _password_step(forms, user)
+    token = csrf_token_from(client.get("/login/code").get_data(as_text=True))
+    monkeypatch.setattr(views, "PENDING_MAX_AGE", 0)  # as if its 5 minutes had passed
+    time.sleep(1.1)
+    response = client.post("/login/code", data={"csrf_token": token, "code": code_for(user)})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_a_session_logged_in_without_the_code_is_ended(client, login):
+    """A session that never gave the code (logged in before it was turned on) must give it."""
+    user = _enrolled()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    response = client.get("/account")
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert client.get("/account").status_code == 302
+
+
+# ---------------------------------------------------------------------------- required roles
+
+
+def test_an_admin_without_it_is_sent_to_enrolment_until_enrolled(client, forms, login_via_form):
+    admin = UserFactory(admin=True)
+    login_via_form(admin)
+    for path in ("/admin/styleguide", "/dashboard", "/account", "/admin/two-factor"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"] == "/account/two-factor", path
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    assert "Platform administrators and desk officers must use two-factor sign-in" in page
+    assert "Not now" not in page
+
+    _enrol_through_pages(client, forms)
+    assert client.get("/admin/styleguide").status_code == 200
+
+
+def test_a_desk_officer_without_it_is_sent_to_enrolment(client, login_via_form):
+    officer = DeskOfficerFactory().user
+    login_via_form(officer)
+    response = client.get("/dashboard")
+    assert response.status_code == 302 and response.headers["Location"] == "/account/two-factor"
+
+
+def test_a_member_may_go_on_without_it(client, login_via_form):
+    login_via_form(UserFactory())
+    assert client.get("/dashboard").status_code == 200
+
+
+# ---------------------------------------------------------------------------- turning it off
+
+
+def test_turning_it_off_needs_the_password_and_a_code(client, forms, login, smtp_server):
+    user = UserFactory()
+    login(user)
+    secret, _codes = _enrol_through_pages(client, forms)
+    wrong_password = forms.submit("/account/two-factor", {"off-password": "not my password",
+                                                          "off-code": _code(secret, 1)},
+                                  action="/account/two-factor/off")
+    assert wrong_password.status_code == 422 and _reload(user).two_factor_enabled
+    response = forms.submit("/account/two-factor", {"off-password": DEFAULT_PASSWORD,
+                                                    "off-code": code_for(_reload(user))},
+                            action="/account/two-factor/off")
+    assert response.status_code == 302
+    user = _reload(user)
+    assert not user.two_factor_enabled and user.totp_secret is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
+    assert "Two-factor sign-in is off" in [m["Subject"] for m in smtp_server.to(user.email)]
+    _log_out(client)
+    assert _password_step(forms, user).headers["Location"] == "/dashboard"  # the password alone again
+
+
+def test_an_admin_cannot_turn_it_off_but_can_move_it_to_a_new_phone(client, forms, login):
+    admin = _enrolled(admin=True)
+    login(admin)
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    assert "it cannot be turned off" in page and "Turn off two-factor sign-in" not in page
+    assert forms.submit("/account/two-factor", {"off-password": "not my password", "off-code": code_for(admin)},
+                        action="/account/two-factor/off").status_code == 422
+    old_secret = two_factor.secret_of(_reload(admin))
+    response = forms.submit("/account/two-factor", {"off-password": DEFAULT_PASSWORD, "off-code": code_for(admin)},
+                            action="/account/two-factor/off")
+    assert response.status_code == 302 and response.headers["Location"] == "/account/two-factor"
+    admin = _reload(admin)
+    assert not admin.two_factor_enabled and two_factor.secret_of(admin) not in (None, old_secret)
+    assert client.get("/admin/styleguide").headers["Location"] == "/account/two-factor"  # until set up again
+    assert "user.two_factor_restarted" in audit_actions(admin)
+
+
+# ---------------------------------------------------------------------------- a lost phone
+
+
+def test_an_admin_resets_someones_second_factor_audited_and_emailed(app, client, forms, login, smtp_server):
+    person = _enrolled(email="lost.phone@example.org")
+    admin = _enrolled(admin=True)
+    login(admin)
+    response = forms.submit("/admin/two-factor", {"email": "Lost.Phone@example.org",
+                                                  "reason": "Lost phone; checked on a video call"})
+    assert response.status_code == 302
+    person = _reload(person)
+    assert not person.two_factor_enabled and person.totp_secret is None
+    assert "user.two_factor_reset" in audit_actions(person)
+    mail = [m for m in smtp_server.to(person.email) if m["Subject"] == "Your two-factor sign-in was reset"]
+    assert mail and "http://localhost/login" in text_body(mail[0])
+    theirs = Forms(app.test_client())
+    assert _password_step(theirs, person).headers["Location"] == "/dashboard"  # the password alone now
+
+
+def test_the_reset_page_is_for_admins_only(client, login):
+    login(UserFactory())
+    assert client.get("/admin/two-factor").status_code == 403
+
+
+def test_the_command_resets_the_last_admin(app, db):
+    admin = _enrolled(admin=True, email="only.admin@example.org")
+    result = app.test_cli_runner().invoke(args=["users", "reset-two-factor", "only.admin@example.org"])
+    assert result.exit_code == 0, result.output
+    assert not _reload(admin).two_factor_enabled
+
+
+def test_export_says_whether_it_is_on_and_erasure_removes_the_codes(client, forms, login):
+    user = _enrolled()
+    login(user)
+    data = client.get("/account/export").get_json()
+    assert data["two_factor"]["enabled"] is True and data["two_factor"]["recovery_codes_left"] == 10
+    assert "secret" not in str(data["two_factor"]).lower()
+    assert forms.submit("/account/delete", {"password": DEFAULT_PASSWORD}).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
+    erased = _reload(user)
+    assert erased.totp_secret is None and erased.totp_enabled_at is None
