@@ -24,3 +24,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["safeguard_marker"] = safeguards.marker
     app.jinja_env.filters["marked_countries"] = safeguards.marked_countries
     navigation.add("catalogue.regulators", _l("Regulators"), who="admin", order=72)
+    from diaspora.licensure import commands
+
+    app.cli.add_command(commands.licences_cli)

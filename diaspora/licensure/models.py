@@ -139,10 +139,14 @@ class Licence(db.Model):
 
 
 def _months_before(day: date, months: int) -> date:
-    """The same day `months` earlier, or the month's last day when it has no such day."""
+    """The same day `months` earlier (the month's last day when it has no such day, or when
+    `day` is its own month's last day: cycles then follow each other without overlapping)."""
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    last = calendar.monthrange(year, month)[1]
+    if day.day == calendar.monthrange(day.year, day.month)[1]:  # a month's end counts back to a month's end
+        return date(year, month, last)
+    return date(year, month, min(day.day, last))
 
 
 class CpdActivity(db.Model):
