@@ -40,7 +40,7 @@ from joserfc.jwk import OKPKey
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import scale_data  # noqa: E402
+from bench import desk_data, scale_data  # noqa: E402
 
 OFFICER_EMAIL = "officer@bench.example"
 OFFICER_PASSWORD = "bench officer passphrase kente 2026"
@@ -54,9 +54,9 @@ def progress(message: str) -> None:
 class Server:
     """gunicorn serving bench/wsgi.py in production mode on a free port."""
 
-    def __init__(self, database_url: str, port: int):
+    def __init__(self, database_url: str, port: int, secret_key: str | None = None):
         self.port = port
-        env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": uuid.uuid4().hex * 2,
+        env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secret_key or uuid.uuid4().hex * 2,
                "DATABASE_URL": database_url, "SERVER_NAME": f"127.0.0.1:{port}", "PREFERRED_URL_SCHEME": "http",
                "SESSION_COOKIE_SECURE": "false", "RATELIMIT_STORAGE_URI": "memory://",
                "CREDENTIAL_SIGNING_KEY": OKPKey.generate_key("Ed25519", private=True).as_pem(private=True).decode()}
@@ -103,6 +103,32 @@ def log_in(server: Server, email: str = OFFICER_EMAIL) -> str:
     return response.getheader("Set-Cookie").split(";")[0]
 
 
+def log_in_with_code(server: Server, email: str, secret: str) -> str:
+    """Password, then the authenticator's code (admins and desk officers must use a second factor). A code
+    is accepted once: a second login within the same 30 seconds uses the next step's."""
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    for attempt in range(4):
+        response, page = server.get("/login")
+        cookie = response.getheader("Set-Cookie").split(";")[0]
+        token = CSRF.search(page.decode()).group(1)
+        body = urlencode({"csrf_token": token, "email": email, "password": OFFICER_PASSWORD})
+        response, _ = server.request("POST", "/login", body=body, cookie=cookie)
+        assert response.status == 302, f"login failed: {response.status}"
+        cookie = response.getheader("Set-Cookie").split(";")[0]
+        _, page = server.get("/login/code", cookie)
+        token = CSRF.search(page.decode()).group(1)
+        code = totp.at(time.time(), counter_offset=attempt % 2)
+        response, _ = server.request("POST", "/login/code", body=urlencode({"csrf_token": token, "code": code}),
+                                     cookie=cookie)
+        if response.status == 302:
+            return response.getheader("Set-Cookie").split(";")[0]
+        if attempt % 2:
+            time.sleep(30)
+    raise AssertionError("the desk officer's code was refused")
+
+
 def median_ms(server: Server, path: str, cookie: str, seconds: float) -> tuple[float, float]:
     """p50 of the page and of the bare route, measured alternately for `seconds`."""
     page_times, bare_times = [], []
@@ -136,7 +162,7 @@ CONTRIBUTION_PAGES = ("member portfolio", "verification queue", "impact dashboar
 
 
 def pages(engine) -> dict[str, tuple[str, str]]:
-    """label: (who, path); who is the big association's officer or the portfolio member."""
+    """label: (who, path); who is the big association's officer, the portfolio member or Ghana's desk officer."""
     with engine.connect() as connection:
         big = connection.execute(sa.text("SELECT id FROM associations WHERE slug = :s"),
                                  {"s": scale_data.BIG_SLUG}).scalar()
@@ -159,6 +185,9 @@ def pages(engine) -> dict[str, tuple[str, str]]:
     directory = f"/associations/{scale_data.BIG_SLUG}/directory"
     big_slug = scale_data.BIG_SLUG
     five_years = f"{date.today().year - 5}-{date.today().month:02d}"
+    with engine.connect() as connection:
+        desk = connection.execute(sa.text("SELECT id FROM desks WHERE country = :c ORDER BY id LIMIT 1"),
+                                  {"c": desk_data.DESK_COUNTRY}).scalar()
     officer_pages = {
         "member directory, page 1": directory,
         "directory, search: a person": directory + "?" + urlencode({"q": person}),
@@ -178,6 +207,8 @@ def pages(engine) -> dict[str, tuple[str, str]]:
     }
     found = {label: ("officer", path) for label, path in officer_pages.items()}
     found["member portfolio"] = ("portfolio", "/contributions")
+    found["desk engagement dashboard"] = ("desk", f"/desks/{desk}/dashboard")
+    found["desk dashboard, 5 years"] = ("desk", f"/desks/{desk}/dashboard?from={five_years}")
     return found
 
 
@@ -222,7 +253,9 @@ def main() -> None:
         from diaspora import create_app
         from diaspora.auth.passwords import HASHERS
 
-        with create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench"}).app_context():
+        secret_key = uuid.uuid4().hex * 2
+        bench_app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": secret_key})
+        with bench_app.app_context():
             upgrade()
         officer_hash = HASHERS["production"].hash(OFFICER_PASSWORD)
         results: dict[str, dict[tuple, tuple[float, float, float]]] = {}
@@ -233,11 +266,19 @@ def main() -> None:
             with engine.begin() as connection:
                 scale_data.grow_to(connection, scale[0], officer_hash)
                 scale_data.grow_contributions_to(connection, scale[1], officer_hash)
+                desk_data.ensure_desk(connection, officer_hash)
             scale_data.analyse(engine)
+            desk_data.refresh(bench_app)  # the hourly `flask desks refresh`
             progress(f"  ready in {time.monotonic() - started:.0f} s")
             if server is None:
-                server = Server(url, args.port)
-            cookies = {"officer": log_in(server), "portfolio": log_in(server, scale_data.PORTFOLIO_EMAIL)}
+                server = Server(url, args.port, secret_key)
+                # Platform admins (the bench officer is one) and desk officers must use a second factor.
+                secrets = {email: desk_data.enrol(bench_app, email)
+                           for email in (OFFICER_EMAIL, desk_data.DESK_OFFICER_EMAIL)}
+            cookies = {"officer": log_in_with_code(server, OFFICER_EMAIL, secrets[OFFICER_EMAIL]),
+                       "portfolio": log_in(server, scale_data.PORTFOLIO_EMAIL),
+                       "desk": log_in_with_code(server, desk_data.DESK_OFFICER_EMAIL,
+                                                secrets[desk_data.DESK_OFFICER_EMAIL])}
             for label, (who, path) in pages(engine).items():
                 if args.pages == "contributions" and label not in CONTRIBUTION_PAGES:
                     continue

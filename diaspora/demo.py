@@ -1,7 +1,8 @@
 """Demo data for `make run`: three associations, their members and profiles, pending
-applications, contributions, a mission and a partnership (contributions/demo_data.py), and
-two desks. Idempotent: each record is looked up (by email or slug)
-before it is made, so running it again adds only what is missing."""
+applications, contributions, a mission and a partnership (contributions/demo_data.py), the
+regulator catalogue and the demo member's licences (licensure/demo_data.py), and two desks.
+Idempotent: each record is looked up (by email or slug) before it is made, so running it again
+adds only what is missing."""
 
 import random
 from datetime import timedelta
@@ -36,6 +37,8 @@ LOGINS = [
     ("member", "member", "Efua Boateng", {}),
     ("desk officer", "desk", "Nana Owusu", {}),
 ]
+
+TWO_FACTOR_LOGINS = ("admin", "desk")  # two-factor sign-in is required for these roles
 
 ASSOCIATIONS = [
     {
@@ -102,9 +105,19 @@ def load() -> list[tuple[str, str]]:
     from diaspora.contributions import demo_data
 
     demo_data.load(users["officer"], users["member"], gnma, rng)
+    from diaspora.licensure import demo_data as licence_demo
+
+    licence_demo.load(users["member"])  # the regulators and safeguards list (reference.load()) first
     _desk_officer(_desk("GH", "Ministry of Health, Ghana", "Diaspora Health Desk"), users["desk"])
+    from diaspora.auth import two_factor
+
+    for key in TWO_FACTOR_LOGINS:  # required for their roles: turned on, the secret printed below
+        two_factor.enrol_for_demo(users[key])
     _desk("NG", "Federal Ministry of Health, Nigeria", "Nigerians in Diaspora Health Desk")
     db.session.flush()
+    from diaspora.desks import demo_data as desk_demo
+
+    desk_demo.load(users["member"], users["desk"], gnma)
     return [(role, f"{key}@{DOMAIN}") for role, key, _, _ in LOGINS]
 
 
@@ -253,6 +266,12 @@ def load_command() -> None:
     click.echo(f"Demo logins (password for each: {DEMO_PASSWORD})")
     for role, email in logins:
         click.echo(f"  {role:<22} {email}")
+    from diaspora.auth import two_factor
+
+    click.echo("Two-factor sign-in (add the key to an authenticator app as a time-based code):")
+    for key in TWO_FACTOR_LOGINS:
+        user = accounts.find_by_email(f"{key}@{DOMAIN}")
+        click.echo(f"  {user.email:<34} key {two_factor.secret_of(user)}")
 
 
 def init_app(app: Flask) -> None:

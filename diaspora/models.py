@@ -19,29 +19,11 @@ from diaspora.contributions.models import (  # noqa: F401
     Partnership,
 )
 from diaspora.core.models import AuditEvent, OutboxMessage, PlatformCount, StoredFile  # noqa: F401
-from diaspora.desks.models import Desk, DeskOfficer  # noqa: F401
-from diaspora.members.models import (  # noqa: F401
-    Availability,
-    Credential,
-    DeskSharingConsent,
-    Profile,
-    ProfileHeritageCountry,
-    ProfileLanguage,
-    ProfileSkill,
-    Skill,
-)
-from diaspora.licensure.models import (  # noqa: F401
-    CpdActivity,
-    Licence,
-    LicenceFeed,
-    LicenceReminder,
-    LicenceSharing,
-    Regulator,
-    SafeguardCountry,
-)
-from diaspora.desks.models import (  # noqa: F401
+from diaspora.desks.models import (  # noqa: F401  # noqa: F401
     CallMatch,
     CannedReply,
+    Desk,
+    DeskOfficer,
     DeskReminder,
     DeskRoute,
     EngagementCount,
@@ -53,4 +35,23 @@ from diaspora.desks.models import (  # noqa: F401
     SubmissionSequence,
     SubmissionTiming,
     SupportCall,
+)
+from diaspora.licensure.models import (  # noqa: F401
+    CpdActivity,
+    Licence,
+    LicenceFeed,
+    LicenceReminder,
+    LicenceSharing,
+    Regulator,
+    SafeguardCountry,
+)
+from diaspora.members.models import (  # noqa: F401
+    Availability,
+    Credential,
+    DeskSharingConsent,
+    Profile,
+    ProfileHeritageCountry,
+    ProfileLanguage,
+    ProfileSkill,
+    Skill,
 )

@@ -1,5 +1,7 @@
 """Deny by default: every route declares who may call it, and the declaration holds."""
 
+import re
+
 import pytest
 from werkzeug.routing import IntegerConverter
 
@@ -55,7 +57,7 @@ def test_visitors_are_sent_to_log_in(client, app, method, template, values):
     path = template
     for name, value in values.items():
         path = path.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
-    path = path.replace("<any(promote,demote,suspend,reinstate,end,renew):action>", "suspend")
+    path = re.sub(r"<any\(([^),]+)[^)]*\):\w+>", r"\1", path)  # an <any(...)> takes its first choice
     app.config["WTF_CSRF_ENABLED"] = False  # reach the access check, not the CSRF check
     try:
         response = client.open(path, method=method)

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, FloatField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from diaspora.contributions.models import KINDS, MODES, SHAREABLE_FIELDS
 from diaspora.core.countries import country_name
@@ -16,7 +16,10 @@ MAX_TEXT = 5000
 
 
 class AmountField(FloatField):
-    """A number of hours or points, or None when left empty; a comma counts as a decimal point."""
+    """A number of hours or points, or None when left empty; a comma counts as a decimal point
+    (so the input is text with a decimal keypad: a number input refuses "2,5" in many browsers)."""
+
+    widget = TextInput()
 
     def __init__(self, label=None, validators=None, *, not_a_number, **kwargs):
         super().__init__(label, validators, **kwargs)

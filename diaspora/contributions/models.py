@@ -171,6 +171,8 @@ class ContributionRollup(db.Model):
     (contributions/rollups.py): the impact dashboard reads these rows, never the contributions."""
 
     __tablename__ = "contribution_rollups"
+    # A country's figures (a desk's dashboard), across associations.
+    __table_args__ = (sa.Index("ix_contribution_rollups_country_month", "country", "month"),)
 
     association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"),
                                                 primary_key=True)

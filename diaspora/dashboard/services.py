@@ -42,7 +42,17 @@ def admin_panel() -> dict:
         .group_by(OutboxMessage.status)).all())
     associations = {name.split(":", 1)[1]: number for name, number in counted.items()
                     if name.startswith("associations:")}
-    return {"users": counted.get("users", 0), "associations": associations, "outbox": waiting}
+    from diaspora.desks.setup import unrouted_count
+
+    return {"users": counted.get("users", 0), "associations": associations, "outbox": waiting,
+            "unrouted": unrouted_count()}
+
+
+def calls_panel(user) -> list:
+    """The open calls for support sent to a member: one query (the template calls it)."""
+    from diaspora.desks.calls import open_calls_for
+
+    return open_calls_for(user)
 
 
 def first_steps(user, memberships: list[Membership]) -> list[tuple]:

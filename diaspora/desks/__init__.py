@@ -16,3 +16,20 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(submission_views.bp)
     navigation.add("submissions.index", _l("Ministries"), who="member", order=35)
+    from diaspora.dashboard import services as dashboard_services
+    from diaspora.desks import partner_views, setup_views
+
+    app.register_blueprint(setup_views.bp)
+    app.register_blueprint(partner_views.bp)
+    app.add_template_global(dashboard_services.calls_panel, "calls_panel")
+    navigation.add("desk_admin.index", _l("Desks"), who="admin", order=74)
+    navigation.add("desk_admin.unrouted", _l("Unrouted submissions"), who="admin", order=75)
+    from diaspora.desks import commands as desk_commands
+    from diaspora.desks import work_views
+
+    app.register_blueprint(work_views.bp)
+    app.cli.add_command(desk_commands.desks_cli)
+    from diaspora.desks import dashboard_views, engagement
+
+    app.register_blueprint(dashboard_views.bp)
+    app.add_template_filter(engagement.disclosed, "disclosed")

@@ -269,8 +269,9 @@ def test_the_portfolio_and_queue_cost_the_same_statements_whatever_their_size(cl
             assert client.get(url).status_code == 200
         return counter.count
 
+    queue = f"/associations/{association.slug}/verification"
     add(2)
-    small = (statements(member, "/contributions"), statements(officer, f"/associations/{association.slug}/verification"))
+    small = (statements(member, "/contributions"), statements(officer, queue))
     add(30)
-    large = (statements(member, "/contributions"), statements(officer, f"/associations/{association.slug}/verification"))
+    large = (statements(member, "/contributions"), statements(officer, queue))
     assert large == small

@@ -2,11 +2,26 @@
 for its heritage country and a submission by its member; the world's desk officer works a desk
 of another country ("ZA") and must see none of it."""
 
+import io
+from datetime import timedelta
+
+from werkzeug.datastructures import FileStorage
+
+from diaspora.core.files import store_upload
+from diaspora.core.time import today, utcnow
 from diaspora.desks import submissions
-from diaspora.desks.models import Desk
+from diaspora.desks.models import CallMatch, Desk, Mou, SupportCall
 from diaspora.extensions import db
 from tests.factories import DeskFactory
-from tests.samples import Person, Tenant, kind_sample, person_sample
+from tests.samples import Person, Tenant, admins, kind_sample, open_to_outsiders, person_sample
+
+# Platform admins set desks up and route the submissions no desk took; they may read any MoU.
+open_to_outsiders("desk", "view", admins)
+open_to_outsiders("desk", "manage", admins)
+open_to_outsiders("submission", "route", admins)
+open_to_outsiders("mou", "view", admins)
+
+MOU_PDF = b"%PDF-1.4\n% a memorandum of understanding\n"
 
 
 def desk_of(tenant: Tenant) -> Desk:
@@ -41,3 +56,73 @@ def a_submission_with_information_added(person: Person) -> None:
                                                          "document": person.mark("document"),
                                                          "recommendation": person.mark("recommendation")})
     submissions.add_information(person.user, made, person.mark("more"))
+
+
+@kind_sample("mou")
+def mou(tenant: Tenant) -> dict:
+    """An MoU of the tenant's desk with the tenant's association: its scope is secret."""
+    document = store_upload(FileStorage(stream=io.BytesIO(MOU_PDF), filename="mou.pdf",
+                                        content_type="application/pdf"), tenant.officer)
+    made = Mou(desk_id=desk_of(tenant).id, association_id=tenant.association.id, scope=tenant.secret("mou-scope"),
+               signed_on=today() - timedelta(days=30), status="signed", document_id=document.id)
+    db.session.add(made)
+    db.session.flush()
+    return {"mou_id": made.id}
+
+
+@kind_sample("support_call")
+def support_call(tenant: Tenant) -> dict:
+    """A call of the tenant's desk, sent to the tenant's member, who answered with a note."""
+    made = SupportCall(desk_id=desk_of(tenant).id, title=tenant.secret("call"), description=tenant.secret("need"),
+                       starts_on=today() + timedelta(days=10), ends_on=today() + timedelta(days=20), mode="either")
+    db.session.add(made)
+    db.session.flush()
+    db.session.add(CallMatch(call_id=made.id, user_id=tenant.member.id, answered_at=utcnow(),
+                             note=tenant.secret("call-note")))
+    db.session.flush()
+    return {"call_id": made.id}
+
+
+@person_sample
+def an_answer_to_a_call_for_support(person: Person) -> None:
+    desk = DeskFactory(country="UG")
+    made = SupportCall(desk_id=desk.id, title="Surgeons for a camp", starts_on=today() + timedelta(days=5),
+                       ends_on=today() + timedelta(days=9), mode="in_person")
+    db.session.add(made)
+    db.session.flush()
+    db.session.add(CallMatch(call_id=made.id, user_id=person.user.id, answered_at=utcnow(),
+                             note=person.mark("call-note")))
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------- the desk officers' work
+
+
+@kind_sample("canned_reply")
+def canned_reply(tenant: Tenant) -> dict:
+    """A canned reply of the tenant's desk: its title and text are the desk's own."""
+    from diaspora.desks.models import CannedReply
+
+    made = CannedReply(desk_id=desk_of(tenant).id, title=tenant.secret("canned-title"),
+                       body=tenant.secret("canned-body"))
+    db.session.add(made)
+    db.session.flush()
+    return {"desk_id": made.desk_id, "reply_id": made.id}
+
+
+@person_sample
+def a_desk_officers_internal_note_and_assignment(person: Person) -> None:
+    """They work a desk: they took a submission and wrote an internal note on it (the note
+    is theirs; the submission stays the submitter's and the ministry's)."""
+    from diaspora.desks import work
+    from diaspora.desks.models import DeskOfficer
+
+    desk = DeskFactory(country="RW")
+    db.session.add(DeskOfficer(desk_id=desk.id, user_id=person.user.id))
+    db.session.flush()
+    made = submissions.send(person.officer, country="RW", topic="policy_input", title="Retention of nurses",
+                            show_identity=False, answers={"policy_area": "Workforce", "document": "Plan 2030",
+                                                          "recommendation": "Bonding schemes"})
+    work.assign(person.user, made, person.user.id, made.version)
+    work.note(person.user, made, person.mark("internal-note"), made.version)
+    work.act(person.user, made, "acknowledge", made.version)

@@ -1,0 +1,61 @@
+"""A diaspora desk for the benchmarks (PostgreSQL): Ghana's desk, worked by its own officer,
+and the desk-sharing consents of the members with Ghanaian heritage (six in ten share), so that
+the engagement dashboard (`/desks/<id>/dashboard`) has members, contributions (bench/scale_data.py
+puts a fifth of them in Ghana) and `engagement_counts` to read. Run `refresh` (the hourly job)
+after each growth step."""
+
+import sqlalchemy as sa
+
+DESK_COUNTRY = "GH"
+DESK_OFFICER_EMAIL = "desk-officer@bench.example"
+
+
+def ensure_desk(connection, password_hash: str) -> int:
+    """The desk's id; its officer and route are made once, the consents of new members each time."""
+    desk_id = connection.execute(sa.text("SELECT id FROM desks WHERE country = :c ORDER BY id LIMIT 1"),
+                                 {"c": DESK_COUNTRY}).scalar()
+    if desk_id is None:
+        desk_id = connection.execute(sa.text(
+            "INSERT INTO desks (country, ministry, name, acknowledgement_days, answer_days, active, created_at, "
+            "version) VALUES (:c, 'Ministry of Health, Ghana', 'Ghana Diaspora Desk', 10, 30, true, now(), 1) "
+            "RETURNING id"), {"c": DESK_COUNTRY}).scalar()
+        connection.execute(sa.text("INSERT INTO desk_routes (desk_id, country, topic) VALUES (:d, :c, '*')"),
+                           {"d": desk_id, "c": DESK_COUNTRY})
+    officer_id = connection.execute(sa.text("SELECT id FROM users WHERE email = :e"),
+                                    {"e": DESK_OFFICER_EMAIL}).scalar()
+    if officer_id is None:
+        officer_id = connection.execute(sa.text(
+            "INSERT INTO users (email, name, password_hash, email_verified_at, active, locale, is_admin, "
+            "session_token, created_at) VALUES (:e, 'Bench Desk Officer', :hash, now(), true, 'en', false, "
+            "md5(random()::text), now()) RETURNING id"), {"e": DESK_OFFICER_EMAIL, "hash": password_hash}).scalar()
+        connection.execute(sa.text("INSERT INTO desk_officers (desk_id, user_id, created_at) VALUES (:d, :u, now())"),
+                           {"d": desk_id, "u": officer_id})
+    connection.execute(sa.text(
+        "INSERT INTO desk_sharing_consents (user_id, country, shared, changed_at) "
+        "SELECT user_id, country, user_id % 10 < 6, now() FROM profile_heritage_countries WHERE country = :c "
+        "ON CONFLICT DO NOTHING"), {"c": DESK_COUNTRY})
+    return desk_id
+
+
+def refresh(app) -> None:
+    """`flask desks refresh`, in the given app."""
+    from diaspora.core import transaction
+    from diaspora.desks import engagement
+
+    with app.app_context():
+        engagement.refresh()
+        transaction.commit()
+
+
+def enrol(app, email: str = DESK_OFFICER_EMAIL) -> str:
+    """Turn two-factor sign-in on for a user who must use it (a desk officer, a platform admin);
+    the secret, for the benchmark's login."""
+    from diaspora.auth import two_factor
+    from diaspora.auth.models import User
+    from diaspora.extensions import db
+
+    with app.app_context():
+        officer = db.session.scalar(sa.select(User).where(User.email == email))
+        secret = two_factor.enrol_for_demo(officer)
+        db.session.commit()
+        return secret

@@ -1,0 +1,38 @@
+"""`flask desks ...`: the desks' cron jobs. `flask desks remind` (daily) mails each desk's
+officers the open submissions that went past their acknowledgement or answer date, once per
+submission, measure and due date: running it again sends nothing."""
+
+import click
+from flask.cli import AppGroup
+
+from diaspora.core import transaction
+
+desks_cli = AppGroup("desks", help="The diaspora desks' jobs.")
+
+
+@desks_cli.command("remind")
+@click.option("--today", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as if today were this date (YYYY-MM-DD); by default the UTC date.")
+def remind(on) -> None:
+    """Email each desk's officers their overdue open submissions (run daily)."""
+    from diaspora.desks import reminders
+
+    sent = reminders.remind(on.date() if on else None)
+    transaction.commit()
+    if not sent:
+        click.echo("No new overdue submissions: nothing sent.")
+        return
+    for report in sent:
+        references = ", ".join(f"{s.reference} ({measure}, due {due_on.isoformat()})"
+                               for s, measure, due_on in report.items)
+        click.echo(f"{report.desk.name} ({report.desk.country}): {len(report.items)} overdue to "
+                   f"{len(report.officers)} {'officer' if len(report.officers) == 1 else 'officers'}: {references}")
+
+
+@desks_cli.command("refresh")
+def refresh() -> None:
+    """Recount the engagement dashboards' member figures from the consenting members (hourly)."""
+    from diaspora.desks import engagement
+
+    engagement.refresh(echo=click.echo)
+    transaction.commit()
