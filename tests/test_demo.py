@@ -31,3 +31,17 @@ def _token(client):
     from tests.conftest import csrf_token_from
 
     return csrf_token_from(client.get("/dashboard").get_data(as_text=True))
+
+
+def test_the_demo_officer_sees_the_upcoming_missions_licence_warning(app, login, client, db):
+    from diaspora.contributions.models import Mission
+
+    demo.load()
+    transaction.commit()
+    mission = db.session.scalar(sa.select(Mission).where(Mission.status == "planned"))
+    officer = db.session.scalar(sa.select(User).where(User.email.like("officer@%")))
+    login(officer)
+    page = client.get(f"/associations/gnma-uk/missions/{mission.id}").get_data(as_text=True)
+    # The demo member's Ghana licence expires in 45 days, before this mission starts in 60.
+    assert "1 team member may not practise in Ghana for the whole mission." in page
+    assert "Lapses before the mission starts" in page and "Not shared with the association" in page

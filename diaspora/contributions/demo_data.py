@@ -1,5 +1,6 @@
 """Demo contributions for `make run`: a year of varied work by the demo member and some of
-their fellow members, in every status, one reported mission with its team, and a Health
+their fellow members, in every status, one reported mission with its team, one
+upcoming, and a Health
 Partnership, so that the portfolio, the queue, the verification page and the impact dashboard
 show something real. Added once: skipped when the demo member already has contributions."""
 
@@ -27,6 +28,7 @@ WORK = [
 
 # Demo content, in English like the rest of the demo data (not interface text).
 MISSION = {"title": "Tamale neonatal skills mission", "facility": "Tamale Teaching Hospital"}
+UPCOMING = {"title": "Bolgatanga maternity skills mission", "facility": "Upper East Regional Hospital"}
 
 
 def load(officer, member, association: Association, rng: random.Random) -> None:
@@ -55,6 +57,7 @@ def load(officer, member, association: Association, rng: random.Random) -> None:
             verification.verify(officer, made)
     _fellows(officer, association, rng)
     _mission(officer, member, association, partnership)
+    _upcoming_mission(officer, member, association)
 
 
 def _partnership(association: Association) -> Partnership:
@@ -109,4 +112,16 @@ def _mission(officer, member, association: Association, partnership: Partnership
         made.association_id, made.submitted_at = association.id, utcnow()
         logbook.move(made, "submit", actor=officer)
         verification.verify(officer, made)
+    db.session.flush()
+
+
+def _upcoming_mission(officer, member, association: Association) -> None:
+    """A mission in two months, its team agreed: its page shows the team's licences in Ghana."""
+    starts = today() + timedelta(days=60)
+    mission = Mission(association_id=association.id, country="GH", region="GH-UE", **UPCOMING, starts_on=starts,
+                      ends_on=starts + timedelta(days=9), status="planned")
+    db.session.add(mission)
+    db.session.flush()
+    for person, role in ((officer, "Team lead"), (member, "Midwifery trainer")):
+        db.session.add(MissionMember(mission_id=mission.id, user_id=person.id, role=role, status="accepted"))
     db.session.flush()

@@ -23,6 +23,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["safeguard_marker"] = safeguards.marker
     app.jinja_env.filters["safeguard_marker"] = safeguards.marker
     app.jinja_env.filters["marked_countries"] = safeguards.marked_countries
+    from diaspora.licensure import team
+
+    app.jinja_env.globals["mission_licence_panel"] = team.panel
     navigation.add("catalogue.regulators", _l("Regulators"), who="admin", order=72)
     from diaspora.licensure import commands
 

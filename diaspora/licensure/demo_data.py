@@ -1,11 +1,13 @@
 """Demo licences for `make run`: the regulator catalogue and the safeguards list, and the demo
 member's licences in each state the pages show (active, expiring within 90 days, lapsed) with
-some CPD logged against them. Added once: skipped when the member already has a licence."""
+some CPD logged against them, shared with their associations. Added once: skipped when the
+member already has a licence."""
 
 from datetime import timedelta
 
 import sqlalchemy as sa
 
+from diaspora.associations.models import Membership
 from diaspora.core.time import today
 from diaspora.extensions import db
 from diaspora.licensure import licences, reference
@@ -40,3 +42,7 @@ def load(member) -> None:
     for title, provider, days_ago, hours, points in CPD:
         licences.log_activity(member, title=title, provider=provider, completed_on=today() - timedelta(days=days_ago),
                               hours=hours, points=points)
+    # The demo member lets their associations' officers see their licences (the overview, a mission's team).
+    licences.choose_sharing(member, {association_id: True for association_id in db.session.scalars(
+        sa.select(Membership.association_id).where(Membership.user_id == member.id,
+                                                   Membership.status == Membership.ACTIVE))})
