@@ -2,6 +2,7 @@
 
 import asyncio
 import email
+import email.policy
 import socket
 import threading
 import time
@@ -23,7 +24,7 @@ class _Collector:
     async def handle_DATA(self, smtp_server, session, envelope):
         if self.server.delay:
             await asyncio.sleep(self.server.delay)
-        self.server._received(email.message_from_bytes(envelope.content))
+        self.server._received(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
 
 

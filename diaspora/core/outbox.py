@@ -16,6 +16,7 @@ has left, its body is cleared: the outbox is a queue, not an archive of what peo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email import policy
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -227,6 +228,18 @@ def _record_failure(message: OutboxMessage, error: Exception) -> None:
                                message.last_error)
 
 
+class _Message(Message):
+    """Flask-Mail's message, serialised without refolding its headers at 78 characters:
+    Python's folder splits a word at the first non-ASCII letter ("le 23 d" + an encoded
+    "écembre"), and mail readers then show "d écembre". Flask-Mail has already encoded and
+    folded the subject correctly; 998 is RFC 5322's line limit."""
+
+    def _message(self):
+        built = super()._message()
+        built.policy = policy.SMTP.clone(max_line_length=998)
+        return built
+
+
 def _transmit(message: OutboxMessage) -> None:
     if not current_app.config.get("MAIL_SERVER"):
         current_app.logger.info(
@@ -235,7 +248,7 @@ def _transmit(message: OutboxMessage) -> None:
         )
         return
     mail.send(
-        Message(
+        _Message(
             subject=message.subject,
             recipients=[message.recipient],
             body=message.body_text,

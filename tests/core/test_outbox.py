@@ -35,6 +35,19 @@ def test_mail_is_sent_after_the_commit(db, smtp_server):
     assert [m.status for m in messages(db)] == ["sent"]
 
 
+@pytest.mark.parametrize("subject", [
+    "Votre autorisation d'exercer NMC expire dans 20 jours, le 23 décembre 2026",
+    "A sua licença para exercer caduca dentro de 20 dias, a 23 de dezembro de 2026: renove-a já, por favor",
+    "Ọ̀rọ̀ àkọ́kọ́ fún àwọn nọ́ọ̀sì: ìwé-àṣẹ yín yóò parí ní ọjọ́ kẹtàlélógún oṣù Ọ̀pẹ, ẹ jọ̀ọ́ ẹ tún un ṣe",
+])
+def test_a_long_subject_in_any_language_arrives_as_written(db, smtp_server, subject):
+    """Python's header folder would split "décembre" into "d" and an encoded "écembre", which
+    mail readers show as "d écembre"."""
+    outbox.queue_email("amina@example.org", subject, "email_taken")
+    transaction.commit()
+    assert smtp_server.last_to("amina@example.org")["Subject"] == subject
+
+
 def test_mail_of_a_rolled_back_change_is_never_sent(db, smtp_server):
     queue()
     transaction.rollback()
