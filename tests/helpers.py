@@ -1,3 +1,4 @@
+import html
 import re
 
 import sqlalchemy as sa
@@ -40,3 +41,17 @@ STAT = re.compile(r'<span class="stat__number">([^<]*)</span>\s*<span class="sta
 def stats_on(page: str) -> dict[str, str]:
     """The stat tiles of a page, label to number, as a person reads them."""
     return {label.strip(): number.strip() for number, label in STAT.findall(page)}
+
+
+def in_language(language: str, message: str, **values) -> str:
+    """`message` translated into `language`, for pages seen by someone whose language is not
+    English; compare it with `readable(page)`."""
+    from babel.support import Translations
+
+    translated = Translations.load("diaspora/translations", [language]).ugettext(message)
+    return translated % values if values else translated
+
+
+def readable(page: str) -> str:
+    """A page's HTML with its character references undone (&#39; is ')."""
+    return html.unescape(page)
