@@ -59,3 +59,48 @@ def enrol(app, email: str = DESK_OFFICER_EMAIL) -> str:
         secret = two_factor.enrol_for_demo(officer)
         db.session.commit()
         return secret
+
+
+TOPICS = ("offer_of_support", "policy_input", "barrier_report", "mission_notification", "partnership_proposal")
+STATUSES = ("submitted", "acknowledged", "in_review", "resolved", "closed", "withdrawn")
+
+
+def grow_submissions_to(connection, desk_id: int, total: int) -> None:
+    """Submissions to the desk from members with Ghanaian heritage, up to `total`: topics and
+    statuses in turn, sent over the last two years (so some are overdue), numbered on from the
+    last reference; then the desk's counters (`submission_counts`) and the reference sequence
+    are rebuilt from them, as the app keeps them one change at a time."""
+    have = connection.execute(sa.text("SELECT count(*) FROM submissions WHERE desk_id = :d"), {"d": desk_id}).scalar()
+    if have >= total:
+        return
+    connection.execute(sa.text("""
+        WITH people AS (SELECT user_id, row_number() OVER (ORDER BY user_id) AS r
+                        FROM profile_heritage_countries WHERE country = :c),
+             total AS (SELECT count(*) AS n FROM people),
+             base AS (SELECT coalesce(max(number), 0) AS last FROM submissions
+                      WHERE country = :c AND year = extract(year FROM now())::int),
+             made AS (SELECT g, now() - ((g * 7919) % 730) * interval '1 day' AS at
+                      FROM generate_series(1, CAST(:k AS integer)) AS g)
+        INSERT INTO submissions (country, year, number, topic, title, answers, user_id, show_identity, desk_id,
+                                 status, acknowledge_by, answer_by, acknowledged_at, answered_at, created_at,
+                                 updated_at, version)
+        SELECT :c, extract(year FROM now())::int, base.last + made.g, (CAST(:topics AS text[]))[1 + made.g % 5],
+               'Bench submission ' || made.g, '{}', people.user_id, made.g % 2 = 0, :d,
+               (CAST(:statuses AS text[]))[1 + (made.g / 5) % 6], (made.at + interval '14 days')::date,
+               (made.at + interval '42 days')::date,
+               CASE WHEN (made.g / 5) % 6 > 0 THEN made.at + interval '3 days' END,
+               CASE WHEN (made.g / 5) % 6 IN (3, 4) THEN made.at + interval '20 days' END,
+               made.at, made.at, 1
+        FROM made CROSS JOIN total CROSS JOIN base JOIN people ON people.r = 1 + made.g % total.n
+    """), {"c": DESK_COUNTRY, "d": desk_id, "k": total - have, "topics": list(TOPICS), "statuses": list(STATUSES)})
+    connection.execute(sa.text("""
+        INSERT INTO submission_counts (country, desk_id, topic, status, count)
+        SELECT country, desk_id, topic, status, count(*) FROM submissions WHERE desk_id = :d
+        GROUP BY country, desk_id, topic, status
+        ON CONFLICT (country, desk_id, topic, status) DO UPDATE SET count = EXCLUDED.count
+    """), {"d": desk_id})
+    connection.execute(sa.text("""
+        INSERT INTO submission_sequences (country, year, last)
+        SELECT country, year, max(number) FROM submissions WHERE country = :c GROUP BY country, year
+        ON CONFLICT (country, year) DO UPDATE SET last = EXCLUDED.last
+    """), {"c": DESK_COUNTRY})

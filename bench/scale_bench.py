@@ -158,6 +158,9 @@ def first_row_seconds(server: Server, path: str, cookie: str) -> float:
     return elapsed
 
 
+SUBMISSIONS_PER = 10  # contributions per submission to the desk: 100,000 submissions at 1M contributions
+DESK_PAGES = ("desk engagement dashboard", "desk dashboard, 5 years", "desk queue", "desk queue, overdue",
+              "desk queue, topic and status")
 CONTRIBUTION_PAGES = ("member portfolio", "verification queue", "impact dashboard", "impact dashboard, 5 years")
 
 
@@ -209,6 +212,9 @@ def pages(engine) -> dict[str, tuple[str, str]]:
     found["member portfolio"] = ("portfolio", "/contributions")
     found["desk engagement dashboard"] = ("desk", f"/desks/{desk}/dashboard")
     found["desk dashboard, 5 years"] = ("desk", f"/desks/{desk}/dashboard?from={five_years}")
+    found["desk queue"] = ("desk", f"/desks/{desk}/queue")
+    found["desk queue, overdue"] = ("desk", f"/desks/{desk}/queue?overdue=1")
+    found["desk queue, topic and status"] = ("desk", f"/desks/{desk}/queue?topic=barrier_report&status=submitted")
     return found
 
 
@@ -224,8 +230,8 @@ def main() -> None:
     parser.add_argument("--scales", default="10000,100000,1000000", help="memberships at each step")
     parser.add_argument("--contributions", default=None,
                         help="contributions at each step (default: as many as memberships)")
-    parser.add_argument("--pages", choices=("all", "contributions"), default="all",
-                        help="measure every page, or only the contribution pages")
+    parser.add_argument("--pages", choices=("all", "contributions", "desks"), default="all",
+                        help="measure every page, or only the contribution pages, or only the desk's")
     parser.add_argument("--seconds", type=float, default=4.0, help="per page and repetition")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--port", type=int, default=5087)
@@ -266,7 +272,8 @@ def main() -> None:
             with engine.begin() as connection:
                 scale_data.grow_to(connection, scale[0], officer_hash)
                 scale_data.grow_contributions_to(connection, scale[1], officer_hash)
-                desk_data.ensure_desk(connection, officer_hash)
+                desk = desk_data.ensure_desk(connection, officer_hash)
+                desk_data.grow_submissions_to(connection, desk, scale[1] // SUBMISSIONS_PER)
             scale_data.analyse(engine)
             desk_data.refresh(bench_app)  # the hourly `flask desks refresh`
             progress(f"  ready in {time.monotonic() - started:.0f} s")
@@ -280,7 +287,8 @@ def main() -> None:
                        "desk": log_in_with_code(server, desk_data.DESK_OFFICER_EMAIL,
                                                 secrets[desk_data.DESK_OFFICER_EMAIL])}
             for label, (who, path) in pages(engine).items():
-                if args.pages == "contributions" and label not in CONTRIBUTION_PAGES:
+                if args.pages != "all" and label not in {"contributions": CONTRIBUTION_PAGES,
+                                                         "desks": DESK_PAGES}[args.pages]:
                     continue
                 ratios = []
                 for _ in range(args.repeat):
@@ -288,7 +296,7 @@ def main() -> None:
                     ratios.append(page_ms / bare_ms)
                 results.setdefault(label, {})[scale] = (statistics.median(ratios), min(ratios), max(ratios))
                 progress(f"  {label:<26} {statistics.median(ratios):6.1f}x  ({page_ms:.1f} ms vs {bare_ms:.2f} ms)")
-            if args.pages == "contributions":
+            if args.pages != "all":
                 continue
             export = f"/associations/{scale_data.BIG_SLUG}/members/export.csv"
             first_rows[scale] = first_row_seconds(server, export, cookies["officer"])

@@ -253,7 +253,8 @@ def grow_contributions_to(connection, target: int, password_hash: str) -> int:
 
 
 def fill_rollups(connection) -> None:
-    """contribution_rollups from the verified contributions, as contributions/rollups.py keeps it."""
+    """contribution_rollups from the verified contributions, and country_contribution_rollups from
+    them, as contributions/rollups.py keeps both."""
     connection.execute(sa.text("DELETE FROM contribution_rollups"))
     connection.execute(sa.text("""
         INSERT INTO contribution_rollups (association_id, country, region, kind, month, contributions, hours,
@@ -263,3 +264,10 @@ def fill_rollups(connection) -> None:
                coalesce(sum(hours), 0), coalesce(sum(people_trained), 0), coalesce(sum(patients_reached), 0)
         FROM contributions WHERE status = 'verified' AND association_id IS NOT NULL
         GROUP BY 1, 2, 3, 4, 5"""))
+    connection.execute(sa.text("DELETE FROM country_contribution_rollups"))
+    connection.execute(sa.text("""
+        INSERT INTO country_contribution_rollups (country, month, kind, region, contributions, hours, people_trained,
+                                                  patients_reached)
+        SELECT country, month, kind, region, sum(contributions), sum(hours), sum(people_trained),
+               sum(patients_reached)
+        FROM contribution_rollups GROUP BY country, month, kind, region"""))

@@ -14,6 +14,7 @@ from diaspora.contributions.models import (  # noqa: F401
     Contribution,
     ContributionEvidence,
     ContributionRollup,
+    CountryRollup,
     Mission,
     MissionMember,
     Partnership,

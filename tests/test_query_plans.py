@@ -20,7 +20,8 @@ pytestmark = pytest.mark.postgres_only
 
 MEMBERSHIPS = 100_000
 CONTRIBUTIONS = 300_000
-GUARDED = ("users", "memberships", "profiles", "contributions", "contribution_rollups")
+SUBMISSIONS = 30_000
+GUARDED = ("users", "memberships", "profiles", "contributions", "contribution_rollups", "submissions")
 SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 
 
@@ -62,6 +63,11 @@ def _pages(big: Association, small: Association, cursor: str) -> list[tuple[str,
         ("desk", "/desks/{desk}/dashboard"),
         ("desk", "/desks/{desk}/dashboard?from=2021-01"),
         ("desk", "/desks/{desk}/dashboard/contributions-by-month.csv"),
+        # the desk's queue (30,000 submissions): newest first, overdue, a topic and status
+        ("desk", "/desks/{desk}/queue"),
+        ("desk", "/desks/{desk}/queue?overdue=1"),
+        ("desk", "/desks/{desk}/queue?topic=barrier_report&status=submitted"),
+        ("desk", "/desks/{desk}/queue?assignee=unassigned&sort=due"),
     ]
 
 
@@ -71,6 +77,7 @@ def large(app, db):
         scale_data.grow_to(connection, MEMBERSHIPS, _DEFAULT_HASH)
         scale_data.grow_contributions_to(connection, CONTRIBUTIONS, _DEFAULT_HASH)
         desk_id = desk_data.ensure_desk(connection, _DEFAULT_HASH)
+        desk_data.grow_submissions_to(connection, desk_id, SUBMISSIONS)
         small_id = connection.execute(sa.text(
             "SELECT association_id FROM memberships GROUP BY association_id ORDER BY count(*) LIMIT 1")).scalar()
     scale_data.analyse(db.engine)

@@ -186,6 +186,23 @@ class ContributionRollup(db.Model):
     patients_reached: Mapped[int] = mapped_column(default=0)
 
 
+class CountryRollup(db.Model):
+    """The same totals by country alone, across associations (a desk's dashboard): kept beside
+    `ContributionRollup` in the same statements, so a country's figures are a few rows per
+    kind, region and month however many associations work there."""
+
+    __tablename__ = "country_contribution_rollups"
+
+    country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    region: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    contributions: Mapped[int] = mapped_column(default=0)
+    hours: Mapped[float] = mapped_column(default=0)
+    people_trained: Mapped[int] = mapped_column(default=0)
+    patients_reached: Mapped[int] = mapped_column(default=0)
+
+
 # ---------------------------------------------------------------------------- missions
 
 

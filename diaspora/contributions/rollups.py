@@ -3,18 +3,20 @@ region, kind and month. `count_in` and `count_out` are called, in the same trans
 every change that makes a contribution verified or takes it out of that status (the state
 machine's `verify` and `reopen`, and nothing else moves a contribution into or out of it), so
 a dashboard reads a few rows however many contributions there are. `recount` gives the same
-numbers from the contributions themselves, for tests and repairs."""
+numbers from the contributions themselves, for tests and repairs. `CountryRollup` holds the
+same sums by country alone (a desk's dashboard), changed by the same calls."""
 
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from diaspora.contributions.models import Contribution, ContributionRollup
+from diaspora.contributions.models import Contribution, ContributionRollup, CountryRollup
 from diaspora.core.time import today
 from diaspora.extensions import db
 
 MEASURES = ("contributions", "hours", "people_trained", "patients_reached")
+COUNTRY_KEY = ("country", "month", "kind", "region")
 
 
 def month_of(contribution: Contribution) -> date:
@@ -33,11 +35,17 @@ def _add(contribution: Contribution, sign: int) -> None:
     values = {"contributions": sign, "hours": sign * (contribution.hours or 0),
               "people_trained": sign * (contribution.people_trained or 0),
               "patients_reached": sign * (contribution.patients_reached or 0)}
+    key = _key(contribution)
+    _upsert(ContributionRollup, key, values)
+    _upsert(CountryRollup, {name: key[name] for name in COUNTRY_KEY}, values)
+
+
+def _upsert(model, key: dict, values: dict) -> None:
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(ContributionRollup).values(**_key(contribution), **values)
-    table = ContributionRollup.__table__
+    insert = dialect.insert(model).values(**key, **values)
+    table = model.__table__
     db.session.execute(insert.on_conflict_do_update(
-        index_elements=[table.c.association_id, table.c.country, table.c.region, table.c.kind, table.c.month],
+        index_elements=[table.c[name] for name in key],
         set_={name: table.c[name] + insert.excluded[name] for name in MEASURES}))
 
 
@@ -73,3 +81,19 @@ def stored(association_ids: list[int] | None = None) -> dict[tuple, tuple]:
         query = query.where(ContributionRollup.association_id.in_(association_ids))
     return {(r.association_id, r.country, r.region, r.kind, r.month):
             (r.contributions, r.hours, r.people_trained, r.patients_reached) for r in db.session.scalars(query)}
+
+
+def by_country(rows: dict[tuple, tuple]) -> dict[tuple, tuple]:
+    """{(country, month, kind, region): measures} summed over the associations of `rows` (as
+    `recount` or `stored` give them)."""
+    totals: dict[tuple, list] = {}
+    for (_association, country, region, kind, month), measures in rows.items():
+        row = totals.setdefault((country, month, kind, region), [0, 0.0, 0, 0])
+        for index, value in enumerate(measures):
+            row[index] += value
+    return {key: tuple(row) for key, row in totals.items() if row[0]}
+
+
+def stored_by_country() -> dict[tuple, tuple]:
+    return {(r.country, r.month, r.kind, r.region): (r.contributions, r.hours, r.people_trained, r.patients_reached)
+            for r in db.session.scalars(sa.select(CountryRollup).where(CountryRollup.contributions != 0))}

@@ -11,7 +11,7 @@ reads those rows, never the profiles: a member who withdraws consent leaves the 
 next refresh, and the page says when that was.
 
 The rest is read from counters kept in the same transaction as each change: verified
-contributions from `contribution_rollups` (summed over the associations), submissions from
+contributions from `country_contribution_rollups` (the country's own rollup), submissions from
 `submission_counts` and `submission_timings`. Missions: the next few upcoming, and the number
 completed or reported counted up to a cap, both on the index (country, starts_on, id). The page
 runs the same handful of statements however many members or contributions there are."""
@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 from diaspora.auth.models import User
 from diaspora.contributions import charts
 from diaspora.contributions.impact import MONTHLY_UP_TO, Period, add_months, kind_label, month_label, region_name
-from diaspora.contributions.models import KINDS, ContributionRollup, Mission, MissionStatus
+from diaspora.contributions.models import KINDS, CountryRollup, Mission, MissionStatus
 from diaspora.core.countries import country_name
 from diaspora.core.i18n import _, _l, in_locale
 from diaspora.core.numbers import number
@@ -284,14 +284,16 @@ def _member_tables(stored: dict[str, dict[str, int]]) -> list[Table]:
     ]
 
 
-_R = ContributionRollup
+_R = CountryRollup
 
 
 def _contribution_tables(country: str, period: Period) -> tuple[list[Table], Cell]:
+    """From the country's rollup: a row per kind, region and month of the period, however many
+    associations and contributions there are (primary key: country, month, kind, region)."""
     rows = db.session.execute(
-        sa.select(_R.kind, _R.region, _R.month, sa.func.sum(_R.contributions))
-        .where(_R.country == country, _R.month >= period.first, _R.month <= period.last)
-        .group_by(_R.kind, _R.region, _R.month)).all()
+        sa.select(_R.kind, _R.region, _R.month, _R.contributions)
+        .where(_R.country == country, _R.month >= period.first, _R.month <= period.last,
+               _R.contributions != 0)).all()
     by_kind: dict[str, int] = defaultdict(int)
     by_region: dict[str, int] = defaultdict(int)
     by_month: dict[date, int] = defaultdict(int)

@@ -133,6 +133,9 @@ class Submission(db.Model):
         sa.Index("ix_submissions_desk_created_at", "desk_id", "created_at", "id"),
         sa.Index("ix_submissions_user_created_at", "user_id", "created_at", "id"),
         sa.Index("ix_submissions_unrouted", "desk_id", "country", "topic"),
+        # `flask desks remind`: the open submissions past their dates, without a full scan.
+        sa.Index("ix_submissions_status_acknowledge_by", "status", "acknowledge_by"),
+        sa.Index("ix_submissions_status_answer_by", "status", "answer_by"),
         SUBMISSION_STATES.check_constraint(),
     )
     STATES = SUBMISSION_STATES

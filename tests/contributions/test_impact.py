@@ -257,6 +257,7 @@ def assert_rollups_true() -> None:
     transaction.commit()
     db.session.expire_all()
     assert rollups.stored() == rollups.recount()
+    assert rollups.stored_by_country() == rollups.by_country(rollups.recount())
 
 
 def test_every_kind_of_change_keeps_the_rollups_true(app, tenant):
@@ -390,6 +391,7 @@ def test_the_benchmarks_contributions_are_what_the_app_would_write(app):
             assert (contribution.user_id, contribution.association_id) in active
         assert (contribution.public_token is not None) == contribution.is_verified
     assert rollups.stored() == rollups.recount()
+    assert rollups.stored_by_country() == rollups.by_country(rollups.recount())
     portfolio_member = db.session.scalar(sa.select(accounts.User).where(
         accounts.User.email == scale_data.PORTFOLIO_EMAIL))
     assert len([c for c in everything if c.user_id == portfolio_member.id]) == scale_data.PORTFOLIO_SIZE

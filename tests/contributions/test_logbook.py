@@ -146,6 +146,7 @@ def test_verified_is_locked_counted_and_public_until_reopened(client, forms, log
     verification.verify(officer, contribution)
     db.session.commit()
     assert rollups.stored() == rollups.recount() and len(rollups.stored()) == 1
+    assert rollups.stored_by_country() == rollups.by_country(rollups.recount())
     with pytest.raises(DomainError):
         logbook.update(member, contribution, values("Changed"), contribution.version)
 
@@ -164,6 +165,7 @@ def test_verified_is_locked_counted_and_public_until_reopened(client, forms, log
     db.session.expire_all()
     assert db.session.get(Contribution, contribution.id).status == "draft"
     assert rollups.stored() == rollups.recount() == {}
+    assert rollups.stored_by_country() == rollups.by_country(rollups.recount())
     revoked = client.get(f"/proof/{contribution.public_token}")
     assert revoked.status_code == 410
     assert "no longer valid" in revoked.get_data(as_text=True)
@@ -207,6 +209,7 @@ def test_bulk_verify_takes_only_this_associations_queue(client, forms, login, me
     db.session.expire_all()
     assert [db.session.get(Contribution, c.id).status for c in ours] == ["verified", "verified", "submitted"]
     assert rollups.stored() == rollups.recount()
+    assert rollups.stored_by_country() == rollups.by_country(rollups.recount())
 
     login(other_officer)  # another association's officer cannot reach this queue or its items
     assert client.get(f"/associations/{association.slug}/verification").status_code in (403, 404)

@@ -2,6 +2,7 @@
 move them through their statuses, and report them; each team member who accepted and took part
 then has a verified contribution that the rollups count."""
 
+
 import re
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -18,7 +19,7 @@ from diaspora.core.time import long_date, today
 from diaspora.extensions import db
 from tests.conftest import csrf_token_from
 from tests.factories import MembershipFactory, UserFactory, association_with_heritage
-from tests.helpers import audit_actions, link_in, row_count
+from tests.helpers import audit_actions, in_language, link_in, readable, row_count
 from tests.mailserver import text_body
 
 SLUG = "ghana-nurses-uk"
@@ -181,6 +182,7 @@ def test_reporting_verifies_a_contribution_only_for_those_who_accepted_and_took_
     assert "mission.report" in audit_actions(mission)
 
     assert rollups.stored() == rollups.recount()
+    assert rollups.stored_by_country() == rollups.by_country(rollups.recount())
     month = LAST_MONTH.replace(day=1)
     assert rollups.stored()[(w.association.id, "GH", "GH-NP", "mission", month)] == (1, 0, 0, 0)
     told = list(db.session.scalars(sa.select(OutboxMessage.recipient).where(
@@ -218,6 +220,7 @@ def test_a_member_adds_a_reflection_to_their_mission_contribution_and_it_stays_v
     assert (contribution.status, contribution.reflection) == (
         "verified", "I learnt to work with a smaller theatre team.")
     assert rollups.stored() == before == rollups.recount()
+    assert rollups.stored_by_country() == rollups.by_country(rollups.recount())
     assert audit_actions(contribution)[-1] == "contribution.reflection_added"
 
     own = logbook.log(w.ama, contribution_values("A webinar"))
@@ -261,12 +264,14 @@ def test_an_officer_plans_invites_and_reports_and_the_member_answers_in_their_la
 
     login(w.ama)
     own_page = client.get(link).get_data(as_text=True)
-    assert "Cleft surgery mission to Tamale" in own_page and "Accept the place" in own_page
+    fr = readable  # her pages are in her language too
+    assert "Cleft surgery mission to Tamale" in own_page and in_language("fr", "Accept the place") in fr(own_page)
     assert "efua@example.org" not in own_page  # the team's addresses are for officers
     accepted = forms.submit(link, {}, action=f"{page_url}/team/{mission.team[0].id}/accept", follow_redirects=True)
-    assert "You are on the team of" in accepted.get_data(as_text=True)
-    mine = client.get("/missions").get_data(as_text=True)
-    assert "Cleft surgery mission to Tamale" in mine and "On the team" in mine
+    on_the_team = in_language("fr", "You are on the team of “%(title)s”.", title=mission.title)
+    assert on_the_team in fr(accepted.get_data(as_text=True))
+    mine = fr(client.get("/missions").get_data(as_text=True))
+    assert "Cleft surgery mission to Tamale" in mine and in_language("fr", "On the team") in mine
     assert client.post(f"{page_url}/start", data={"csrf_token": _token(client, page_url)}).status_code == 403
 
     login(w.officer)
@@ -282,6 +287,7 @@ def test_an_officer_plans_invites_and_reports_and_the_member_answers_in_their_la
         "supplies_value": "", "currency": "", "outcomes": "34 cleft repairs."}, follow_redirects=True)
     assert "The mission is reported. 1 team member has a verified contribution" in reported.get_data(as_text=True)
     assert rollups.stored() == rollups.recount()
+    assert rollups.stored_by_country() == rollups.by_country(rollups.recount())
 
     login(w.ama)
     portfolio = client.get("/contributions").get_data(as_text=True)
