@@ -1,8 +1,7 @@
 """Demo contributions for `make run`: a year of varied work by the demo member and some of
-their fellow members, in every status, one reported mission with its team, one
-upcoming, and a Health
-Partnership, so that the portfolio, the queue, the verification page and the impact dashboard
-show something real. Added once: skipped when the demo member already has contributions."""
+their fellow members, in every status, one reported mission with its team and one upcoming,
+and a Health Partnership, so that the portfolio, the queue, the verification page and the
+impact dashboard show something real. Added once: skipped when the demo member already has contributions."""
 
 import random
 from datetime import timedelta

@@ -14,13 +14,14 @@ from flask import render_template
 from markupsafe import Markup
 from sqlalchemy.orm import contains_eager
 
+from diaspora.contributions.models import MissionStatus, TeamPlaceStatus
 from diaspora.core.i18n import _l
 from diaspora.extensions import db
 from diaspora.licensure.models import Licence, LicenceSharing, Regulator
 from diaspora.licensure.overview import sharing_members
 
-STILL_AHEAD = ("planned", "under_way")  # mission statuses for which a missing licence still matters
-ON_THE_TEAM = ("invited", "accepted")
+STILL_AHEAD = (MissionStatus.PLANNED, MissionStatus.UNDER_WAY)  # a missing licence still matters then
+ON_THE_TEAM = (TeamPlaceStatus.INVITED, TeamPlaceStatus.ACCEPTED)
 
 
 class Standing(StrEnum):

@@ -2,7 +2,6 @@
 move them through their statuses, and report them; each team member who accepted and took part
 then has a verified contribution that the rollups count."""
 
-
 import re
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -264,13 +263,13 @@ def test_an_officer_plans_invites_and_reports_and_the_member_answers_in_their_la
 
     login(w.ama)
     own_page = client.get(link).get_data(as_text=True)
-    fr = readable  # her pages are in her language too
-    assert "Cleft surgery mission to Tamale" in own_page and in_language("fr", "Accept the place") in fr(own_page)
+    # Her pages are in her language too.
+    assert "Cleft surgery mission to Tamale" in own_page and in_language("fr", "Accept the place") in readable(own_page)
     assert "efua@example.org" not in own_page  # the team's addresses are for officers
     accepted = forms.submit(link, {}, action=f"{page_url}/team/{mission.team[0].id}/accept", follow_redirects=True)
     on_the_team = in_language("fr", "You are on the team of “%(title)s”.", title=mission.title)
-    assert on_the_team in fr(accepted.get_data(as_text=True))
-    mine = fr(client.get("/missions").get_data(as_text=True))
+    assert on_the_team in readable(accepted.get_data(as_text=True))
+    mine = readable(client.get("/missions").get_data(as_text=True))
     assert "Cleft surgery mission to Tamale" in mine and in_language("fr", "On the team") in mine
     assert client.post(f"{page_url}/start", data={"csrf_token": _token(client, page_url)}).status_code == 403
 
