@@ -161,6 +161,8 @@ def first_row_seconds(server: Server, path: str, cookie: str) -> float:
 SUBMISSIONS_PER = 10  # contributions per submission to the desk: 100,000 submissions at 1M contributions
 DESK_PAGES = ("desk engagement dashboard", "desk dashboard, 5 years", "desk queue", "desk queue, overdue",
               "desk queue, topic and status")
+DIRECTORY_PAGES = ("member directory, page 1", "directory, search: a person", "directory, search: a specialty",
+                   "directory, search: a family name", "directory, deep page", "directory, newest")
 CONTRIBUTION_PAGES = ("member portfolio", "verification queue", "impact dashboard", "impact dashboard, 5 years")
 
 
@@ -230,8 +232,8 @@ def main() -> None:
     parser.add_argument("--scales", default="10000,100000,1000000", help="memberships at each step")
     parser.add_argument("--contributions", default=None,
                         help="contributions at each step (default: as many as memberships)")
-    parser.add_argument("--pages", choices=("all", "contributions", "desks"), default="all",
-                        help="measure every page, or only the contribution pages, or only the desk's")
+    parser.add_argument("--pages", choices=("all", "directory", "contributions", "desks"), default="all",
+                        help="measure every page, or only the directory's, the contribution pages or the desk's")
     parser.add_argument("--seconds", type=float, default=4.0, help="per page and repetition")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--port", type=int, default=5087)
@@ -287,7 +289,8 @@ def main() -> None:
                        "desk": log_in_with_code(server, desk_data.DESK_OFFICER_EMAIL,
                                                 secrets[desk_data.DESK_OFFICER_EMAIL])}
             for label, (who, path) in pages(engine).items():
-                if args.pages != "all" and label not in {"contributions": CONTRIBUTION_PAGES,
+                if args.pages != "all" and label not in {"directory": DIRECTORY_PAGES,
+                                                         "contributions": CONTRIBUTION_PAGES,
                                                          "desks": DESK_PAGES}[args.pages]:
                     continue
                 ratios = []

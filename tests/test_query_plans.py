@@ -34,6 +34,9 @@ def _pages(big: Association, small: Association, cursor: str) -> list[tuple[str,
         ("officer", directory + "?status=lapsed"),
         # a person's name: a single common surname matches thousands, where a scan is the right plan
         ("officer", directory + "?q=kofi+mensah"),
+        # a word thousands share: the walk of the name index (directory.page)
+        ("officer", directory + "?q=mensah"),
+        ("member", directory + "?q=anaesth"),
         ("officer", directory + "?cadre=midwife"),
         ("officer", directory + "?heritage=KE"),
         ("officer", directory + "?after=" + cursor),

@@ -21,3 +21,9 @@ def contains(column, text: str):
     """Case-insensitive substring match, written as ILIKE so that a trigram index serves it on
     PostgreSQL (SQLite reads it as lower() LIKE lower())."""
     return column.ilike(like_pattern(text), escape="\\")
+
+
+def contains_folded(column, folded: str):
+    """Substring match of text that is already folded (`fold`) on both sides: a plain LIKE,
+    which a trigram index serves as well as ILIKE and which checks a row several times faster."""
+    return column.like(like_pattern(folded), escape="\\")

@@ -262,3 +262,54 @@ def test_the_number_of_statements_does_not_grow_with_the_page(client, login, cou
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
     assert counts[1] <= 12
+
+
+# -- the ways a search is served ---------------------------------------------------------------
+
+STRATEGIES = {
+    # RARE: how rare a match must be for the trigram index to serve (only PostgreSQL's planner
+    # estimates: 0 never, 10 ** 12 always);
+    # WINDOW: rows the walk reads before it hands over
+    "walk": {"RARE": 0, "WINDOW": 50_000, "WINDOW_NEWEST": 50_000},
+    "walk, then the trigram index": {"RARE": 0, "WINDOW": 7, "WINDOW_NEWEST": 7},
+    "trigram index (PostgreSQL)": {"RARE": 10 ** 12},
+}
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("viewer", ["officer", "member"])
+@pytest.mark.parametrize("sort", ["name", "newest"])
+def test_every_way_of_searching_finds_the_same_pages_forward_and_back(client, login, monkeypatch, association,
+                                                                      officer, strategy, viewer, sort):
+    from diaspora.associations.roster import directory as roster_directory
+
+    for name, value in STRATEGIES[strategy].items():
+        monkeypatch.setattr(roster_directory, name, value)
+    # Like a common family name: its holders sit together in name order, after many who do not hold it.
+    for number in range(20):
+        member(association, f"Abena Achieng {number:02d}")
+    holders = [f"Abena Mensah {number:02d}" for number in range(30)]
+    for name in holders:
+        member(association, name)
+    member(association, "Abena Mensah Hidden", consent=False)
+    member(association, "Abena Mensah Lapsed", status=Membership.LAPSED)
+    for number in range(10):
+        member(association, f"Kofi Mensah {number:02d}", specialty="Mensah clinic")  # matched twice: once
+    holders += [f"Kofi Mensah {number:02d}" for number in range(10)]
+    me = member(association, "Zed Viewer")
+    if viewer == "officer":
+        login(officer)
+        holders = holders[:30] + ["Abena Mensah Hidden", "Abena Mensah Lapsed"] + holders[30:]
+    else:
+        login(me.user)
+    holders = sorted(holders) if sort == "name" else holders[::-1]  # newest first: the reverse of joining
+    first = directory(client, q="mensah", sort=sort).get_data(as_text=True)
+    assert names_on(first) == holders[:25]
+    second = client.get(unescape(re.search(r'<a rel="next" href="([^"]+)"', first).group(1))).get_data(as_text=True)
+    assert names_on(second) == holders[25:50]
+    assert ('rel="next"' in second) == (len(holders) > 50)
+    back = client.get(unescape(re.search(r'<a rel="prev" href="([^"]+)"', second).group(1))).get_data(as_text=True)
+    assert names_on(back) == holders[:25]
+    assert names_on(directory(client, q="mensah 0", sort=sort).get_data(as_text=True)) == [
+        name for name in holders if "mensah 0" in name.lower()]
+    assert names_on(directory(client, q="nobody", sort=sort).get_data(as_text=True)) == []

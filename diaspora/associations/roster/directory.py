@@ -7,13 +7,18 @@ aggregated in it), with no ORM objects to build.
 
 Orderings are indexes: (association_id, sort_name, id) by name, (association_id, created_at,
 id) newest first, each with a status in front where the list filters on one. Search looks in
-`memberships.search_text` (the member's folded name, specialty and skills). A word spread
-through the list (a specialty) is found by walking the name index a bounded window at a time;
-a rare one (a person's name) by the trigram index, then sorting the few matches. `page` tries
-the walk first, within `WINDOW` rows, and takes the trigram index only when the window holds
-too few matches: each search costs at most one window plus its matches."""
+`memberships.search_text` (the member's folded name, specialty and skills; the name indexes
+hold it too). There are two ways to find a page of matches, and `page` picks by what the
+planner expects the search to match in the whole table (`_rare`):
+* a rare word (a person's name) through the trigram index, sorting the few matches;
+* a common one (a specialty, a family name shared by thousands) by walking the list's index
+  in order, checking each row, for at most `WINDOW` rows. Matches come in list order, so the
+  walk stops as soon as the page is full; only when the window ends with the page still short
+  does the search turn to the trigram index.
+Each search therefore costs at most one window plus its matches, and is usually far less."""
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -21,8 +26,8 @@ import sqlalchemy as sa
 from diaspora.associations.models import Membership, MembershipType
 from diaspora.auth.models import User
 from diaspora.core.i18n import _l
-from diaspora.core.pagination import Ordering, Page, SortKey, _beyond, decode, paginate
-from diaspora.core.text import contains, fold
+from diaspora.core.pagination import Ordering, Page, SortKey, _beyond, decode, estimated_rows, paginate
+from diaspora.core.text import contains_folded, fold
 from diaspora.members.models import CADRES, Profile, ProfileHeritageCountry, ProfileSkill, Skill
 
 SORTS = {
@@ -31,7 +36,11 @@ SORTS = {
 }
 DEFAULT_SORT = "name"
 PER_PAGE = 25
-WINDOW = 2000  # rows of the ordered index a search walks before it turns to the trigram index
+WINDOW = 50_000  # rows of the ordered index a search walks before it turns to the trigram index
+# Newest first, whose index does not hold the search text: each row walked is a table read.
+WINDOW_NEWEST = 2_000
+RARE = PER_PAGE  # the walk's rows per match of a page, against the trigram index's rows (`_rare`)
+_TABLE_ROWS: dict = {"rows": 0, "at": None}
 
 ORDERINGS = {
     "name": Ordering([
@@ -82,18 +91,15 @@ def _skills():
 
 
 def listing(base: sa.Select, *, q: str | None = None, cadre: str | None = None, heritage: str | None = None,
-            status: str | None = None, walking: bool = False) -> sa.Select:
-    """`base` narrowed by the filters that are set (None or "" means any), as rows of columns.
-    `walking`: the search is checked on each row of an index walk, written so that the database
-    cannot take the trigram index for it (which would read every match in the whole table)."""
+            status: str | None = None) -> sa.Select:
+    """`base` narrowed by the filters that are set (None or "" means any), as rows of columns."""
     query = base.outerjoin(MembershipType, MembershipType.id == Membership.membership_type_id).with_only_columns(
         Membership.id, Membership.sort_name, Membership.created_at, Membership.status, Membership.role,
         Membership.renews_on, User.name, User.email, Profile.cadre, Profile.specialty,
         MembershipType.name.label("type_name"), _heritage(), _skills())
     q = fold(q or "")
     if q:
-        searched = sa.func.coalesce(Membership.search_text, "") if walking else Membership.search_text
-        query = query.where(contains(searched, q))
+        query = query.where(contains_folded(Membership.search_text, q))
     if cadre:
         query = query.where(Profile.cadre == cadre)
     if heritage:
@@ -113,34 +119,76 @@ def page(base: sa.Select, association_id: int, *, statuses: list[str] | None, fi
     """One page of the directory. `statuses`: the membership statuses the viewer may see at all
     (None: any), which bound the search's window."""
     chosen = ordering(sort)
-    query = listing(base, **{key: value for key, value in filters.items() if key != "sort"})
-    if not filters.get("q"):
-        return _members(paginate(query, chosen, after=after, before=before, per_page=per_page, scalars=False))
-    if before or len(filters["q"].split()) > 1:  # going back, or several words (someone's name): the trigram index
-        return _members(paginate(query, _unindexed(chosen), after=after, before=before, per_page=per_page,
-                                 scalars=False))
-    window_statuses = [filters["status"]] if filters.get("status") else statuses
-    end = _window_end(association_id, window_statuses, chosen, decode(after, chosen))
-    walk = listing(base, walking=True, **{key: value for key, value in filters.items() if key != "sort"})
-    bounded = walk if end is None else walk.where(~_beyond(chosen, end, backwards=False))
-    found = paginate(bounded, chosen, after=after, per_page=per_page, scalars=False)
-    if found.has_next or end is None:
+    narrowing = {key: value for key, value in filters.items() if key != "sort"}
+    q = fold(narrowing.pop("q", None) or "")
+    if not q:
+        return _members(paginate(listing(base, **narrowing), chosen, after=after, before=before,
+                                 per_page=per_page, scalars=False))
+    searched = listing(base, q=q, **narrowing)
+    if _rare(q):
+        return _through_trigrams(searched, chosen, after, before, per_page)
+    window_statuses = [narrowing["status"]] if narrowing.get("status") else statuses
+    backwards = bool(before) and not after
+    cursor = decode(before if backwards else after, chosen)
+    rows = WINDOW_NEWEST if chosen is ORDERINGS["newest"] else WINDOW
+    window = _window(association_id, window_statuses, chosen, cursor, backwards, rows)
+    walked = listing(base, **narrowing).join(window, window.c.id == Membership.id).where(
+        contains_folded(window.c.search_text, q))
+    found = paginate(walked, _over(window, chosen), after=after, before=before, per_page=per_page, scalars=False)
+    if (found.has_prev if backwards else found.has_next) or not _window_full(window, rows):
         return _members(found)
-    return _members(paginate(query, _unindexed(chosen), after=after, per_page=per_page, scalars=False))
+    return _through_trigrams(searched, chosen, after, before, per_page)
 
 
-def _window_end(association_id: int, statuses: list[str] | None, chosen: Ordering, cursor: list | None):
-    """The sort key `WINDOW` rows on from the cursor in the association's list (None when the
-    list ends sooner): an index-only walk."""
-    query = sa.select(*(key.column for key in chosen.keys)).where(Membership.association_id == association_id)
+def _rare(q: str) -> bool:
+    """Whether reading every match through the trigram index and sorting them is expected to
+    cost less than walking the list until a page is full. With m of the table's n rows matching
+    (the planner's estimates), the walk reads about PER_PAGE * n / m rows and the trigram index
+    about m: the index wins when m * m < PER_PAGE * n. Never on SQLite, whose planner does not
+    say: there the walk serves every search."""
+    expected = estimated_rows(sa.select(Membership.id).where(contains_folded(Membership.search_text, q)))
+    return expected is not None and expected * expected < RARE * _table_rows()
+
+
+def _table_rows() -> int:
+    """The planner's estimate of all memberships, read at most once a minute per process."""
+    now = time.monotonic()
+    if _TABLE_ROWS["at"] is None or now - _TABLE_ROWS["at"] > 60:
+        _TABLE_ROWS.update(rows=estimated_rows(sa.select(Membership.id)) or 0, at=now)
+    return _TABLE_ROWS["rows"]
+
+
+def _window(association_id: int, statuses: list[str] | None, chosen: Ordering, cursor: list | None,
+            backwards: bool, rows: int) -> sa.Subquery:
+    """The next `rows` rows of the association's list from the cursor, in order: a walk of the
+    ordering's index (index-only by name)."""
+    query = sa.select(Membership.id, Membership.sort_name, Membership.created_at, Membership.search_text).where(
+        Membership.association_id == association_id)
     if statuses:
         query = query.where(Membership.status.in_(statuses))
     if cursor is not None:
-        query = query.where(_beyond(chosen, cursor, backwards=False))
+        query = query.where(_beyond(chosen, cursor, backwards))
+    return query.order_by(*chosen.order_by(reverse=backwards)).limit(rows).subquery("window")
+
+
+def _over(window: sa.Subquery, chosen: Ordering) -> Ordering:
+    """The same order, on the window's columns, so that the database keeps the walk's order
+    instead of sorting the window."""
+    return Ordering([replace(key, column=window.c[key.column.key]) for key in chosen.keys])
+
+
+def _window_full(window: sa.Subquery, rows: int) -> bool:
+    """Whether the list goes on past the window (so the walk may have missed matches)."""
     from diaspora.extensions import db
 
-    row = db.session.execute(query.order_by(*chosen.order_by()).offset(WINDOW - 1).limit(1)).first()
-    return list(row) if row is not None else None
+    counted = sa.select(sa.func.count()).select_from(window)
+    return db.session.scalar(counted) >= rows
+
+
+def _through_trigrams(searched: sa.Select, chosen: Ordering, after: str | None, before: str | None,
+                      per_page: int) -> Page:
+    return _members(paginate(searched, _unindexed(chosen), after=after, before=before, per_page=per_page,
+                             scalars=False))
 
 
 def _unindexed(chosen: Ordering) -> Ordering:
