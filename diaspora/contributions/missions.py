@@ -233,8 +233,8 @@ def answer(user, place: MissionMember, action: str) -> None:
 
 
 def mark_took_part(officer, place: MissionMember, took_part: bool) -> None:
-    if not place.mission.allows("edit"):
-        raise DomainError(str(MISSION_STATES.action("edit").refusal))
+    if not place.mission.allows("record_attendance"):
+        raise DomainError(str(MISSION_STATES.action("record_attendance").refusal))
     if place.took_part == took_part:
         return
     place.took_part = took_part

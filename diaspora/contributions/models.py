@@ -224,6 +224,9 @@ MISSION_STATES = StateMachine(
     actions=[
         Action("edit", {_M.PLANNED, _M.UNDER_WAY, _M.COMPLETED}, None,
                refusal=_l("A reported or cancelled mission can no longer be changed.")),
+        # Who took part is known once the mission has begun, and until it is reported.
+        Action("record_attendance", {_M.UNDER_WAY, _M.COMPLETED}, None,
+               refusal=_l("Who took part can be recorded once the mission is under way, until it is reported.")),
         Action("start", {_M.PLANNED}, _M.UNDER_WAY, refusal=_l("Only a planned mission can start.")),
         Action("complete", {_M.UNDER_WAY}, _M.COMPLETED, refusal=_l("Only a mission under way can be completed.")),
         Action("report", {_M.COMPLETED}, _M.REPORTED,

@@ -323,6 +323,29 @@ def test_another_tenants_officer_and_members_not_invited_get_404(client, forms, 
     assert "Cleft surgery" not in client.get("/missions").get_data(as_text=True)
 
 
+def test_who_took_part_is_asked_only_once_the_mission_is_under_way(client, forms, login, w):
+    mission = plan(w)
+    place = missions.invite(w.officer, mission, "ama@example.org", "Theatre nurse")
+    missions.answer(w.ama, place, "accept")
+    db.session.commit()
+    page_url = f"{MISSIONS}/{mission.id}"
+    login(w.officer)
+    planned = client.get(page_url).get_data(as_text=True)
+    assert "Took part" not in planned and "Did not take part" not in planned
+    refused = forms.submit(page_url, {"took_part": "no"}, action=f"{page_url}/team/{place.id}/took-part",
+                           follow_redirects=True)
+    assert ("Who took part can be recorded once the mission is under way, until it is reported."
+            in readable(refused.get_data(as_text=True)))
+    assert db.session.get(MissionMember, place.id).took_part is True
+    missions.move(w.officer, mission, "start")
+    db.session.commit()
+    under_way = client.get(page_url).get_data(as_text=True)
+    assert "Did not take part" in under_way
+    assert forms.submit(page_url, {"took_part": "no"}, action=f"{page_url}/team/{place.id}/took-part").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(MissionMember, place.id).took_part is False
+
+
 def test_a_bad_date_range_comes_back_beside_the_field_with_what_was_typed(client, forms, login, w):
     login(w.officer)
     response = forms.submit(f"{MISSIONS}/new", {
