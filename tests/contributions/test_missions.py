@@ -341,7 +341,8 @@ def test_who_took_part_is_asked_only_once_the_mission_is_under_way(client, forms
     db.session.commit()
     under_way = client.get(page_url).get_data(as_text=True)
     assert "Did not take part" in under_way
-    assert forms.submit(page_url, {"took_part": "no"}, action=f"{page_url}/team/{place.id}/took-part").status_code == 302
+    marked = forms.submit(page_url, {"took_part": "no"}, action=f"{page_url}/team/{place.id}/took-part")
+    assert marked.status_code == 302
     db.session.expire_all()
     assert db.session.get(MissionMember, place.id).took_part is False
 
