@@ -115,6 +115,17 @@ def grow_to(connection, target: int, officer_password_hash: str) -> int:
                now() - make_interval(mins => u.id % 100000), 1
         FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE u.id BETWEEN :start AND :end"""),
         {"big": big, "low": low, "high": high, "start": start, "end": end})
+    # The directory's search words (associations/roster/words.py), as the app keeps them.
+    connection.execute(sa.text("""
+        INSERT INTO membership_words (word, association_id, sort_name, membership_id)
+        SELECT DISTINCT word, m.association_id, m.sort_name, m.id
+        FROM memberships m, unnest(string_to_array(m.search_text, ' ')) AS word
+        WHERE m.user_id BETWEEN :start AND :end AND word <> ''"""), {"start": start, "end": end})
+    connection.execute(sa.text("""
+        INSERT INTO search_words (word)
+        SELECT DISTINCT word FROM memberships m, unnest(string_to_array(m.search_text, ' ')) AS word
+        WHERE m.user_id BETWEEN :start AND :end AND word <> '' ON CONFLICT DO NOTHING"""),
+        {"start": start, "end": end})
     for table, trigger in TRIGGERS:
         connection.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
     connection.execute(sa.text("DELETE FROM association_counts"))

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from diaspora.core.i18n import _l
 from diaspora.core.states import Action, StateMachine
+from diaspora.core.text import WORD_LENGTH
 from diaspora.core.time import utcnow
 from diaspora.extensions import db
 
@@ -281,6 +282,33 @@ class AssociationCount(db.Model):
     count: Mapped[int] = mapped_column(default=0)
 
 
+class MembershipWord(db.Model):
+    """Each word of a membership's search text, in the name order of its association: a search
+    reads a word's members a page at a time, in order, whatever their number
+    (roster/words.py). Made again with the search text (`refresh_member_text`)."""
+
+    __tablename__ = "membership_words"
+
+    word: Mapped[str] = mapped_column(sa.String(WORD_LENGTH), primary_key=True)
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    sort_name: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    membership_id: Mapped[int] = mapped_column(sa.ForeignKey("memberships.id", ondelete="CASCADE"),
+                                               primary_key=True, index=True)
+
+
+class SearchWord(db.Model):
+    """Every word that is in some membership's search text, once: where a search finds the
+    words that contain what was typed (a trigram index on PostgreSQL). A word nobody has any
+    longer goes (roster/words.py)."""
+
+    __tablename__ = "search_words"
+    __table_args__ = (sa.Index("ix_search_words_word_trgm", "word", postgresql_using="gin",
+                               postgresql_ops={"word": "gin_trgm_ops"}),)
+
+    word: Mapped[str] = mapped_column(sa.String(WORD_LENGTH), primary_key=True)
+
+
 class Invitation(db.Model):
     """An officer's invitation by email. Following its link creates an account or attaches
     the existing one, and makes an active membership."""
@@ -350,6 +378,18 @@ def _keep_sort_names(session, flush_context, instances) -> None:
                             .execution_options(synchronize_session="fetch"))
 
 
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _forget_words_of_deleted(session, flush_context, instances) -> None:
+    """The words of memberships about to be deleted go first, so that a word nobody has any
+    longer leaves the vocabulary too: the database's cascade would remove the rows without
+    saying which words they held."""
+    memberships = [obj.id for obj in session.deleted if isinstance(obj, Membership) and obj.id]
+    if memberships:
+        from diaspora.associations.roster import words
+
+        words.forget(session.connection(), memberships)
+
+
 @sa.event.listens_for(sa.orm.Session, "after_flush")
 def _keep_member_text(session, flush_context) -> None:
     """After any change to a member's name, profile or skills, or a new membership, their
@@ -368,9 +408,10 @@ def _keep_member_text(session, flush_context) -> None:
         refresh_member_text(session.connection(), people)
 
 
+
 def refresh_member_text(connection, user_ids) -> None:
     from diaspora.auth.models import User
-    from diaspora.core.text import fold
+    from diaspora.core.text import searchable
     from diaspora.members.models import Profile, ProfileSkill, Skill
 
     skills = sa.select(sa.func.aggregate_strings(Skill.name, " ")).select_from(ProfileSkill).join(Skill).where(
@@ -378,7 +419,11 @@ def refresh_member_text(connection, user_ids) -> None:
     rows = connection.execute(
         sa.select(User.id, User.name, Profile.specialty, skills)
         .outerjoin(Profile, Profile.user_id == User.id).where(User.id.in_(list(user_ids))))
+    texts = {}
     for user_id, name, specialty, skill_names in rows:
-        text = fold(" ".join(part for part in (name, specialty, skill_names) if part))[:600]
+        texts[user_id] = searchable(" ".join(part for part in (name, specialty, skill_names) if part))[:600]
         connection.execute(sa.update(Membership.__table__).where(Membership.__table__.c.user_id == user_id)
-                           .values(search_text=text))
+                           .values(search_text=texts[user_id]))
+    from diaspora.associations.roster import words
+
+    words.refresh(connection, texts)

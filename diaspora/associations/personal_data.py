@@ -2,7 +2,8 @@
 
 * memberships: exported; on erasure each current one ends (under the last-officer rule, so
   the only officer of an association must hand over first) and loses the reasons officers
-  wrote about it. The rows stay, anonymous, for the association's counts.
+  wrote about it. The rows stay, anonymous, for the association's counts; their search words
+  are made again from the anonymous name.
 * invitations to the person's address: exported; removed on erasure.
 * associations the person applied to register: exported; one never approved is withdrawn (it
   goes, with the audit trail's details of it); an approved one belongs to its members and stays.
@@ -124,7 +125,10 @@ def _without_lines_naming(text: str, address: str) -> str:
 
 def register() -> None:
     personal_data.register(
-        "memberships", tables=("memberships",), export=export_memberships, erase=erase_memberships,
+        # The search words follow the search text (roster/words.py): on erasure the person's
+        # name leaves them, and a word only they had leaves the vocabulary.
+        "memberships", tables=("memberships", "membership_words", "search_words"), export=export_memberships,
+        erase=erase_memberships,
         audit_refs=lambda user: {"memberships": [m.id for m in _memberships_of(user)]},
         blockers=membership_blockers, order=10)
     personal_data.register(

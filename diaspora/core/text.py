@@ -11,6 +11,21 @@ def fold(text: str) -> str:
     return " ".join(plain.casefold().split())
 
 
+WORD_LENGTH = 60  # longer runs of letters are broken into pieces for search (`searchable`)
+
+
+def searchable(text: str) -> str:
+    """`fold`ed, with any word longer than `WORD_LENGTH` broken into pieces: what a search looks
+    in, and the words it indexes (associations.models.MembershipWord), agree."""
+    pieces = (word[start:start + WORD_LENGTH] for word in fold(text).split(" ")
+              for start in range(0, len(word), WORD_LENGTH))
+    return " ".join(pieces)
+
+
+def words_of(searchable_text: str) -> set[str]:
+    return {word for word in searchable_text.split(" ") if word}
+
+
 def like_pattern(text: str) -> str:
     """`%text%` for ILIKE, with the wildcards in `text` taken literally (escape character \\)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -8,14 +8,16 @@ aggregated in it), with no ORM objects to build.
 Orderings are indexes: (association_id, sort_name, id) by name, (association_id, created_at,
 id) newest first, each with a status in front where the list filters on one. Search looks in
 `memberships.search_text` (the member's folded name, specialty and skills; the name indexes
-hold it too). There are two ways to find a page of matches, and `page` picks by what the
-planner expects the search to match in the whole table (`_rare`):
-* a rare word (a person's name) through the trigram index, sorting the few matches;
-* a common one (a specialty, a family name shared by thousands) by walking the list's index
-  in order, checking each row, for at most `WINDOW` rows. Matches come in list order, so the
-  walk stops as soon as the page is full; only when the window ends with the page still short
-  does the search turn to the trigram index.
-Each search therefore costs at most one window plus its matches, and is usually far less."""
+hold it too), and finds a page of matches in one of three ways:
+* a single word of three letters or more, by name (the usual order), through the words'
+  index (roster/words.py): the few words that contain it (at most `words.MOST_WORDS`), then
+  each word's members a page at a time in name order, merged: a family name shared by
+  thousands costs what a rare name costs.
+* otherwise (several words, a short word or one in too many words, newest first), by what the
+  planner expects the search to match in the whole table (`_rare`): a rare one (a person's full
+  name) through the trigram index, sorting the few matches; a common one by walking the list's
+  index in order, checking each row, for at most `WINDOW` rows, stopping as soon as the page is
+  full, and turning to the trigram index only when the window ends with the page still short."""
 
 import time
 from dataclasses import dataclass, field, replace
@@ -23,7 +25,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from diaspora.associations.models import Membership, MembershipType
+from diaspora.associations.models import Membership, MembershipType, MembershipWord
+from diaspora.associations.roster import words
 from diaspora.auth.models import User
 from diaspora.core.i18n import _l
 from diaspora.core.pagination import Ordering, Page, SortKey, _beyond, decode, estimated_rows, paginate
@@ -125,6 +128,10 @@ def page(base: sa.Select, association_id: int, *, statuses: list[str] | None, fi
         return _members(paginate(listing(base, **narrowing), chosen, after=after, before=before,
                                  per_page=per_page, scalars=False))
     searched = listing(base, q=q, **narrowing)
+    if chosen is ORDERINGS["name"]:
+        vocabulary = words.containing(q)
+        if vocabulary is not None:
+            return _through_words(base, association_id, narrowing, q, vocabulary, after, before, per_page)
     if _rare(q):
         return _through_trigrams(searched, chosen, after, before, per_page)
     window_statuses = [narrowing["status"]] if narrowing.get("status") else statuses
@@ -138,6 +145,31 @@ def page(base: sa.Select, association_id: int, *, statuses: list[str] | None, fi
     if (found.has_prev if backwards else found.has_next) or not _window_full(window, rows):
         return _members(found)
     return _through_trigrams(searched, chosen, after, before, per_page)
+
+
+def _through_words(base: sa.Select, association_id: int, narrowing: dict, q: str, vocabulary: list[str],
+                   after: str | None, before: str | None, per_page: int) -> Page:
+    """The members who have one of `vocabulary`'s words (those containing `q`), in name order:
+    for each word, the page's worth of its members after the cursor, read in order from the
+    words' primary key; then those few merged."""
+    if not vocabulary:
+        return Page(items=[], per_page=per_page)
+    backwards = bool(before) and not after
+    cursor = decode(before if backwards else after, ORDERINGS["name"])
+    by_word = Ordering([SortKey(MembershipWord.sort_name, lambda m: m.sort_name),
+                        SortKey(MembershipWord.membership_id, lambda m: m.id, kind=int)])
+    parts = []
+    for number, word in enumerate(vocabulary):
+        # No check of the search text: every member with a word containing `q` matches.
+        part = (listing(base, **narrowing).join(MembershipWord, MembershipWord.membership_id == Membership.id)
+                .where(MembershipWord.word == word, MembershipWord.association_id == association_id))
+        if cursor is not None:
+            part = part.where(_beyond(by_word, cursor, backwards))
+        part = part.order_by(*by_word.order_by(reverse=backwards)).limit(per_page + 1).subquery(f"word_{number}")
+        parts.append(sa.select(*part.c))
+    merged = sa.union(*parts).subquery("found") if len(parts) > 1 else parts[0].subquery("found")
+    return _members(paginate(sa.select(*merged.c), _over(merged, ORDERINGS["name"]), after=after, before=before,
+                             per_page=per_page, scalars=False))
 
 
 def _rare(q: str) -> bool:

@@ -1,0 +1,88 @@
+"""The words of members' search text, kept for the directory's search (roster/directory.py).
+
+`membership_words` holds each word of each membership's search text with the membership's
+place in its association's name order, so the members with a given word come a page at a time,
+in order, from the primary key (word, association_id, sort_name, membership_id). `search_words`
+holds each word once, with a trigram index: a search finds there the few words that contain
+what was typed, then reads each one's members in order and merges them.
+
+Both are made again whenever a member's search text is (`refresh`, from
+`models.refresh_member_text`). A word that no membership has any longer leaves `search_words`
+(a family name after its only holder deleted their account). On PostgreSQL that removal takes a
+SHARE lock on `membership_words` first, and `refresh` writes a membership's words before it adds
+them to `search_words`: so a word another transaction is adding at the same moment is either
+seen and kept, or added back after the removal; never left out of `search_words` while a
+membership has it, which would hide that member from searches."""
+
+import sqlalchemy as sa
+
+from diaspora.associations.models import Membership, MembershipWord, SearchWord
+from diaspora.core.text import words_of
+
+_M, _W, _S = Membership.__table__, MembershipWord.__table__, SearchWord.__table__
+
+
+def refresh(connection, texts: dict[int, str]) -> None:
+    """{user_id: search text}: the words of those users' memberships, made again."""
+    memberships = connection.execute(sa.select(_M.c.id, _M.c.user_id, _M.c.association_id, _M.c.sort_name)
+                                     .where(_M.c.user_id.in_(list(texts)))).all()
+    ids = [membership.id for membership in memberships]
+    had = set(connection.scalars(sa.select(_W.c.word).where(_W.c.membership_id.in_(ids)).distinct())) if ids else set()
+    if ids:
+        connection.execute(sa.delete(_W).where(_W.c.membership_id.in_(ids)))
+    rows = [{"word": word, "association_id": membership.association_id, "sort_name": membership.sort_name,
+             "membership_id": membership.id}
+            for membership in memberships for word in words_of(texts[membership.user_id])]
+    has = {row["word"] for row in rows}
+    if rows:
+        connection.execute(sa.insert(_W), rows)
+        _add_to_vocabulary(connection, has)
+    _drop_unused(connection, had - has)
+
+
+def forget(connection, membership_ids: list[int]) -> None:
+    """Deleted memberships' words."""
+    had = set(connection.scalars(sa.select(_W.c.word).where(_W.c.membership_id.in_(membership_ids)).distinct()))
+    connection.execute(sa.delete(_W).where(_W.c.membership_id.in_(membership_ids)))
+    _drop_unused(connection, had)
+
+
+def _add_to_vocabulary(connection, words: set[str]) -> None:
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    connection.execute(insert(_S).on_conflict_do_nothing(), [{"word": word} for word in sorted(words)])
+
+
+def _unused(words):
+    return sa.and_(_S.c.word.in_(sorted(words)), ~sa.exists().where(_W.c.word == _S.c.word))
+
+
+def _drop_unused(connection, words: set[str]) -> None:
+    if not words:
+        return
+    if not connection.scalar(sa.select(sa.literal(1)).where(_unused(words)).limit(1)):
+        return  # still used by others: the usual case, and no lock taken
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("LOCK TABLE membership_words IN SHARE MODE")
+    connection.execute(sa.delete(_S).where(_unused(words)))
+
+
+MOST_WORDS = 20  # words containing what was typed that a search merges, at most
+SHORTEST = 3  # a trigram index cannot serve less
+
+
+def containing(q: str) -> list[str] | None:
+    """The words of `search_words` that contain `q`, or None when the words cannot serve: `q` is
+    several words (the trigram index finds a phrase better), too short for a trigram index, or
+    in more than `MOST_WORDS` words. A word typed lies inside one word of a member's search
+    text, so these words' members are exactly the members whose search text contains it."""
+    from diaspora.core.text import contains_folded
+    from diaspora.extensions import db
+
+    if " " in q or len(q) < SHORTEST:
+        return None
+    found = list(db.session.scalars(sa.select(SearchWord.word).where(contains_folded(SearchWord.word, q))
+                                    .limit(MOST_WORDS + 1)))
+    return found if len(found) <= MOST_WORDS else None
