@@ -1,10 +1,14 @@
 """The words of members' search text (roster/words.py) always equal what the search text says,
 after every kind of change, and a word nobody has any longer leaves the vocabulary."""
 
+import threading
+
+import pytest
 import sqlalchemy as sa
 
 from diaspora.associations.models import Membership, MembershipWord, SearchWord
 from diaspora.auth import services
+from diaspora.auth.models import User
 from diaspora.core.text import WORD_LENGTH, searchable, words_of
 from diaspora.extensions import db
 from diaspora.members.models import ProfileSkill, Skill
@@ -88,3 +92,51 @@ def _skill(name: str) -> Skill:
     db.session.add(skill)
     db.session.flush()
     return skill
+
+
+@pytest.mark.postgres_only
+def test_a_word_added_while_its_last_holder_leaves_stays_in_the_vocabulary(app, db):
+    """Two transactions at once: one gives Kofi the word "zangmo" (not yet committed) while the
+    other renames Ama, its only holder. Without the lock, the rename would see nobody else with
+    the word and remove it, and Kofi would be missing from every search for it."""
+    association = AssociationFactory()
+    ama = MembershipFactory(association=association, user=UserFactory(name="Ama Zangmo")).user
+    kofi = MembershipFactory(association=association, user=UserFactory(name="Kofi Owusu")).user
+    db.session.commit()
+    ama_id, kofi_id = ama.id, kofi.id
+    added, renamed = threading.Event(), threading.Event()
+    errors = []
+
+    def add_the_word():
+        try:
+            with app.app_context():
+                kofi = db.session.get(User, kofi_id)
+                kofi.name = "Kofi Owusu Zangmo"  # a word added, none dropped
+                db.session.flush()  # Kofi's words written, not committed
+                added.set()
+                renamed.wait(timeout=2)  # the rename is waiting for this transaction (or done)
+                db.session.commit()
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    def rename_ama():
+        try:
+            with app.app_context():
+                added.wait(timeout=10)
+                ama = db.session.get(User, ama_id)
+                ama.name = "Ama Asante"
+                threading.Timer(0.5, renamed.set).start()
+                db.session.commit()
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=add_the_word), threading.Thread(target=rename_ama)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert errors == []
+    assert stored() == expected()
+    assert "zangmo" in stored()[1]
