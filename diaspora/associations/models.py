@@ -408,7 +408,6 @@ def _keep_member_text(session, flush_context) -> None:
         refresh_member_text(session.connection(), people)
 
 
-
 def refresh_member_text(connection, user_ids) -> None:
     from diaspora.auth.models import User
     from diaspora.core.text import searchable

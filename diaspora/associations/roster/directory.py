@@ -127,11 +127,11 @@ def page(base: sa.Select, association_id: int, *, statuses: list[str] | None, fi
     if not q:
         return _members(paginate(listing(base, **narrowing), chosen, after=after, before=before,
                                  per_page=per_page, scalars=False))
-    searched = listing(base, q=q, **narrowing)
     if chosen is ORDERINGS["name"]:
         vocabulary = words.containing(q)
         if vocabulary is not None:
-            return _through_words(base, association_id, narrowing, q, vocabulary, after, before, per_page)
+            return _through_words(base, association_id, narrowing, vocabulary, after, before, per_page)
+    searched = listing(base, q=q, **narrowing)
     if _rare(q):
         return _through_trigrams(searched, chosen, after, before, per_page)
     window_statuses = [narrowing["status"]] if narrowing.get("status") else statuses
@@ -147,9 +147,9 @@ def page(base: sa.Select, association_id: int, *, statuses: list[str] | None, fi
     return _through_trigrams(searched, chosen, after, before, per_page)
 
 
-def _through_words(base: sa.Select, association_id: int, narrowing: dict, q: str, vocabulary: list[str],
+def _through_words(base: sa.Select, association_id: int, narrowing: dict, vocabulary: list[str],
                    after: str | None, before: str | None, per_page: int) -> Page:
-    """The members who have one of `vocabulary`'s words (those containing `q`), in name order:
+    """The members who have one of `vocabulary`'s words (those containing what was typed), in name order:
     for each word, the page's worth of its members after the cursor, read in order from the
     words' primary key; then those few merged."""
     if not vocabulary:
@@ -160,7 +160,7 @@ def _through_words(base: sa.Select, association_id: int, narrowing: dict, q: str
                         SortKey(MembershipWord.membership_id, lambda m: m.id, kind=int)])
     parts = []
     for number, word in enumerate(vocabulary):
-        # No check of the search text: every member with a word containing `q` matches.
+        # No check of the search text: every member with a word containing what was typed matches.
         part = (listing(base, **narrowing).join(MembershipWord, MembershipWord.membership_id == Membership.id)
                 .where(MembershipWord.word == word, MembershipWord.association_id == association_id))
         if cursor is not None:

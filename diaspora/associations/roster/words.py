@@ -17,7 +17,8 @@ membership has it, which would hide that member from searches."""
 import sqlalchemy as sa
 
 from diaspora.associations.models import Membership, MembershipWord, SearchWord
-from diaspora.core.text import words_of
+from diaspora.core.text import contains_folded, words_of
+from diaspora.extensions import db
 
 _M, _W, _S = Membership.__table__, MembershipWord.__table__, SearchWord.__table__
 
@@ -26,10 +27,7 @@ def refresh(connection, texts: dict[int, str]) -> None:
     """{user_id: search text}: the words of those users' memberships, made again."""
     memberships = connection.execute(sa.select(_M.c.id, _M.c.user_id, _M.c.association_id, _M.c.sort_name)
                                      .where(_M.c.user_id.in_(list(texts)))).all()
-    ids = [membership.id for membership in memberships]
-    had = set(connection.scalars(sa.select(_W.c.word).where(_W.c.membership_id.in_(ids)).distinct())) if ids else set()
-    if ids:
-        connection.execute(sa.delete(_W).where(_W.c.membership_id.in_(ids)))
+    had = _remove(connection, [membership.id for membership in memberships])
     rows = [{"word": word, "association_id": membership.association_id, "sort_name": membership.sort_name,
              "membership_id": membership.id}
             for membership in memberships for word in words_of(texts[membership.user_id])]
@@ -42,9 +40,15 @@ def refresh(connection, texts: dict[int, str]) -> None:
 
 def forget(connection, membership_ids: list[int]) -> None:
     """Deleted memberships' words."""
-    had = set(connection.scalars(sa.select(_W.c.word).where(_W.c.membership_id.in_(membership_ids)).distinct()))
-    connection.execute(sa.delete(_W).where(_W.c.membership_id.in_(membership_ids)))
-    _drop_unused(connection, had)
+    _drop_unused(connection, _remove(connection, membership_ids))
+
+
+def _remove(connection, membership_ids: list[int]) -> set[str]:
+    """Delete the memberships' words; the words they held."""
+    if not membership_ids:
+        return set()
+    return set(connection.scalars(sa.delete(_W).where(_W.c.membership_id.in_(membership_ids))
+                                  .returning(_W.c.word)))
 
 
 def _add_to_vocabulary(connection, words: set[str]) -> None:
@@ -78,9 +82,6 @@ def containing(q: str) -> list[str] | None:
     several words (the trigram index finds a phrase better), too short for a trigram index, or
     in more than `MOST_WORDS` words. A word typed lies inside one word of a member's search
     text, so these words' members are exactly the members whose search text contains it."""
-    from diaspora.core.text import contains_folded
-    from diaspora.extensions import db
-
     if " " in q or len(q) < SHORTEST:
         return None
     found = list(db.session.scalars(sa.select(SearchWord.word).where(contains_folded(SearchWord.word, q))
