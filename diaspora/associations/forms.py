@@ -6,8 +6,6 @@ from wtforms import (
     BooleanField,
     HiddenField,
     PasswordField,
-    RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -15,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from diaspora.auth.forms import PASSWORD_HINT, StrongPasswordMixin, email_field
 from diaspora.auth.passwords import MAX_LENGTH as PASSWORD_MAX
-from diaspora.core.forms import CountriesField, CountryField, WholeNumberField
+from diaspora.core.forms import CountriesField, CountryField, IdField, IdRadioField, WholeNumberField
 from diaspora.core.i18n import _l
 
 MIN_REASON = 10
@@ -125,16 +123,16 @@ class _PlainChoice:
                            else _l("Choose a membership type.")]
 
 
-class MembershipTypeRadios(_PlainChoice, RadioField):
+class MembershipTypeRadios(_PlainChoice, IdRadioField):
     pass
 
 
-class MembershipTypeSelect(_PlainChoice, SelectField):
+class MembershipTypeSelect(_PlainChoice, IdField):
     pass
 
 
 class JoinForm(FlaskForm):
-    membership_type = MembershipTypeRadios(_l("Membership type"), coerce=int,
+    membership_type = MembershipTypeRadios(_l("Membership type"), validate_choice=True,
                                            validators=[DataRequired(_l("Choose a membership type."))])
 
     def __init__(self, *args, types=(), **kwargs):
@@ -149,7 +147,7 @@ class InviteForm(FlaskForm):
     name = StringField(_l("Their name (optional)"), validators=[
         Optional(), Length(max=120, message=_l("The name can be at most 120 characters.")),
     ])
-    membership_type = MembershipTypeSelect(_l("Membership type"), coerce=int,
+    membership_type = MembershipTypeSelect(_l("Membership type"), validate_choice=True,
                                            validators=[DataRequired(_l("Choose a membership type."))])
 
     def __init__(self, *args, types=(), **kwargs):

@@ -34,6 +34,7 @@ from diaspora.core.access import admin_required, anonymous_only, login_required,
 from diaspora.core.domain import DomainError
 from diaspora.core.forms import INVALID, form_page, put_beside_field
 from diaspora.core.i18n import _, ngettext
+from diaspora.core.ids import parse_id
 from diaspora.core.time import today
 from diaspora.extensions import db, limiter, login_manager
 
@@ -46,9 +47,7 @@ TOO_MANY = 429
 @login_manager.user_loader
 def load_user(cookie_id: str) -> User | None:
     user_id, _sep, session_token = cookie_id.partition(":")
-    if not user_id.isdigit() or len(user_id) > 10:
-        return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, parse_id(user_id)) if parse_id(user_id) else None
     if user is None or user.session_token != session_token:
         return None
     return user

@@ -9,7 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from diaspora.contributions.models import KINDS, MODES, SHAREABLE_FIELDS
 from diaspora.core.countries import country_name
-from diaspora.core.forms import CountryField, Select, WholeNumberField
+from diaspora.core.forms import CountryField, IdField, IdsField, Select, WholeNumberField
 from diaspora.core.i18n import _, _l
 
 MAX_TEXT = 5000
@@ -112,8 +112,9 @@ class ContributionForm(FlaskForm):
 
 class SubmitForm(FlaskForm):
     version = HiddenField()
-    association_id = SelectField(_l("Association to verify it"), coerce=int, validate_choice=False,
-                                 validators=[DataRequired(_l("Choose one of your associations to verify it."))])
+    association_id = IdField(_l("Association to verify it"),
+                             not_an_id=_l("Choose one of your associations to verify it."),
+                             validators=[DataRequired(_l("Choose one of your associations to verify it."))])
 
 
 class ReturnForm(FlaskForm):
@@ -123,7 +124,7 @@ class ReturnForm(FlaskForm):
 
 
 class BulkVerifyForm(FlaskForm):
-    ids = SelectMultipleField(_l("Contributions"), coerce=int, validate_choice=False)
+    ids = IdsField(_l("Contributions"), not_an_id=_l("Tick contributions from the list."))
 
 
 class CheckboxesField(SelectMultipleField):

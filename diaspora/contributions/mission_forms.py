@@ -5,7 +5,7 @@ from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from diaspora.contributions.forms import currency_choices
-from diaspora.core.forms import CountryField, Select, WholeNumberField
+from diaspora.core.forms import CountryField, IdField, Select, WholeNumberField
 from diaspora.core.i18n import _l
 
 MAX_TEXT = 5000
@@ -34,14 +34,14 @@ class MissionForm(FlaskForm):
                            validators=_text(200, _l("Keep the facility's name to 200 characters.")))
     starts_on = DateField(_l("First day"), validators=[Optional()])
     ends_on = DateField(_l("Last day"), validators=[Optional()])
-    partnership_id = Select(_l("Health Partnership"), description=_l("If the mission is part of one."),
-                            choices=[], validators=[Optional()], validate_choice=False)
+    partnership_id = IdField(_l("Health Partnership"), description=_l("If the mission is part of one."),
+                             choices=[], validators=[Optional()],
+                             not_an_id=_l("Choose one of your association's partnerships."))
 
     def values(self) -> dict:
-        chosen = (self.partnership_id.data or "").strip()
         return {"title": self.title.data, "country": self.country.data, "region": self.region.data,
                 "facility": self.facility.data, "starts_on": self.starts_on.data, "ends_on": self.ends_on.data,
-                "partnership_id": int(chosen) if chosen.isdigit() else None}
+                "partnership_id": self.partnership_id.data}
 
 
 class TeamInviteForm(FlaskForm):

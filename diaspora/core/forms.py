@@ -7,13 +7,14 @@ import pycountry
 from babel import Locale, UnknownLocaleError
 from flask import render_template
 from markupsafe import Markup, escape
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import ValidationError
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 from diaspora.core.countries import country_choices
 from diaspora.core.domain import VERSION_FIELD, DomainError
 from diaspora.core.i18n import _, _l
+from diaspora.core.ids import parse_id
 from diaspora.core.text import fold
 
 INVALID = 422  # a form with errors: shown again, and the transaction rolls back
@@ -91,6 +92,78 @@ class Select(SelectField):
     """A SelectField rendered through the cache above."""
 
     widget = CachedSelect()
+
+
+# ---------------------------------------------------------------------------- ids
+
+
+class _IdChoice:
+    """A record chosen by its id: `data` is an int, or None when nothing was chosen. A value
+    that can name no record (`core.ids.parse_id`: out of range, not a number) is refused
+    beside the field with `not_an_id`, once; whether the record exists and may be chosen is
+    for the service to say."""
+
+    def __init__(self, label=None, validators=None, *, not_an_id=_l("Choose one from the list."), **kwargs):
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(label, validators, coerce=parse_id, **kwargs)
+        self.not_an_id = not_an_id
+
+    def process_data(self, value):
+        self.data = parse_id(value)
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = parse_id(text)
+        if text and self.data is None:
+            raise ValueError(str(self.not_an_id))
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # said once: not again by DataRequired
+        super().pre_validate(form)
+
+
+class IdField(_IdChoice, Select):
+    """One record from a drop-down list, by id."""
+
+
+class IdRadioField(_IdChoice, RadioField):
+    """One record from a few radio buttons, by id."""
+
+
+class IdsField(SelectMultipleField):
+    """Several records ticked in a list, by id: `data` is a list of ints. A value that can
+    name no record refuses the whole choice with `not_an_id` (nothing half-done)."""
+
+    def __init__(self, label=None, validators=None, *, not_an_id=_l("Choose from the list."), **kwargs):
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(label, validators, coerce=parse_id, **kwargs)
+        self.not_an_id = not_an_id
+
+    def process_data(self, value):
+        self.data = [number for number in map(parse_id, value or []) if number is not None]
+
+    def process_formdata(self, valuelist):
+        numbers = [parse_id(value) for value in valuelist]
+        self.data = [number for number in numbers if number is not None]
+        if None in numbers:
+            raise ValueError(str(self.not_an_id))
+
+
+class HiddenIdField(HiddenField):
+    """An id the page carries in a hidden input (a row's "Remove" button): an int or None."""
+
+    def process_data(self, value):
+        self.data = parse_id(value)
+
+    def process_formdata(self, valuelist):
+        self.data = parse_id(valuelist[0]) if valuelist else None
+
+    def _value(self):
+        return "" if self.data is None else str(self.data)
+
+
+# ---------------------------------------------------------------------------- countries
 
 
 class CountryField(Select):

@@ -13,9 +13,7 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from diaspora.core import access, audit
-
-# The largest value an id column holds (PostgreSQL's integer).
-MAX_ID = 2**31 - 1
+from diaspora.core.ids import MAX_ID
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from diaspora.core.forms import Select
+from diaspora.core.forms import IdField, Select
 from diaspora.core.i18n import _, _l
 from diaspora.members.models import CADRES
 
@@ -14,9 +14,9 @@ MAX_TEXT = 5000
 
 class MouForm(FlaskForm):
     version = HiddenField()
-    association_id = Select(_l("Association"), description=_l("An approved association of the platform."),
-                            choices=[], validators=[DataRequired(_l("Choose an association from the list."))],
-                            validate_choice=False)
+    association_id = IdField(_l("Association"), description=_l("An approved association of the platform."),
+                             choices=[], validators=[DataRequired(_l("Choose an association from the list."))],
+                             not_an_id=_l("Choose an association from the list."))
     scope = TextAreaField(_l("Scope"), description=_l("What the MoU covers: the work, the places, the people."),
                           validators=[DataRequired(_l("Describe what the MoU covers.")),
                                       Length(max=MAX_TEXT, message=_l("Keep this to 5,000 characters."))])
@@ -29,8 +29,7 @@ class MouForm(FlaskForm):
         "Optional: the signed MoU as a PDF, PNG or JPEG file of at most 5 MB. A new file replaces the old one."))
 
     def values(self) -> dict:
-        chosen = (self.association_id.data or "").strip()
-        return {"association_id": int(chosen) if chosen.isdigit() else None, "scope": self.scope.data,
+        return {"association_id": self.association_id.data, "scope": self.scope.data,
                 "status": self.status.data, "signed_on": self.signed_on.data, "review_on": self.review_on.data}
 
 

@@ -5,7 +5,7 @@ from wtforms import HiddenField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from diaspora.core.forms import CountryField, WholeNumberField
+from diaspora.core.forms import CountryField, HiddenIdField, WholeNumberField
 from diaspora.core.i18n import _l
 from diaspora.desks.setup import topic_choices
 
@@ -57,4 +57,4 @@ class OfficerForm(FlaskForm):
 
 
 class RemoveOfficerForm(FlaskForm):
-    user_id = HiddenField()
+    user_id = HiddenIdField()

@@ -132,12 +132,12 @@ def add_officer(desk):
 @loads(desk="manage")
 def remove_officer(desk):
     form = RemoveOfficerForm()
-    chosen = (form.user_id.data or "").strip()
-    if not form.validate_on_submit() or not chosen.isdigit():
+    chosen = form.user_id.data
+    if not form.validate_on_submit() or chosen is None:
         flash(_("Choose an officer to remove."), "error")
         return redirect(url_for("desk_admin.desk", desk_id=desk.id))
     try:
-        setup.remove_officer(current_user, desk, int(chosen))
+        setup.remove_officer(current_user, desk, chosen)
     except DomainError as error:
         flash(str(error), "error")
     else:

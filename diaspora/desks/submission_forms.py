@@ -5,7 +5,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from diaspora.core.forms import CountryField, WholeNumberField
+from diaspora.core.forms import CountryField, HiddenIdField, IdField, WholeNumberField
 from diaspora.core.i18n import _l
 from diaspora.desks.models import TOPICS
 from diaspora.desks.topics import QUESTIONS
@@ -23,7 +23,8 @@ class StartForm(FlaskForm):
                            validators=[DataRequired(_l("Choose a country."))])
     topic = SelectField(_l("What it is about"), choices=[("", _l("Choose a topic")), *TOPICS.items()],
                         validators=[DataRequired(_l("Choose what you are writing about."))])
-    association = SelectField(_l("Sent by"), coerce=int, validate_choice=False, validators=[Optional()])
+    association = IdField(_l("Sent by"), validators=[Optional()],
+                          not_an_id=_l("Choose yourself or one of your associations."))
 
 
 def questions_form(topic: str, association_choices: list[tuple], **kwargs) -> FlaskForm:
@@ -39,7 +40,7 @@ def questions_form(topic: str, association_choices: list[tuple], **kwargs) -> Fl
     QuestionsForm.show_identity = BooleanField(_l("The desk may see my name and email address"), description=_l(
         "If you leave this unticked, the desk sees what you wrote but not who you are. A submission sent for an "
         "association always shows the association."))
-    QuestionsForm.association = HiddenField()
+    QuestionsForm.association = HiddenIdField()
     QuestionsForm.confirmed = HiddenField()
     QuestionsForm.files = MultipleFileField(_l("Attach files"), description=_l(
         "Optional: PDF, PNG or JPEG, up to 5 MB each, at most 5 files."))

@@ -64,8 +64,7 @@ def send():
         return redirect(url_for("submissions.new"))
     form = questions_form(topic, _associations())
     desk = routing.desk_for(country, topic)
-    association_id = int(form.association.data) if (form.association.data or "").isdigit() else 0
-    association = _chosen_association(association_id)
+    association = _chosen_association(form.association.data or 0)
     if not form.validate_on_submit():
         return form_page("desks/submissions/questions.html", form, country=country, desk=desk)
     if request.form.get("confirmed") != "yes" or request.form.get("change"):

@@ -20,6 +20,7 @@ from diaspora.auth.models import User
 from diaspora.core import audit
 from diaspora.core.domain import DomainError, check_version
 from diaspora.core.i18n import _, _l
+from diaspora.core.ids import parse_id
 from diaspora.core.links import absolute
 from diaspora.core.outbox import queue_email
 from diaspora.core.time import today, utcnow
@@ -69,20 +70,14 @@ def canned_replies(desk: Desk) -> list[CannedReply]:
 
 def canned_reply_of(desk: Desk, reply_id) -> CannedReply | None:
     """A canned reply of this desk named by a query parameter (to fill the reply box), or None."""
-    try:
-        number = int(reply_id)
-    except (TypeError, ValueError):
-        return None
-    if not 0 < number < 2 ** 31:
+    number = parse_id(reply_id)
+    if number is None:
         return None
     return db.session.scalar(sa.select(CannedReply).where(CannedReply.id == number, CannedReply.desk_id == desk.id))
 
 
 def attachment_of(submission: Submission, attachment_id) -> SubmissionAttachment | None:
-    try:
-        number = int(attachment_id)
-    except (TypeError, ValueError):
-        return None
+    number = parse_id(attachment_id)
     return next((a for a in submission.attachments if a.id == number), None)
 
 
@@ -268,8 +263,9 @@ def parse_picks(values: list[str]) -> dict[int, str]:
     picks: dict[int, str] = {}
     for value in values or []:
         number, _sep, version = str(value).partition(":")
-        if number.isdigit() and version.isdigit() and len(number) < 12 and len(version) < 12:
-            picks.setdefault(int(number), version)
+        chosen = parse_id(number)
+        if chosen is not None and version.isdigit() and len(version) < 12:
+            picks.setdefault(chosen, version)
     if len(picks) > MAX_BULK:
         raise DomainError(_("Choose at most %(count)d submissions at once.", count=MAX_BULK), field="picks")
     return picks

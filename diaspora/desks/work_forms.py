@@ -2,9 +2,10 @@
 version it was shown, so a colleague's change made meanwhile is caught (desks/work.py)."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from diaspora.core.forms import IdField
 from diaspora.core.i18n import _l
 from diaspora.desks.work import MAX_TEXT
 
@@ -16,7 +17,7 @@ def _text(label, required_message, too_long_message, hint=None):
 
 class AssignForm(FlaskForm):
     version = HiddenField()
-    assignee_id = SelectField(_l("Assigned to"), coerce=str, validators=[Optional()])
+    assignee_id = IdField(_l("Assigned to"), validators=[Optional()], not_an_id=_l("Choose an officer of this desk."))
 
 
 class ActionForm(FlaskForm):

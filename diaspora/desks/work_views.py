@@ -106,7 +106,7 @@ def _work_page(desk, submission, *, status: int = 200, conflict: str | None = No
     forms.setdefault("reply_form", ReplyForm(formdata=None))
     forms.setdefault("note_form", NoteForm(formdata=None))
     forms.setdefault("action_form", ActionForm(formdata=None))
-    forms.setdefault("assign_form", AssignForm(formdata=None, data={"assignee_id": str(fresh.assignee_id or "")}))
+    forms.setdefault("assign_form", AssignForm(formdata=None, data={"assignee_id": fresh.assignee_id}))
     for form in forms.values():
         form.version.data = version  # after a conflict: the version saved now, so saving again keeps theirs
     officers = work.officers_of(desk)
@@ -148,12 +148,9 @@ def _change(desk, submission, form_name: str, form, change, done: str):
 @loads(desk="work", submission="work")
 def assign(desk, submission):
     def change(form):
-        wanted = form.assignee_id.data
-        work.assign(current_user, submission, int(wanted) if (wanted or "").isdigit() else None, form.version.data)
+        work.assign(current_user, submission, form.assignee_id.data, form.version.data)
 
-    form = AssignForm()
-    form.assignee_id.choices = None  # any value: the service checks it is an officer of this desk
-    form.assignee_id.validate_choice = False
+    form = AssignForm()  # any id: the service checks it is an officer of this desk
     return _change(desk, submission, "assign_form", form, change, _("The assignment is saved."))
 
 

@@ -7,19 +7,20 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from diaspora.contributions.forms import AmountField
 from diaspora.core.countries import country_name
+from diaspora.core.forms import IdField
 from diaspora.core.i18n import _l
 from diaspora.licensure.models import CATEGORIES
 
 
 def regulator_choices(regulators) -> list[tuple]:
-    return [(0, _l("Choose the regulator"))] + [
+    return [("", _l("Choose the regulator"))] + [
         (r.id, f"{country_name(r.country)}: {r.name} ({r.short_name})") for r in regulators]
 
 
 class LicenceForm(FlaskForm):
     version = HiddenField()
-    regulator_id = SelectField(_l("Regulator"), coerce=int, validate_choice=False,
-                               validators=[DataRequired(_l("Choose the regulator from the list."))])
+    regulator_id = IdField(_l("Regulator"), not_an_id=_l("Choose the regulator from the list."),
+                           validators=[DataRequired(_l("Choose the regulator from the list."))])
     registration_number = StringField(_l("Registration number"), validators=[
         DataRequired(_l("Enter your registration number.")),
         Length(max=60, message=_l("Keep the registration number to 60 characters."))])
