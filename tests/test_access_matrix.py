@@ -1,5 +1,6 @@
 """The access matrix: every route of `app.url_map`, GET and POST (with a valid CSRF token), as
-every role that is not one of tenant A's own people, against tenant A's objects.
+every role that is not one of tenant A's own people, against tenant A's objects; then as each of
+tenant A's own people (insiders).
 
 Nothing here lists routes by hand. A route names its objects by declaring the kind it loads
 (`@loads(association="manage")`); the kind's sample (tests/<domain>/samples.py) puts one in each
@@ -14,8 +15,18 @@ tenant. For each request:
   policy under test;
 * tenant A's data (its people's whole exported data, its association) is unchanged afterwards.
 
+Then the insiders: the member who owns the object, another member, an applicant, an officer, the
+officer on a record of their own (their own contribution, licence, membership: `@own_sample`) and
+an officer of the tenant's desk. Each (kind, action) a route loads must say which of them may do
+it (`insiders(...)` in the domain's samples; the route fails here without one). Whoever is not
+named is answered 403 or 404 and changes nothing; whoever is named is never answered 403. So a
+policy that lets any member manage the association, or an officer verify their own work, fails
+here without anyone editing a test (`test_the_matrix_catches_an_insider_overreaching`).
+
 `test_the_matrix_catches_a_leaking_route` adds a route that forgets its policy to a fresh app
 and shows that the same check fails it."""
+
+from dataclasses import dataclass, replace
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +38,7 @@ from diaspora.core.access import loads, login_required
 from diaspora.extensions import db
 from tests import samples
 from tests.conftest import IsolatedClient, app_config, csrf_token_from, log_in_session
+from tests.samples import MEMBER, OFFICER, OWN_OFFICER
 from tests.world import World, build_world
 
 ROUTES_APP = create_app({"TESTING": True, "SECRET_KEY": "only-to-read-the-routes",
@@ -47,11 +59,11 @@ def _rule(app, endpoint: str, path: str):
     return next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == path)
 
 
-def _url(app, rule, world: World) -> str:
+def _url(app, rule, params: dict[str, dict]) -> str:
     view = app.view_functions[rule.endpoint]
     values = {}
     for kind in getattr(view, "loads", {}):
-        values.update(world.a.params[kind])
+        values.update(params[kind])
     for name in rule.arguments - set(values):
         if name in getattr(view, "signed_params", set()):
             values[name] = "not-a-real-token"
@@ -76,6 +88,21 @@ def _may(app, rule, user) -> bool:
     return True
 
 
+def _insider_may(app, rule, role: str, user) -> bool:
+    """What the tests expect of one of tenant A's own people: only what `insiders(...)` names for
+    each (kind, action) the route loads (or what is open to anyone). The officer on their own
+    record counts as the officer for a kind that has no record of theirs (an association)."""
+    view = app.view_functions[rule.endpoint]
+    if access.declared_rule(view) == "admin":
+        return False
+    for kind, action in getattr(view, "loads", {}).items():
+        as_role = OFFICER if role == OWN_OFFICER and kind not in samples.OWN_SAMPLES else role
+        open_to = samples.OPEN_TO_OUTSIDERS.get((kind, action))
+        if as_role not in samples.INSIDERS[(kind, action)] and not (open_to and open_to(user)):
+            return False
+    return True
+
+
 def _snapshot(world: World) -> tuple:
     """Tenant A as its people would export it, and its association."""
     db.session.expire_all()
@@ -87,32 +114,67 @@ def _snapshot(world: World) -> tuple:
     return people, tuple(association)
 
 
-def check_route(app, rule, method: str, world: World) -> list[str]:
+@dataclass
+class Attempt:
+    role: str
+    user: object
+    url: str
+    may: bool
+    insider: bool = False
+
+
+def _attempts(app, rule, world: World) -> list[Attempt]:
+    """Every outsider with tenant A's objects; then, for a route that loads tenant objects, each
+    of tenant A's own people (the officer also with their own record), those the tests refuse
+    first: an allowed POST may change what the next one finds."""
+    outsiders = [Attempt(role, user, _url(app, rule, world.a.params), _may(app, rule, user))
+                 for role, user in world.roles().items()]
+    loads = getattr(app.view_functions[rule.endpoint], "loads", {})
+    inside = []
+    for role, user in world.a.people.items():
+        if not loads or (role == OWN_OFFICER and not set(loads) & set(samples.OWN_SAMPLES)):
+            continue
+        params = {**world.a.params, **(world.a.own_params if role == OWN_OFFICER else {})}
+        inside.append(Attempt(role, user, _url(app, rule, params), _insider_may(app, rule, role, user), True))
+    return outsiders + sorted(inside, key=lambda attempt: attempt.may)
+
+
+def _undeclared(app, rule) -> list[str]:
     view = app.view_functions[rule.endpoint]
     problems = [f"no sample for kind {kind!r}: add one with @kind_sample in tests/<domain>/samples.py"
                 for kind in getattr(view, "loads", {}) if kind not in samples.KIND_SAMPLES]
+    problems += [f"no insiders({kind!r}, {action!r}, ...) in tests/<domain>/samples.py: say which of a "
+                 "tenant's own people may do it" for kind, action in getattr(view, "loads", {}).items()
+                 if (kind, action) not in samples.INSIDERS]
+    return problems
+
+
+def check_route(app, rule, method: str, world: World) -> list[str]:
+    problems = _undeclared(app, rule)
     if problems:
         return problems
-    url = _url(app, rule, world)
-    for role, user in world.roles().items():
+    for attempt in _attempts(app, rule, world):
         client = app.test_client()
-        if user is not None:
-            log_in_session(client, user)
-        token = csrf_token_from(client.get("/account" if user else "/login").get_data(as_text=True))
-        may = _may(app, rule, user)
-        before = _snapshot(world) if method == "POST" else None
-        response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+        if attempt.user is not None:
+            log_in_session(client, attempt.user)
+        token = csrf_token_from(client.get("/account" if attempt.user else "/login").get_data(as_text=True))
+        before = _snapshot(world) if method == "POST" and not attempt.may else None
+        response = client.open(attempt.url, method=method, data={"csrf_token": token} if method == "POST" else None)
         body = response.get_data().decode("utf-8", errors="replace")  # a PDF is bytes
         status = response.status_code
-        where = f"{method} {url} as {role}"
+        who = f"{attempt.role} (tenant A)" if attempt.insider else attempt.role
+        where = f"{method} {attempt.url} as {who}"
         if status >= 500:
             problems.append(f"{where}: answered {status}")
-        leaked = sorted(secret for secret in world.a.secrets if secret in body)
-        if leaked:
-            problems.append(f"{where}: leaked tenant A's private data {leaked}")
+        if not attempt.insider:
+            leaked = sorted(secret for secret in world.a.secrets if secret in body)
+            if leaked:
+                problems.append(f"{where}: leaked tenant A's private data {leaked}")
         to_login = status == 302 and response.headers.get("Location", "").startswith("/login")
-        if not may and status not in (403, 404) and not (user is None and to_login):
-            problems.append(f"{where}: answered {status}, but the policy refuses this role")
+        if not attempt.may and status not in (403, 404) and not (attempt.user is None and to_login):
+            problems.append(f"{where}: answered {status}, but the tests refuse this role")
+        if attempt.may and attempt.insider and status == 403:
+            problems.append(f"{where}: answered 403, but the tests allow this role")
         if before is not None and _snapshot(world) != before:
             problems.append(f"{where}: changed tenant A's data")
     return problems
@@ -125,7 +187,7 @@ def world(db) -> World:
 
 @pytest.mark.parametrize(("endpoint", "path", "method"), route_cases(ROUTES_APP),
                          ids=[f"{m} {p}" for _, p, m in route_cases(ROUTES_APP)])
-def test_no_role_reaches_another_tenants_objects(app, world, endpoint, path, method):
+def test_every_role_gets_only_what_the_tests_allow(app, world, endpoint, path, method):
     assert check_route(app, _rule(app, endpoint, path), method, world) == []
 
 
@@ -176,3 +238,33 @@ def test_a_route_that_loads_nothing_is_refused_and_reported(leaky_app, world):
     assert response.status_code == 403 and world.a.member.name not in response.get_data(as_text=True)
     with pytest.raises(RuntimeError, match="all-names"):
         access.check_routes(leaky_app)
+
+
+@pytest.fixture
+def overreaching_policies():
+    """Two policy changes a hurried edit might make: any active member manages the association;
+    an officer verifies their own contributions."""
+    from diaspora.associations.policy import can, is_active_member
+    from diaspora.contributions.policy import officer_of_contribution
+
+    def association_rules(user, action, association):
+        return (action == "manage" and is_active_member(user, association)) or can(user, action, association)
+
+    def contribution_rules(user, action, contribution):
+        if action == "verify":
+            return officer_of_contribution(user, contribution)  # "and not own" forgotten
+        return original["contribution"].can(user, action, contribution)
+
+    original = {name: access.KINDS[name] for name in ("association", "contribution")}
+    access.KINDS["association"] = replace(original["association"], can=association_rules)
+    access.KINDS["contribution"] = replace(original["contribution"], can=contribution_rules)
+    yield
+    access.KINDS.update(original)
+
+
+def test_the_matrix_catches_an_insider_overreaching(app, world, overreaching_policies):
+    manage = check_route(app, _rule(app, "associations.manage", "/associations/<slug>/manage"), "GET", world)
+    assert any(f"as {MEMBER} (tenant A): answered 200" in problem for problem in manage), manage
+    verify = check_route(app, _rule(app, "contributions.verify", "/contributions/<int:contribution_id>/verify"),
+                         "POST", world)
+    assert any(f"as {OWN_OFFICER} (tenant A)" in problem for problem in verify), verify

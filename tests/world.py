@@ -1,7 +1,8 @@
 """Two tenants and everyone around them, for the suite-wide access matrix.
 
 Tenant A and tenant B are each an association with an officer, a member (full profile, in the
-directory) and an applicant. Around them: a user who belongs to nothing, a platform admin, and
+directory), a fellow member and an applicant (the desks' samples add an officer of the tenant's
+desk). Around them: a user who belongs to nothing, a platform admin, and
 a desk officer of a country neither tenant's members come from. Every domain adds an object of
 each of its kinds to each tenant (tests/<domain>/samples.py)."""
 
@@ -18,7 +19,7 @@ from tests.factories import (
     UserFactory,
     association_with_heritage,
 )
-from tests.samples import Tenant
+from tests.samples import APPLICANT, MEMBER, OFFICER, OWN_OFFICER, OWNER, Tenant
 
 
 @dataclass
@@ -57,6 +58,11 @@ def build_tenant(label: str, heritage: str) -> Tenant:
     tenant.applicant = MembershipFactory(
         association=association, status=Membership.APPLIED, joined_on=None, membership_type=membership_type,
         user=UserFactory(name=tenant.secret("applicant"), email=f"{tenant.secret('applicant')}@example.org"))
+    fellow = MembershipFactory(association=association, membership_type=membership_type,
+                               user=UserFactory(name=f"Fellow member {label}")).user
+    ProfileFactory(user=fellow, directory_consent=True, heritage=[heritage])
+    tenant.people.update({OWNER: member, MEMBER: fellow, APPLICANT: tenant.applicant.user, OFFICER: officer,
+                          OWN_OFFICER: officer})
     db.session.commit()
     return tenant
 
@@ -67,6 +73,8 @@ def build_world() -> World:
     for tenant in (a, b):
         for kind, make in samples.KIND_SAMPLES.items():
             tenant.params[kind] = make(tenant)
+        for kind, make in samples.OWN_SAMPLES.items():
+            tenant.own_params[kind] = make(tenant)
     db.session.commit()
     desk_officer = DeskOfficerFactory(desk__country="ZA").user
     return World(a=a, b=b, outsider=UserFactory(), admin=UserFactory(admin=True), desk_officer=desk_officer)

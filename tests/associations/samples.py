@@ -8,13 +8,19 @@ from diaspora.associations.roster import importer
 from diaspora.extensions import db
 from tests.factories import MembershipFactory, MembershipTypeFactory
 from tests.samples import (
+    MEMBER,
+    OFFICER,
+    OWN_OFFICER,
+    OWNER,
     Person,
     Tenant,
     admins,
     anyone,
+    insiders,
     kind_sample,
     logged_in,
     open_to_outsiders,
+    own_sample,
     person_sample,
 )
 
@@ -22,6 +28,18 @@ from tests.samples import (
 open_to_outsiders("association", "view", anyone)
 open_to_outsiders("association", "join", logged_in)
 open_to_outsiders("association", "decide", admins)
+
+# Inside: officers run the association (their own membership too: they may step down, renew it,
+# or leave, within the last-officer rule); its active members read the directory; a member leaves.
+insiders("association", "view")  # open to anyone
+insiders("association", "join")  # open to anyone logged in
+insiders("association", "decide")  # admins only
+insiders("association", "manage", OFFICER)
+insiders("association", "directory", OWNER, MEMBER, OFFICER)
+insiders("membership", "manage", OFFICER, OWN_OFFICER)
+insiders("membership", "leave", OWNER, OWN_OFFICER)
+insiders("membership_type", "manage", OFFICER)
+insiders("member_import", "manage", OFFICER)
 
 
 @kind_sample("association")
@@ -32,6 +50,13 @@ def association(tenant: Tenant) -> dict:
 @kind_sample("membership")
 def membership(tenant: Tenant) -> dict:
     own = db.session.scalar(sa.select(Membership).where(Membership.user_id == tenant.member.id))
+    return {"membership_id": own.id}
+
+
+@own_sample("membership")
+def officers_own_membership(tenant: Tenant) -> dict:
+    own = db.session.scalar(sa.select(Membership).where(Membership.user_id == tenant.officer.id,
+                                                        Membership.association_id == tenant.association.id))
     return {"membership_id": own.id}
 
 

@@ -9,13 +9,42 @@ from diaspora.contributions import logbook, verification
 from diaspora.contributions.models import ContributionEvidence, Mission, MissionMember, Partnership
 from diaspora.core.time import today
 from diaspora.extensions import db
-from tests.samples import Person, Tenant, anyone, kind_sample, open_to_outsiders, person_sample
+from tests.samples import (
+    MEMBER,
+    OFFICER,
+    OWN_OFFICER,
+    OWNER,
+    Person,
+    Tenant,
+    anyone,
+    insiders,
+    kind_sample,
+    open_to_outsiders,
+    own_sample,
+    person_sample,
+)
 
 PDF = b"%PDF-1.4\n% evidence of a contribution\n"
 
 # The public verification link is the proof a member hands to anyone: whoever holds it sees
 # the page (only what the member chose to share, which the samples keep free of secrets).
 open_to_outsiders("contribution_link", "view", anyone)
+
+# A contribution is its member's; the officers of the association it was sent to decide on it,
+# never on their own. A mission is seen by its team and run by the officers; a team place is
+# answered by its person; a partnership is read by the association's active members.
+insiders("contribution", "view", OWNER, OFFICER, OWN_OFFICER)
+insiders("contribution", "change", OWNER, OWN_OFFICER)
+insiders("contribution", "verify", OFFICER)
+insiders("contribution_evidence", "view", OWNER, OFFICER, OWN_OFFICER)
+insiders("contribution_evidence", "change", OWNER, OWN_OFFICER)
+insiders("contribution_link", "view")  # open to anyone
+insiders("mission", "view", OWNER, OFFICER)
+insiders("mission", "manage", OFFICER)
+insiders("team_place", "answer", OWNER, OWN_OFFICER)
+insiders("team_place", "manage", OFFICER, OWN_OFFICER)
+insiders("partnership", "view", OWNER, MEMBER, OFFICER)
+insiders("partnership", "manage", OFFICER)
 
 
 def evidence_file(name: str) -> FileStorage:
@@ -34,6 +63,23 @@ def contribution(tenant: Tenant) -> dict:
     logbook.submit(tenant.member, made, tenant.association)
     tenant.extra["contribution"] = made
     return {"contribution_id": made.id}
+
+
+@own_sample("contribution")
+def officers_own_contribution(tenant: Tenant) -> dict:
+    """The officer's own contribution, sent to the association they run: they may not verify it."""
+    made = logbook.log(tenant.officer, values(tenant.secret("own-contribution")),
+                       [evidence_file(tenant.secret("own-evidence"))])
+    logbook.submit(tenant.officer, made, tenant.association)
+    tenant.extra["own_contribution"] = made
+    return {"contribution_id": made.id}
+
+
+@own_sample("contribution_evidence")
+def officers_own_evidence(tenant: Tenant) -> dict:
+    made = tenant.extra["own_contribution"]
+    evidence = db.session.query(ContributionEvidence).filter_by(contribution_id=made.id).one()
+    return {"contribution_id": made.id, "evidence_id": evidence.id}
 
 
 @kind_sample("contribution_evidence")
@@ -85,6 +131,16 @@ def mission(tenant: Tenant) -> dict:
 def team_place(tenant: Tenant) -> dict:
     place = tenant.extra["team_place"]
     return {"slug": tenant.association.slug, "mission_id": place.mission_id, "place_id": place.id}
+
+
+@own_sample("team_place")
+def officers_own_team_place(tenant: Tenant) -> dict:
+    """The officer is on the same mission's team."""
+    mission_id = tenant.extra["team_place"].mission_id
+    place = MissionMember(mission_id=mission_id, user_id=tenant.officer.id, role=tenant.secret("own-role"))
+    db.session.add(place)
+    db.session.flush()
+    return {"slug": tenant.association.slug, "mission_id": mission_id, "place_id": place.id}
 
 
 @person_sample

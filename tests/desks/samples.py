@@ -12,14 +12,45 @@ from diaspora.core.time import today, utcnow
 from diaspora.desks import submissions
 from diaspora.desks.models import CallMatch, Desk, Mou, SupportCall
 from diaspora.extensions import db
-from tests.factories import DeskFactory
-from tests.samples import Person, Tenant, admins, kind_sample, open_to_outsiders, person_sample
+from tests.factories import DeskFactory, DeskOfficerFactory
+from tests.samples import (
+    DESK_OFFICER,
+    OFFICER,
+    OWN_OFFICER,
+    OWNER,
+    Person,
+    Tenant,
+    admins,
+    insiders,
+    kind_sample,
+    open_to_outsiders,
+    own_sample,
+    person_sample,
+)
 
 # Platform admins set desks up and route the submissions no desk took; they may read any MoU.
 open_to_outsiders("desk", "view", admins)
 open_to_outsiders("desk", "manage", admins)
 open_to_outsiders("submission", "route", admins)
 open_to_outsiders("mou", "view", admins)
+
+# Inside: the tenant's desk (its heritage country's) works its submissions, canned replies, MoUs
+# and calls; a submission is also its submitter's, a call its matched members', an MoU is read by
+# the association's officers. Nobody else in the association sees the desk's work.
+insiders("desk", "view", DESK_OFFICER)
+insiders("desk", "work", DESK_OFFICER)
+insiders("desk", "manage")  # admins only
+insiders("submission", "view", OWNER, OWN_OFFICER, DESK_OFFICER)
+insiders("submission", "change", OWNER, OWN_OFFICER)
+insiders("submission", "work", DESK_OFFICER)
+insiders("submission", "route")  # admins only
+insiders("canned_reply", "view", DESK_OFFICER)
+insiders("canned_reply", "manage", DESK_OFFICER)
+insiders("mou", "view", OFFICER, DESK_OFFICER)
+insiders("mou", "manage", DESK_OFFICER)
+insiders("support_call", "view", OWNER, DESK_OFFICER)
+insiders("support_call", "answer", OWNER)
+insiders("support_call", "manage", DESK_OFFICER)
 
 MOU_PDF = b"%PDF-1.4\n% a memorandum of understanding\n"
 
@@ -30,6 +61,7 @@ def desk_of(tenant: Tenant) -> Desk:
         desk = db.session.query(Desk).filter_by(country=tenant.heritage).first() or DeskFactory(
             country=tenant.heritage, name=f"Desk of tenant {tenant.label}")
         tenant.extra["desk"] = desk
+        tenant.people[DESK_OFFICER] = DeskOfficerFactory(desk=desk).user
     return desk
 
 
@@ -45,6 +77,15 @@ def submission(tenant: Tenant) -> dict:
                                 "barrier": "licensure", "what_happened": tenant.secret("what-happened"),
                                 "what_would_help": tenant.secret("help")})
     tenant.extra["submission"] = made
+    return {"desk_id": made.desk_id, "submission_id": made.id}
+
+
+@own_sample("submission")
+def officers_own_submission(tenant: Tenant) -> dict:
+    """The association's officer writes to the desk themselves."""
+    made = submissions.send(tenant.officer, country=desk_of(tenant).country, topic="barrier_report",
+                            title=tenant.secret("own-submission"), show_identity=True, answers={
+                                "barrier": "licensure", "what_happened": "A delay", "what_would_help": "Speed"})
     return {"desk_id": made.desk_id, "submission_id": made.id}
 
 

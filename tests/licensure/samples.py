@@ -9,7 +9,19 @@ from diaspora.core.time import today
 from diaspora.extensions import db
 from diaspora.licensure import licences, reference
 from diaspora.licensure.models import LicenceFeed, Regulator, SafeguardCountry
-from tests.samples import Person, Tenant, admins, anyone, kind_sample, open_to_outsiders, person_sample
+from tests.samples import (
+    OWN_OFFICER,
+    OWNER,
+    Person,
+    Tenant,
+    admins,
+    anyone,
+    insiders,
+    kind_sample,
+    open_to_outsiders,
+    own_sample,
+    person_sample,
+)
 
 PDF = b"%PDF-1.4\n% a licence certificate\n"
 
@@ -21,6 +33,18 @@ open_to_outsiders("regulator", "manage", admins)
 open_to_outsiders("safeguard_country", "view", admins)
 open_to_outsiders("safeguard_country", "manage", admins)
 open_to_outsiders("licence_feed", "view", anyone)
+
+# A licence and CPD are their member's. The sample licence is not shared with the association,
+# so its officers may not see it either (tests/licensure test the sharing).
+insiders("licence", "view", OWNER, OWN_OFFICER)
+insiders("licence", "change", OWNER, OWN_OFFICER)
+insiders("cpd_activity", "view", OWNER, OWN_OFFICER)
+insiders("cpd_activity", "change", OWNER, OWN_OFFICER)
+insiders("regulator", "view")  # admins only
+insiders("regulator", "manage")
+insiders("safeguard_country", "view")
+insiders("safeguard_country", "manage")
+insiders("licence_feed", "view")  # open to anyone with the token
 
 
 def certificate(name: str) -> FileStorage:
@@ -39,6 +63,22 @@ def licence(tenant: Tenant) -> dict:
         "issued_on": today() - timedelta(days=300), "expires_on": today() + timedelta(days=20), "reminders": True,
     }, certificate(tenant.secret("certificate")))
     return {"licence_id": made.id}
+
+
+@own_sample("licence")
+def officers_own_licence(tenant: Tenant) -> dict:
+    made = licences.add_licence(tenant.officer, {
+        "regulator_id": a_regulator().id, "registration_number": tenant.secret("own-pin"), "category": "full",
+        "issued_on": today() - timedelta(days=300), "expires_on": today() + timedelta(days=200), "reminders": True,
+    }, certificate(tenant.secret("own-certificate")))
+    return {"licence_id": made.id}
+
+
+@own_sample("cpd_activity")
+def officers_own_cpd(tenant: Tenant) -> dict:
+    made = licences.log_activity(tenant.officer, title=tenant.secret("own-course"), provider="A provider",
+                                 completed_on=today(), hours=1, points=1, evidence=None)
+    return {"activity_id": made.id}
 
 
 @kind_sample("cpd_activity")

@@ -5,13 +5,35 @@ import io
 from werkzeug.datastructures import FileStorage
 
 from diaspora.members import consents, credentials, profiles
-from tests.samples import Person, Tenant, kind_sample, person_sample
+from tests.samples import OWN_OFFICER, OWNER, Person, Tenant, insiders, kind_sample, own_sample, person_sample
 
 PDF = b"%PDF-1.4\n% a small evidence file\n"
 
 
 def _evidence(name: str) -> FileStorage:
     return FileStorage(stream=io.BytesIO(PDF), filename=f"{name}.pdf", content_type="application/pdf")
+
+
+# A member's qualifications and availability are theirs alone.
+insiders("credential", "view", OWNER, OWN_OFFICER)
+insiders("credential", "change", OWNER, OWN_OFFICER)
+insiders("availability", "view", OWNER, OWN_OFFICER)
+insiders("availability", "change", OWNER, OWN_OFFICER)
+
+
+@own_sample("credential")
+def officers_own_credential(tenant: Tenant) -> dict:
+    made = credentials.add_credential(tenant.officer, kind="qualification", title=tenant.secret("own-credential"),
+                                      awarding_body="A college", year=2015, evidence=_evidence("own"))
+    return {"credential_id": made.id}
+
+
+@own_sample("availability")
+def officers_own_availability(tenant: Tenant) -> dict:
+    from diaspora.core.time import today
+
+    made = credentials.add_availability(tenant.officer, starts_on=today(), ends_on=today(), mode="remote", note="")
+    return {"availability_id": made.id}
 
 
 @kind_sample("credential")
