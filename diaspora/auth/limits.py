@@ -1,7 +1,7 @@
-"""Failed-login limits, counted in Flask-Limiter's storage (Redis in production, so they hold
-across app servers), through the `limits` library it is built on.
+"""Limits on wrong passwords and codes, counted in Flask-Limiter's storage (Redis in
+production, so they hold across app servers), through the `limits` library it is built on.
 
-Three counters of failures, each with its own ceiling:
+Failed logins have three counters, each with its own ceiling:
 
 * per account *and* address: a few tries, then a pause. Someone guessing from elsewhere
   cannot lock the owner out of their own address;

@@ -7,8 +7,13 @@
 * **A code** is accepted for the current 30-second step or the one either side (clock drift),
   and only for a step later than the last one accepted (`totp_last_step`): the same code, or
   an older one, is refused.
-* **Recovery codes**: ten, made at enrolment, shown once; each works once. Only the SHA-256 of
-  each is kept: 80 random bits cannot be guessed, so argon2 would add nothing but time.
+* **Recovery codes**: ten, made at enrolment, shown once, in the answer to the request that made
+  them (never in the session cookie); each works once. Only the SHA-256 of each is kept: 80
+  random bits cannot be guessed, so argon2 would add nothing but time.
+* **Typed as people type**: a code in another script's digits (Arabic-Indic ٣, full-width ３),
+  full-width letters or any kind of dash is read as the ASCII it stands for (`_clean`).
+* **Wrong ones are limited** per account (auth/limits.py): at login, and where a password and
+  a code change something (new recovery codes, turning it off, a new phone).
 * **Required** for platform admins and desk officers (`is_required`); offered to everyone.
 * **Lost device**: a recovery code, then set up again; without one, an admin resets the second
   factor (`reset_by_admin`, audited, the person is emailed), or, for the last admin, the

@@ -530,7 +530,8 @@ def enable_two_factor():
         except DomainError as error:
             put_beside_field(form, error)
         else:
-            _start_session(current_user, second_factor=True)  # keep this session; every other one is now logged out
+            # Keep this session, with the code it just gave; every other one is now logged out.
+            _start_session(current_user, second_factor=True)
             flash(_("Two-factor sign-in is on. Other devices have been logged out."), "success")
             return _recovery_codes_page(codes)
     return _two_factor_page(form=form, status=INVALID)
