@@ -167,12 +167,12 @@ def log_in_session(client, user) -> None:
     the tests of the login itself use `login_via_form`. The session counts as having passed
     the second factor (as after the code page), so admins and desk officers, for whom it is
     required, reach their pages; tests/auth/test_two_factor.py logs in through the forms."""
-    from diaspora.auth.views import PASSED
+    from diaspora.auth.views import PASSED, second_factor_mark
 
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
-        session[PASSED] = True
+        session[PASSED] = second_factor_mark(user)
 
 
 def code_for(user, *, wait: bool = True) -> str:

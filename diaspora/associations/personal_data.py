@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from diaspora.associations import memberships
 from diaspora.associations.models import Association, Invitation, MemberImport, Membership
 from diaspora.core import personal_data
-from diaspora.core.i18n import _
+from diaspora.core.i18n import _, _l
 from diaspora.extensions import db
 
 
@@ -130,15 +130,22 @@ def register() -> None:
         "memberships", tables=("memberships", "membership_words", "search_words"), export=export_memberships,
         erase=erase_memberships,
         audit_refs=lambda user: {"memberships": [m.id for m in _memberships_of(user)]},
-        blockers=membership_blockers, order=10)
+        blockers=membership_blockers, order=10,
+        erased=_l("You leave every association you belong to, and what officers wrote about your membership "
+                  "is erased."),
+        kept=_l("Your past memberships stay, with no name, so each association’s member counts stay true."))
     personal_data.register(
         "invitations", tables=("invitations",), export=export_invitations, erase=erase_invitations,
         audit_refs=lambda user: {"invitations": list(db.session.scalars(
-            _invitations_to(user).with_only_columns(Invitation.id)))}, order=20)
+            _invitations_to(user).with_only_columns(Invitation.id)))}, order=20,
+        erased=_l("Invitations sent to your email address."))
     personal_data.register(
         "association_applications", tables=("associations",), export=export_applications,
         erase=erase_applications, order=20,
+        erased=_l("An association you applied to register that was never approved."),
+        kept=_l("An association you registered that was approved stays: it belongs to its members."),
         audit_refs=lambda user: {"associations": list(db.session.scalars(
             _never_approved(user).with_only_columns(Association.id)))})
     personal_data.register("member_imports", tables=("member_imports",), export=lambda user: [],
-                           erase=erase_from_imports, order=20)
+                           erase=erase_from_imports, order=20,
+                           erased=_l("Your line in the member lists officers imported."))

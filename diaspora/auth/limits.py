@@ -1,7 +1,7 @@
-"""Failed-login limits, counted in Flask-Limiter's storage (Redis in production, so they hold
-across app servers), through the `limits` library it is built on.
+"""Limits on wrong passwords and codes, counted in Flask-Limiter's storage (Redis in
+production, so they hold across app servers), through the `limits` library it is built on.
 
-Three counters of failures, each with its own ceiling:
+Failed logins have three counters, each with its own ceiling:
 
 * per account *and* address: a few tries, then a pause. Someone guessing from elsewhere
   cannot lock the owner out of their own address;
@@ -9,8 +9,16 @@ Three counters of failures, each with its own ceiling:
   addresses;
 * per address, whatever the account: against one machine trying many accounts.
 
+An account is named by its address normalised exactly as the login looks it up
+(`services.normalise_email`), so `Name@...` and `NAME@...` share one allowance.
+
 The account's keys include a fingerprint of its password hash, so a password reset starts
-them afresh: the owner can always get back in through the reset link."""
+them afresh: the owner can always get back in through the reset link.
+
+The same mechanism counts wrong codes after a right password (`code_blocked`) and wrong
+passwords or codes on the account's own pages (`check_blocked`: new recovery codes, turning
+two-factor sign-in off or moving it to a new phone, changing the password or the email,
+deleting the account), each per account."""
 
 from dataclasses import dataclass
 
@@ -18,6 +26,7 @@ from flask import current_app
 from limits import parse
 
 from diaspora.auth import tokens
+from diaspora.auth.services import normalise_email
 from diaspora.extensions import limiter
 
 
@@ -38,7 +47,7 @@ def _limits() -> dict:
 
 def _keys(email: str, password_hash: str | None, address: str | None) -> dict:
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
-    account = f"{prefix}login:{email}:{tokens.fingerprint(password_hash or 'none')[:10]}"
+    account = f"{prefix}login:{normalise_email(email)}:{tokens.fingerprint(password_hash or 'none')[:10]}"
     return {
         "pair": (account, address or "-"),
         "account": (account,),
@@ -73,33 +82,51 @@ def _now() -> float:
     return time.time()
 
 
-# ---------------------------------------------------------------------------- second-factor codes
+# ---------------------------------------------------------------------------- per-account checks
 #
-# Wrong codes after a right password: counted per account (the password is already known, so
-# the address matters little), with the password's fingerprint in the key, like the logins: a
-# password reset lifts the pause. Six digits, three steps accepted at a time, five tries every
-# fifteen minutes: guessing would take years.
+# Wrong codes after a right password, and wrong passwords or codes on the account's own pages:
+# counted per account (whoever tries already has the password or the session, so the address
+# matters little), with the password's fingerprint in the key, like the logins: a password
+# reset lifts the pause. Each ceiling can be set in the config, by the name given here.
 
-TWO_FACTOR_LIMIT = "5 per 15 minutes"
-
-
-def _code_limit():
-    return parse(current_app.config.get("TWO_FACTOR_LIMIT", TWO_FACTOR_LIMIT))
+TWO_FACTOR_LIMIT = "5 per 15 minutes"  # six digits, three steps accepted at a time: years to guess
+ACCOUNT_CHECK_LIMIT = "5 per 15 minutes"
 
 
-def _code_key(user_id: int, password_hash: str | None) -> tuple:
+def _account_limit(config_key: str, default: str):
+    return parse(current_app.config.get(config_key, default))
+
+
+def _account_key(counter: str, user_id: int, password_hash: str | None) -> tuple:
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
-    return (f"{prefix}two-factor:{user_id}:{tokens.fingerprint(password_hash or 'none')[:10]}",)
+    return (f"{prefix}{counter}:{user_id}:{tokens.fingerprint(password_hash or 'none')[:10]}",)
 
 
-def code_blocked(user_id: int, password_hash: str | None) -> int | None:
-    """Seconds until codes may be tried again for this account, or None."""
-    strategy, item, key = limiter.limiter, _code_limit(), _code_key(user_id, password_hash)
+def _wait(item, key: tuple) -> int | None:
+    strategy = limiter.limiter
     if strategy.test(item, *key):
         return None
     reset_at = strategy.get_window_stats(item, *key).reset_time
     return max(1, int(reset_at - _now()) + 1)
 
 
+def code_blocked(user_id: int, password_hash: str | None) -> int | None:
+    """Seconds until sign-in codes may be tried again for this account, or None."""
+    return _wait(_account_limit("TWO_FACTOR_LIMIT", TWO_FACTOR_LIMIT),
+                 _account_key("two-factor", user_id, password_hash))
+
+
 def record_code_failure(user_id: int, password_hash: str | None) -> None:
-    limiter.limiter.hit(_code_limit(), *_code_key(user_id, password_hash))
+    limiter.limiter.hit(_account_limit("TWO_FACTOR_LIMIT", TWO_FACTOR_LIMIT),
+                        *_account_key("two-factor", user_id, password_hash))
+
+
+def check_blocked(user_id: int, password_hash: str | None) -> int | None:
+    """Seconds until the account's own pages may check a password or a code again, or None."""
+    return _wait(_account_limit("ACCOUNT_CHECK_LIMIT", ACCOUNT_CHECK_LIMIT),
+                 _account_key("account-check", user_id, password_hash))
+
+
+def record_check_failure(user_id: int, password_hash: str | None) -> None:
+    limiter.limiter.hit(_account_limit("ACCOUNT_CHECK_LIMIT", ACCOUNT_CHECK_LIMIT),
+                        *_account_key("account-check", user_id, password_hash))

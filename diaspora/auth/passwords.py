@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from zxcvbn import zxcvbn
 
+from diaspora.core.domain import DomainError
 from diaspora.core.i18n import _
 
 MIN_LENGTH = 10
@@ -23,6 +24,13 @@ MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offli
 # Marks an account with no password yet (or ever): no password matches it, since it is not
 # an argon2 hash.
 UNUSABLE_PREFIX = "!unusable:"
+
+
+
+class WrongSecret(DomainError):
+    """A wrong password or code given to confirm a change: the view counts it against the
+    account's limit (limits.check_blocked) before showing it beside its field."""
+
 
 HASHERS = {
     "production": PasswordHasher(),

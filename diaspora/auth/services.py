@@ -137,7 +137,7 @@ def reset_password(token: str, new_password: str) -> User:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not passwords.verify_password(user.password_hash, current_password):
-        raise DomainError(_("Your current password is not right."), field="current_password")
+        raise passwords.WrongSecret(_("Your current password is not right."), field="current_password")
     _set_password(user, new_password)
     audit.record("user.password_changed", user, actor=user)
 
@@ -154,7 +154,7 @@ def _set_password(user: User, new_password: str) -> None:
 
 def request_email_change(user: User, new_email: str, password: str) -> None:
     if not passwords.verify_password(user.password_hash, password):
-        raise DomainError(_("Your password is not right."), field="password")
+        raise passwords.WrongSecret(_("Your password is not right."), field="password")
     try:
         new_email = emails.normalise(new_email)
     except emails.AddressError as error:
@@ -214,7 +214,7 @@ def delete_account(user: User, password: str) -> dict:
     audit trail and the outbox. Anonymous counts stay. One transaction: a refusal (the only
     officer of an association) keeps everything as it was."""
     if not passwords.verify_password(user.password_hash, password):
-        raise DomainError(_("Your password is not right."), field="password")
+        raise passwords.WrongSecret(_("Your password is not right."), field="password")
     blockers = deletion_blockers(user)
     if blockers:
         raise DomainError(" ".join(blockers))
@@ -251,5 +251,8 @@ def _erase_account(user: User) -> int:
 
 
 def register_personal_data() -> None:
-    personal_data.register("account", tables=("users",), export=_export_account, erase=_erase_account,
-                           order=1000)
+    personal_data.register(
+        "account", tables=("users",), export=_export_account, erase=_erase_account, order=1000,
+        erased=_l("Your name, email address and password: you can no longer log in."),
+        kept=_l("An empty account named “Deleted member” takes the place of yours, so what stays points to "
+                "nobody."))

@@ -7,8 +7,13 @@
 * **A code** is accepted for the current 30-second step or the one either side (clock drift),
   and only for a step later than the last one accepted (`totp_last_step`): the same code, or
   an older one, is refused.
-* **Recovery codes**: ten, made at enrolment, shown once; each works once. Only the SHA-256 of
-  each is kept: 80 random bits cannot be guessed, so argon2 would add nothing but time.
+* **Recovery codes**: ten, made at enrolment, shown once, in the answer to the request that made
+  them (never in the session cookie); each works once. Only the SHA-256 of each is kept: 80
+  random bits cannot be guessed, so argon2 would add nothing but time.
+* **Typed as people type**: a code in another script's digits (Arabic-Indic ٣, full-width ３),
+  full-width letters or any kind of dash is read as the ASCII it stands for (`_clean`).
+* **Wrong ones are limited** per account (auth/limits.py): at login, and where a password and
+  a code change something (new recovery codes, turning it off, a new phone).
 * **Required** for platform admins and desk officers (`is_required`); offered to everyone.
 * **Lost device**: a recovery code, then set up again; without one, an admin resets the second
   factor (`reset_by_admin`, audited, the person is emailed), or, for the last admin, the
@@ -20,6 +25,7 @@ import base64
 import hashlib
 import secrets
 import time
+import unicodedata
 
 import pyotp
 import segno
@@ -173,11 +179,13 @@ def disable(user: User, password: str, code: str) -> None:
 def restart(user: User, password: str, code: str) -> None:
     """A new phone, for someone who must keep a second factor: with the password and a code (or
     a recovery code), the old secret and codes go and set-up starts again; until it is done,
-    the person reaches only the set-up page."""
+    the person reaches only the set-up page. Every session is logged out (the lost phone's
+    holder may have one): the caller starts this one afresh."""
     if not user.two_factor_enabled:
         raise DomainError(_("Two-factor sign-in is already off."))
     _check_password_and_code(user, password, code)
     _clear(user)
+    user.session_token = new_session_token()
     start_enrolment(user)
     audit.record("user.two_factor_restarted", user, actor=user)
 
@@ -237,14 +245,23 @@ def _clear(user: User) -> None:
 
 
 def _clean(code: str) -> str:
-    return "".join(code.split()).replace("-", "").upper()
+    """A code as the ASCII it stands for, however it was typed: full-width letters and digits
+    (NFKC), the decimal digits of any script (Arabic-Indic ٣ is 3), without spaces or dashes of
+    any kind, in upper case. What is still not ASCII matches no code."""
+    kept = []
+    for char in unicodedata.normalize("NFKC", code or ""):
+        if char.isspace() or unicodedata.category(char) == "Pd":
+            continue
+        digit = unicodedata.decimal(char, None)
+        kept.append(str(digit) if digit is not None else char)
+    return "".join(kept).upper()
 
 
 def _matching_step(user: User, code: str, now: float | None = None) -> int | None:
     """The time-step whose code this is (within the drift, after the last accepted), or None."""
     totp = _totp(user)
-    code = _clean(code or "")
-    if totp is None or len(code) != 6 or not code.isdigit():
+    code = _clean(code)
+    if totp is None or len(code) != 6 or not (code.isascii() and code.isdigit()):
         return None
     current = int((now if now is not None else time.time()) // STEP)
     for step in range(current - DRIFT, current + DRIFT + 1):
@@ -266,8 +283,8 @@ def verify(user: User, code: str) -> str | None:
     if step is not None:
         user.totp_last_step = step
         return "totp"
-    cleaned = _clean(code or "")
-    if len(cleaned) == 16:
+    cleaned = _clean(code)
+    if len(cleaned) == 16 and cleaned.isascii():
         recovery = db.session.scalar(
             sa.select(RecoveryCode).where(RecoveryCode.code_hash == _hash(cleaned),
                                           RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
@@ -287,9 +304,9 @@ def recovery_codes_left(user: User) -> int:
 
 def _check_password_and_code(user: User, password: str, code: str) -> None:
     if not passwords.verify_password(user.password_hash, password):
-        raise DomainError(_("Your password is not right."), field="password")
+        raise passwords.WrongSecret(_("Your password is not right."), field="password")
     if verify(user, code) is None:
-        raise DomainError(_("That code is not right, or it has been used already."), field="code")
+        raise passwords.WrongSecret(_("That code is not right, or it has been used already."), field="code")
 
 
 def _hash(cleaned: str) -> str:
@@ -328,4 +345,5 @@ def _erase(user: User) -> int:
 def register_personal_data() -> None:
     from diaspora.core import personal_data
 
-    personal_data.register("two_factor", tables=("recovery_codes",), export=_export, erase=_erase, order=990)
+    personal_data.register("two_factor", tables=("recovery_codes",), export=_export, erase=_erase, order=990,
+                           erased=_l("Your two-factor sign-in: its key and your recovery codes."))

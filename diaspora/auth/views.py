@@ -1,5 +1,6 @@
 import json
-from urllib.parse import urlsplit
+import secrets
+from urllib.parse import quote, urlsplit
 
 from flask import (
     Blueprint,
@@ -30,10 +31,11 @@ from diaspora.auth.forms import (
     TwoFactorWithPasswordForm,
 )
 from diaspora.auth.models import User
+from diaspora.core import personal_data
 from diaspora.core.access import admin_required, anonymous_only, login_required, public, signed
 from diaspora.core.domain import DomainError
 from diaspora.core.forms import INVALID, form_page, put_beside_field
-from diaspora.core.i18n import _, ngettext
+from diaspora.core.i18n import _, in_locale, ngettext
 from diaspora.core.ids import parse_id
 from diaspora.core.time import today
 from diaspora.extensions import db, limiter, login_manager
@@ -61,12 +63,15 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
-def _start_session(user: User, remember: bool = False) -> None:
+def _start_session(user: User, remember: bool = False, second_factor: bool = False) -> None:
     """A fresh session for the logged-in person: nothing from before (a CSRF token, a
-    planted session id) carries over."""
+    planted session id, a second factor given by anyone) carries over; `second_factor` when
+    this login has just given it (or the session had it for this person before a change)."""
     user = getattr(user, "_get_current_object", lambda: user)()  # the user, not the current_user proxy
     session.clear()
     login_user(user, remember=remember)
+    if second_factor:
+        session[PASSED] = second_factor_mark(user)
 
 
 # ---------------------------------------------------------------------------- register and log in
@@ -143,12 +148,26 @@ def login():
 PENDING = "two_factor_pending"  # the signed "password was right" marker, until the code
 PENDING_PURPOSE = "two-factor-login"
 PENDING_MAX_AGE = 5 * 60
-PASSED = "two_factor_passed"  # this session's second factor was given (or enrolment finished)
-NEW_CODES = "recovery_codes"  # shown once after enrolment or renewal, until "I have saved them"
+PASSED = "two_factor_passed"  # this login gave its second factor: `second_factor_mark(user)`
 # Reachable by someone who must set up a second factor and has not yet.
-ENROLMENT_ENDPOINTS = {"static", "auth.logout", "auth.two_factor", "auth.enable_two_factor",
-                       "auth.recovery_codes", "auth.recovery_codes_text", "auth.recovery_codes_saved",
-                       "auth.change_language", "auth.choose_language", "core.healthz"}
+ENROLMENT_ENDPOINTS = {"auth.logout", "auth.two_factor", "auth.enable_two_factor",
+                       "auth.change_language", "auth.choose_language"}
+NOT_CHECKED = {None, "static", "core.healthz"}  # no session, no person
+
+
+def second_factor_mark(user: User) -> str:
+    """What the session keeps once a login has given its second factor: bound to the account
+    and to its session token (a new one at logging out, a new password, turning two-factor
+    sign-in on, a reset), so it counts for no other account, and not after any of those."""
+    return tokens.fingerprint(f"second-factor:{user.get_id()}")
+
+
+def second_factor_passed() -> bool:
+    """Whether the person this request belongs to (`current_user`) gave their second factor."""
+    if not current_user.is_authenticated:  # first: loading from a remember-me cookie sets the mark
+        return False
+    mark = session.get(PASSED)
+    return isinstance(mark, str) and secrets.compare_digest(mark, second_factor_mark(current_user))
 
 
 def _pending_login() -> tuple[User | None, dict]:
@@ -186,8 +205,7 @@ def login_code():
                                   "code in your app, or enter a recovery code."))
         return render_template("auth/login_code.html", form=form), INVALID
     services.record_login(user)
-    _start_session(user, remember=data.get("remember", False))
-    session[PASSED] = True
+    _start_session(user, remember=data.get("remember", False), second_factor=True)
     if used == "recovery":
         left = two_factor.recovery_codes_left(user)
         flash(ngettext("You used a recovery code: %(num)d is left. If you lost your phone, set up two-factor "
@@ -199,11 +217,15 @@ def login_code():
 
 
 def require_second_factor():
-    """Before each request: a platform admin or desk officer without a second factor reaches
-    only its set-up (and logging out); a session logged in without the code it needs ends."""
-    if request.endpoint is None or request.endpoint in ENROLMENT_ENDPOINTS:
+    """Before each request: a second factor given for another account, or for an earlier login
+    of this one, is dropped (a stale session whose user no longer loads, with someone else's
+    remember-me cookie, belongs to that someone else); a platform admin or desk officer without
+    a second factor reaches only its set-up (and logging out); a session logged in without the
+    code it needs ends."""
+    if request.endpoint in NOT_CHECKED or second_factor_passed():
         return None
-    if session.get(PASSED) or not current_user.is_authenticated:
+    session.pop(PASSED, None)
+    if not current_user.is_authenticated or request.endpoint in ENROLMENT_ENDPOINTS:
         return None
     if current_user.two_factor_enabled:  # logged in before it was turned on, somewhere else
         logout_user()
@@ -219,9 +241,12 @@ def require_second_factor():
 
 @user_loaded_from_cookie.connect
 def _remembered(sender, user=None, **extra):
-    """A remember-me cookie is made only after a full login (with the code, when it is on)."""
+    """A remember-me cookie is made only after a full login (with the code, when it is on).
+    The session is now its user's: a second factor given by anyone before does not count."""
     if user is not None and user.two_factor_enabled:
-        session[PASSED] = True
+        session[PASSED] = second_factor_mark(user)
+    else:
+        session.pop(PASSED, None)
 
 
 @bp.get("/login/unverified")
@@ -287,6 +312,42 @@ def reset_password(token: str):
 # ---------------------------------------------------------------------------- your account
 
 
+class Paused(DomainError):
+    """Too many wrong passwords or codes on the account's pages: nothing was tried."""
+
+    def __init__(self, seconds: int):
+        minutes = max(1, round(seconds / 60))
+        super().__init__(ngettext(
+            "There have been too many wrong passwords or codes for this account. For your safety, nothing "
+            "can be changed with them for about %(num)d minute, even with the right ones. Resetting your "
+            "password lifts this pause.",
+            "There have been too many wrong passwords or codes for this account. For your safety, nothing "
+            "can be changed with them for about %(num)d minutes, even with the right ones. Resetting your "
+            "password lifts this pause.", minutes))
+
+
+def _checking(service, *args):
+    """Call a service that checks the person's password or a code, under the account's limit
+    (limits.check_blocked): once too many were wrong, Paused and nothing is tried; each wrong
+    one counts (a password reset starts the count afresh)."""
+    user = current_user._get_current_object()
+    password_hash = user.password_hash  # the count's key, before any change the service makes
+    wait = limits.check_blocked(user.id, password_hash)
+    if wait:
+        raise Paused(wait)
+    try:
+        return service(user, *args)
+    except passwords.WrongSecret:
+        limits.record_check_failure(user.id, password_hash)
+        raise
+
+
+def _refused(form, error: DomainError) -> int:
+    """The error beside its field (or above the form); the status that says why."""
+    put_beside_field(form, error)
+    return TOO_MANY if isinstance(error, Paused) else INVALID
+
+
 @bp.get("/account")
 @login_required
 def account():
@@ -297,32 +358,36 @@ def account():
 @login_required
 def change_password():
     form = ChangePasswordForm(user=current_user, prefix="pw")
+    status = INVALID
     if form.validate_on_submit():
+        had_second_factor = second_factor_passed()
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            _checking(services.change_password, form.current_password.data, form.password.data)
         except DomainError as error:
-            put_beside_field(form, error)
+            status = _refused(form, error)
         else:
-            _start_session(current_user)  # keep this session; all others are now logged out
+            # Keep this session (all others are now logged out), with the second factor it gave.
+            _start_session(current_user, second_factor=had_second_factor)
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
-    return _account_page(password_form=form), INVALID
+    return _account_page(password_form=form), status
 
 
 @bp.post("/account/email")
 @login_required
 def change_email():
     form = ChangeEmailForm(prefix="em")
+    status = INVALID
     if form.validate_on_submit():
         try:
-            services.request_email_change(current_user, form.email.data, form.password.data)
+            _checking(services.request_email_change, form.email.data, form.password.data)
         except DomainError as error:
-            put_beside_field(form, error)
+            status = _refused(form, error)
         else:
             flash(_("We have sent a link to %(email)s. Follow it to finish the change.",
                     email=form.email.data), "success")
             return redirect(url_for("auth.account"))
-    return _account_page(email_form=form), INVALID
+    return _account_page(email_form=form), status
 
 
 @bp.get("/account/email/<token>")
@@ -361,10 +426,15 @@ def choose_language():
     target = request.form.get("next")
     response = redirect(target if is_safe_next(target) else url_for("core.home"))
     if form.validate_on_submit():
-        response.set_cookie("locale", form.locale.data, max_age=365 * 24 * 3600, samesite="Lax",
-                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True)
-        return response
+        return _keep_language(response, form.locale.data)
     return redirect(url_for("core.home"))
+
+
+def _keep_language(response: Response, locale: str) -> Response:
+    """A visitor's language, for the pages they see without an account (core.i18n)."""
+    response.set_cookie("locale", locale, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True)
+    return response
 
 
 def _chosen_locale() -> str | None:
@@ -399,20 +469,25 @@ def export_data():
 def delete_account():
     form = DeleteAccountForm()
     problem = None
+    status = INVALID if form.is_submitted() else 200
     if form.validate_on_submit():
+        locale = current_user.locale
         try:
-            services.delete_account(current_user, form.password.data)
+            _checking(services.delete_account, form.password.data)
+        except Paused as error:
+            status = _refused(form, error)
         except DomainError as error:
             if not put_beside_field(form, error):
-                problem = str(error)
+                problem, status = str(error), 409
         else:
             logout_user()
             session.clear()
-            flash(_("Your account has been deleted. We have sent a last email to confirm it."), "success")
-            return redirect(url_for("core.home"))
-    blockers = services.deletion_blockers(current_user)
-    status = 409 if problem else (INVALID if form.is_submitted() else 200)
-    return form_page("auth/delete_account.html", form, status=status, problem=problem, blockers=blockers)
+            with in_locale(locale):  # the person's language, now that nobody is logged in
+                flash(_("Your account has been deleted. We have sent a last email to confirm it."), "success")
+            return _keep_language(redirect(url_for("core.home")), locale)
+    return form_page("auth/delete_account.html", form, status=status, problem=problem,
+                     blockers=services.deletion_blockers(current_user),
+                     erased=personal_data.what_is_erased(), kept=personal_data.what_is_kept())
 
 
 # ---------------------------------------------------------------------------- two-factor sign-in
@@ -454,56 +529,36 @@ def enable_two_factor():
         except DomainError as error:
             put_beside_field(form, error)
         else:
-            _start_session(current_user)  # keep this session; every other one is now logged out
-            session[PASSED] = True
-            session[NEW_CODES] = codes
+            # Keep this session, with the code it just gave; every other one is now logged out.
+            _start_session(current_user, second_factor=True)
             flash(_("Two-factor sign-in is on. Other devices have been logged out."), "success")
-            return redirect(url_for("auth.recovery_codes"))
+            return _recovery_codes_page(codes)
     return _two_factor_page(form=form, status=INVALID)
 
 
-@bp.get("/account/two-factor/recovery-codes")
-@login_required
-def recovery_codes():
-    codes = session.get(NEW_CODES)
-    if not codes:
-        flash(_("Recovery codes are shown only once. You can make new ones here."), "info")
-        return redirect(url_for("auth.two_factor"))
-    return render_template("auth/recovery_codes.html", codes=codes)
-
-
-@bp.get("/account/two-factor/recovery-codes.txt")
-@login_required
-def recovery_codes_text():
-    codes = session.get(NEW_CODES)
-    if not codes:
-        return redirect(url_for("auth.two_factor"))
+def _recovery_codes_page(codes: list[str]):
+    """The new recovery codes, in the answer to the request that made them and nowhere else:
+    not in the session (a signed cookie anyone holding it can read), not kept in the clear.
+    The text file is a data: link inside this page, so downloading it asks nothing again."""
     text = "\n".join([_("Diaspora Health Network: recovery codes for %(email)s", email=current_user.email),
                       _("Each code works once, in place of the code from your app."), "", *codes, ""])
-    return Response(text, mimetype="text/plain", headers={
-        "Content-Disposition": 'attachment; filename="diaspora-health-recovery-codes.txt"'})
-
-
-@bp.post("/account/two-factor/recovery-codes/saved")
-@login_required
-def recovery_codes_saved():
-    session.pop(NEW_CODES, None)
-    return redirect(url_for("auth.two_factor"))
+    return render_template("auth/recovery_codes.html", codes=codes,
+                           download="data:text/plain;charset=utf-8," + quote(text))
 
 
 @bp.post("/account/two-factor/recovery-codes/new")
 @login_required
 def new_recovery_codes():
     form = TwoFactorWithPasswordForm(prefix="new")
+    status = INVALID
     if form.validate_on_submit():
         try:
-            codes = two_factor.regenerate_recovery_codes(current_user, form.password.data, form.code.data)
+            codes = _checking(two_factor.regenerate_recovery_codes, form.password.data, form.code.data)
         except DomainError as error:
-            put_beside_field(form, error)
+            status = _refused(form, error)
         else:
-            session[NEW_CODES] = codes
-            return redirect(url_for("auth.recovery_codes"))
-    return _two_factor_page(codes_form=form, status=INVALID)
+            return _recovery_codes_page(codes)
+    return _two_factor_page(codes_form=form, status=status)
 
 
 @bp.post("/account/two-factor/off")
@@ -511,22 +566,22 @@ def new_recovery_codes():
 def disable_two_factor():
     form = TwoFactorWithPasswordForm(prefix="off")
     required = two_factor.is_required(current_user)
+    status = INVALID
     if form.validate_on_submit():
+        # Those who cannot do without it set it up again, on a new phone.
+        service = two_factor.restart if required else two_factor.disable
         try:
-            if required:  # they cannot do without it: set it up again, on a new phone
-                two_factor.restart(current_user, form.password.data, form.code.data)
-            else:
-                two_factor.disable(current_user, form.password.data, form.code.data)
+            _checking(service, form.password.data, form.code.data)
         except DomainError as error:
-            put_beside_field(form, error)
+            status = _refused(form, error)
         else:
             if required:
-                session.pop(PASSED, None)  # back to the set-up page until it is done
+                _start_session(current_user)  # every other session is logged out; this one sets it up again
                 flash(_("Scan the new QR code with the app on your new phone."), "info")
                 return redirect(url_for("auth.two_factor"))
             flash(_("Two-factor sign-in is off."), "success")
             return redirect(url_for("auth.account"))
-    return _two_factor_page(off_form=form, status=INVALID)
+    return _two_factor_page(off_form=form, status=status)
 
 
 @bp.route("/admin/two-factor", methods=["GET", "POST"])

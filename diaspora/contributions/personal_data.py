@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from diaspora.contributions.models import Contribution, ContributionEvidence, ContributionStatus, MissionMember
 from diaspora.core import personal_data
+from diaspora.core.i18n import _l
 from diaspora.core.models import StoredFile
 from diaspora.extensions import db
 
@@ -72,7 +73,13 @@ def register() -> None:
     personal_data.register(
         "contributions", tables=("contributions", "contribution_evidence"), export=export_contributions,
         erase=erase_contributions, order=25,
+        erased=_l("Your contributions that were not verified (drafts, returned, withdrawn or awaiting "
+                  "verification), with their evidence. The public links of your verified contributions stop "
+                  "working, and the Open Badges credentials issued for them are revoked: anyone who checks one "
+                  "sees that it is revoked."),
+        kept=_l("Your verified contributions stay, without your name, what you wrote, their evidence or their "
+                "public link, so the totals of your associations and of each country stay true."),
         audit_refs=lambda user: {"contributions": list(db.session.scalars(
             sa.select(Contribution.id).where(Contribution.user_id == user.id)))})
     personal_data.register("mission places", tables=("mission_members",), export=export_places,
-                           erase=erase_places, order=25)
+                           erase=erase_places, order=25, erased=_l("Your places on mission teams."))

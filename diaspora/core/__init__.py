@@ -34,6 +34,7 @@ def _register_personal_data() -> None:
     import sqlalchemy as sa
 
     from diaspora.core import personal_data
+    from diaspora.core.i18n import _l
     from diaspora.core.models import StoredFile
     from diaspora.extensions import db
 
@@ -47,5 +48,6 @@ def _register_personal_data() -> None:
         return db.session.execute(sa.delete(StoredFile).where(StoredFile.owner_id == user.id)
                                   .execution_options(synchronize_session=False)).rowcount
 
-    personal_data.register("files", tables=("stored_files",), export=export, erase=erase, order=90)
+    personal_data.register("files", tables=("stored_files",), export=export, erase=erase, order=90,
+                           erased=_l("Every file you uploaded."))
     personal_data.not_personal("audit_events", "exported and redacted by personal_data itself")

@@ -13,7 +13,11 @@ person typed survives their erasure in any text column of any table.
 The audit trail and the outbox are handled here, for every domain at once: events done by
 the person or about them (their `subject_id`, or any object an entry names in `audit_refs`)
 lose their values and IP addresses; mail addressed to them loses its body and address once
-sent (mail still queued, such as the confirmation of the erasure, is purged after sending)."""
+sent (mail still queued, such as the confirmation of the erasure, is purged after sending).
+
+Each entry also says, for the person, what erasure does to it (`erased`) and what of it
+stays and why (`kept`): the delete-account page lists them (`what_is_erased`, `what_is_kept`),
+so the page says what the code does, entry by entry, and a new entry adds its own lines."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from diaspora.core.i18n import _l
 from diaspora.core.models import AuditEvent, OutboxMessage
 from diaspora.extensions import db
 
@@ -37,16 +42,25 @@ class Entry:
     audit_refs: Callable[[Any], Refs] | None = None
     blockers: Callable[[Any], list[str]] | None = None
     order: int = 100  # erasure order: lower first; the account itself (identity) goes last
+    erased: Any = None  # for the person (a lazy string): what erasure removes
+    kept: Any = None  # for the person: what stays, and why
 
 
 REGISTRY: dict[str, Entry] = {}
 NOT_PERSONAL: dict[str, str] = {}
 
+# What the core itself does on erasure, for every domain at once (below).
+AUDIT_KEPT = _l("The record of what was done and when (the audit trail) stays, without the details or the "
+                "network addresses: the platform must be able to show who changed what.")
+MAIL_ERASED = _l("The emails we sent you lose their address and their text (the last one, confirming the "
+                 "deletion, once it has been sent).")
+
 
 def register(name: str, *, tables: tuple[str, ...], export: Callable[[Any], Any],
              erase: Callable[[Any], Any], audit_refs: Callable[[Any], Refs] | None = None,
-             blockers: Callable[[Any], list[str]] | None = None, order: int = 100) -> Entry:
-    entry = Entry(name, tuple(tables), export, erase, audit_refs, blockers, order)
+             blockers: Callable[[Any], list[str]] | None = None, order: int = 100,
+             erased: Any = None, kept: Any = None) -> Entry:
+    entry = Entry(name, tuple(tables), export, erase, audit_refs, blockers, order, erased, kept)
     REGISTRY[name] = entry
     return entry
 
@@ -58,6 +72,16 @@ def not_personal(table: str, reason: str) -> None:
 
 def entries() -> list[Entry]:
     return sorted(REGISTRY.values(), key=lambda entry: (entry.order, entry.name))
+
+
+def what_is_erased() -> list:
+    """What erasing a person removes, entry by entry, for the person to read."""
+    return [entry.erased for entry in entries() if entry.erased] + [MAIL_ERASED]
+
+
+def what_is_kept() -> list:
+    """What stays after erasing a person, and why, entry by entry."""
+    return [entry.kept for entry in entries() if entry.kept] + [AUDIT_KEPT]
 
 
 def claimed_tables() -> set[str]:

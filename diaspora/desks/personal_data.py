@@ -6,6 +6,7 @@ submitter, its title, its answers, its files or what they wrote on it."""
 import sqlalchemy as sa
 
 from diaspora.core import personal_data
+from diaspora.core.i18n import _l
 from diaspora.core.models import StoredFile
 from diaspora.desks.models import CallMatch, Desk, DeskOfficer, Submission, SubmissionAttachment, SubmissionEvent
 from diaspora.extensions import db
@@ -64,10 +65,15 @@ def export_calls(user) -> list[dict]:
 
 def register() -> None:
     personal_data.register("desk_work", tables=("desk_officers",), export=export_desk_work, erase=erase_desk_work,
-                           order=40)
+                           order=40, erased=_l("Your place as an officer of a ministry desk, if you have one."))
     personal_data.register(
         "submissions", tables=("submissions", "submission_events", "submission_attachments", "call_matches"),
         export=lambda user: {"submissions": export_submissions(user), "calls_for_support": export_calls(user)},
         erase=erase_submissions, order=35,
+        erased=_l("On what you sent to ministry desks: your name, its title, your answers, your files and what "
+                  "you added later; your answers to calls for support; and, if you work a desk, the text of "
+                  "what you wrote on its cases."),
+        kept=_l("What you sent to a ministry desk stays with the desk, with no name, together with the desk’s "
+                "replies and notes: the desk needs its case record, and its counts stay true."),
         audit_refs=lambda user: {"submissions": list(db.session.scalars(
             sa.select(Submission.id).where(Submission.user_id == user.id)))})

@@ -4,6 +4,7 @@ CPD activities (with evidence), reminders sent, the calendar feed and sharing ch
 import sqlalchemy as sa
 
 from diaspora.core import personal_data
+from diaspora.core.i18n import _l
 from diaspora.core.models import StoredFile
 from diaspora.extensions import db
 from diaspora.licensure import licences
@@ -56,6 +57,8 @@ def register() -> None:
         export=lambda user: {"licences": export_licences(user), "cpd_activities": export_cpd(user),
                              **export_choices(user)},
         erase=erase_licensure, order=30,
+        erased=_l("Your licences with their certificates, your CPD activities with their evidence, the licence "
+                  "reminders, your calendar feed and your choices about sharing your licences."),
         audit_refs=lambda user: {
             "licences": list(db.session.scalars(sa.select(Licence.id).where(Licence.user_id == user.id))),
             "cpd_activities": list(db.session.scalars(sa.select(CpdActivity.id).where(

@@ -5,6 +5,7 @@ choices. All of it is erased; skill tags that nobody else uses go too."""
 import sqlalchemy as sa
 
 from diaspora.core import personal_data
+from diaspora.core.i18n import _l
 from diaspora.extensions import db
 from diaspora.members import consents, credentials, profiles
 from diaspora.members.models import Availability, Credential, DeskSharingConsent
@@ -69,17 +70,22 @@ def _ids(model, user) -> list[int]:
 def register() -> None:
     personal_data.register(
         "profile", tables=("profiles", "profile_heritage_countries", "profile_languages", "profile_skills"),
-        export=export_profile, erase=erase_profile, order=30)
+        export=export_profile, erase=erase_profile, order=30,
+        erased=_l("Your profile: your cadre and specialty, where you live, your countries of heritage, your "
+                  "languages and skills, your plans to return and your choice to appear in directories."))
     personal_data.register(
         "credentials", tables=("credentials",), export=export_credentials,
         erase=lambda user: _delete(Credential, user),
-        audit_refs=lambda user: {"credentials": _ids(Credential, user)}, order=30)
+        audit_refs=lambda user: {"credentials": _ids(Credential, user)}, order=30,
+        erased=_l("Your qualifications and responsibilities, with their evidence."))
     personal_data.register(
         "availability", tables=("availabilities",), export=export_availability,
         erase=lambda user: _delete(Availability, user),
-        audit_refs=lambda user: {"availabilities": _ids(Availability, user)}, order=30)
+        audit_refs=lambda user: {"availabilities": _ids(Availability, user)}, order=30,
+        erased=_l("Your availability."))
     personal_data.register(
         "desk_sharing", tables=("desk_sharing_consents",), export=export_sharing,
-        erase=lambda user: _delete(DeskSharingConsent, user), order=30)
+        erase=lambda user: _delete(DeskSharingConsent, user), order=30,
+        erased=_l("Your choices about sharing your profile with ministry desks."))
     personal_data.not_personal("skills", "shared tags; those only an erased member used are dropped with "
                                          "their profile")

@@ -165,3 +165,15 @@ def test_passwords_are_stored_with_argon2(db):
     assert passwords.verify_password(stored, "mango lantern river 77")
     assert not passwords.verify_password(stored, "mango lantern river 78")
     assert not passwords.verify_password(None, "anything")
+
+
+def test_the_limit_counts_an_address_however_its_letters_are_cased(forms):
+    """Login ignores case, so the limit does too: `Name@...` and `NAME@...` share one allowance."""
+    user = UserFactory(email="kofi.mensah@example.org")
+    for typed in ("Kofi.Mensah@example.org", "KOFI.MENSAH@EXAMPLE.ORG", "kofi.mensah@Example.org",
+                  "kOFI.mENSAH@example.org", " kofi.mensah@example.ORG "):
+        assert forms.submit("/login", {"email": typed, "password": "wrong guess again"}).status_code == 422
+    refused = forms.submit("/login", {"email": "Kofi.MENSAH@example.org", "password": DEFAULT_PASSWORD})
+    assert refused.status_code == 429
+    assert "Too many wrong passwords" in refused.get_data(as_text=True)
+    assert forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD}).status_code == 429

@@ -1,10 +1,14 @@
 """Two-factor sign-in: enrolment, the code after the password, replay, recovery codes, the
 limit on wrong codes, the requirement for admins and desk officers, turning it off, resets."""
 
+import html
+import json
 import re
 import time
+from urllib.parse import unquote
 
 import pyotp
+import pytest
 import sqlalchemy as sa
 
 from diaspora.auth import two_factor
@@ -16,6 +20,7 @@ from tests.helpers import audit_actions
 from tests.mailserver import text_body
 
 SECRET_ON_PAGE = re.compile(r'id="totp-secret">([A-Z2-7 ]+)<')
+DOWNLOAD_LINK = re.compile(r'href="data:text/plain;charset=utf-8,([^"]+)" download="[^"]*recovery[^"]*"')
 CODES_ON_PAGE = re.compile(r"<li><code>([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})</code></li>")
 
 
@@ -32,10 +37,19 @@ def _code(secret: str, step_offset: int = 0) -> str:
 def _enrol_through_pages(client, forms) -> tuple[str, list[str]]:
     page = client.get("/account/two-factor").get_data(as_text=True)
     secret = SECRET_ON_PAGE.search(page).group(1).replace(" ", "")
-    response = forms.submit("/account/two-factor", {"code": _code(secret)})
-    assert response.status_code == 302 and response.headers["Location"] == "/account/two-factor/recovery-codes"
-    codes = CODES_ON_PAGE.findall(client.get("/account/two-factor/recovery-codes").get_data(as_text=True))
+    response = forms.submit("/account/two-factor", {"code": _code(secret)}, follow_redirects=True)
+    assert response.status_code == 200
+    codes = CODES_ON_PAGE.findall(response.get_data(as_text=True))
+    assert len(codes) == 10
     return secret, codes
+
+
+def _download_on(page: str) -> str:
+    """The text file the page's "Download as text" link gives (a data: link, so the codes are
+    asked for nowhere again)."""
+    link = DOWNLOAD_LINK.search(page)
+    assert link, "no download link"
+    return unquote(html.unescape(link.group(1)))
 
 
 def _log_out(client):
@@ -75,21 +89,20 @@ def test_enrolment_refuses_a_wrong_code_and_the_right_one_turns_it_on(client, fo
     assert not _reload(user).two_factor_enabled
 
     response = forms.submit("/account/two-factor", {"code": _code(secret)})
-    assert response.status_code == 302
-    codes_page = client.get("/account/two-factor/recovery-codes").get_data(as_text=True)
+    assert response.status_code == 200
+    codes_page = response.get_data(as_text=True)
     codes = CODES_ON_PAGE.findall(codes_page)
     assert len(codes) == 10 and len(set(codes)) == 10
-    download = client.get("/account/two-factor/recovery-codes.txt")
-    assert download.mimetype == "text/plain" and "attachment" in download.headers["Content-Disposition"]
-    assert all(code in download.get_data(as_text=True) for code in codes)
+    assert "Two-factor sign-in is on. Other devices have been logged out." in codes_page
+    download = _download_on(codes_page)
+    assert download.startswith("Diaspora Health Network: recovery codes for " + user.email)
+    assert all(code in download for code in codes)
     assert _reload(user).two_factor_enabled
     assert "user.two_factor_enabled" in audit_actions(user)
     assert "Two-factor sign-in is on" in [m["Subject"] for m in smtp_server.to(user.email)]
 
     # shown once: after "I have saved them", neither the codes nor the secret appear again
-    token = csrf_token_from(codes_page)
-    client.post("/account/two-factor/recovery-codes/saved", data={"csrf_token": token})
-    assert client.get("/account/two-factor/recovery-codes").status_code == 302
+    assert 'href="/account/two-factor">I have saved my recovery codes</a>' in codes_page
     settings = client.get("/account/two-factor").get_data(as_text=True)
     assert secret not in settings.replace(" ", "") and not any(code in settings for code in codes)
     assert "Recovery codes left" in settings
@@ -311,3 +324,163 @@ def test_export_says_whether_it_is_on_and_erasure_removes_the_codes(client, form
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
     erased = _reload(user)
     assert erased.totp_secret is None and erased.totp_enabled_at is None
+
+
+# ---------------------------------------------------------------------------- the mark is the account's
+
+
+def test_a_stale_session_with_a_second_factor_does_not_lend_it_to_a_remembered_desk_officer(app, client, forms):
+    """Enrolled A's session (with the code given), stale once A logged out elsewhere, sent with
+    desk officer B's remember-me cookie: Flask-Login loads B from the cookie, and B, who never
+    set up a second factor, must set it up before reaching the desk's queue."""
+    enrolled = _enrolled(name="Ama Serwaa")
+    officer = DeskOfficerFactory()
+    queue = f"/desks/{officer.desk_id}/queue"
+    theirs = app.test_client()  # B's own browser: password only, "keep me logged in"
+    Forms(theirs).submit("/login", {"email": officer.user.email, "password": DEFAULT_PASSWORD, "remember": "y"})
+    remember = theirs.get_cookie("remember_token").value
+
+    _password_step(forms, enrolled)
+    assert forms.submit("/login/code", {"code": code_for(enrolled)}).status_code == 302
+    assert client.get("/dashboard").status_code == 200
+    from diaspora.auth import services
+
+    services.end_sessions(_reload(enrolled))  # A logs out everywhere: this session no longer loads
+    db.session.commit()
+    client.set_cookie("remember_token", remember)
+
+    response = client.get(queue)
+    assert response.status_code == 302 and response.headers["Location"] == "/account/two-factor"
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    assert "Platform administrators and desk officers must use two-factor sign-in" in page
+    assert client.get(queue).headers["Location"] == "/account/two-factor"  # the mark is gone, not lent later
+
+
+def test_a_remembered_enrolled_person_keeps_going_and_a_password_change_keeps_this_session(app, client, forms):
+    """The mark follows its own account: a remember-me cookie made with the code, and a new
+    password in the session that gave the code, keep the person in; other sessions go."""
+    officer = DeskOfficerFactory()
+    person = officer.user
+    two_factor.enrol_for_demo(person)
+    db.session.commit()
+    forms.submit("/login", {"email": person.email, "password": DEFAULT_PASSWORD, "remember": "y"})
+    assert forms.submit("/login/code", {"code": code_for(person)}).status_code == 302
+    queue = f"/desks/{officer.desk_id}/queue"
+    assert client.get(queue).status_code == 200
+
+    later = app.test_client()  # the browser reopened: only the remember-me cookie is left
+    later.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    assert later.get(queue).status_code == 200
+
+    response = forms.submit("/account", {"pw-current_password": DEFAULT_PASSWORD,
+                                         "pw-password": "tamarind compass harbour 5"}, action="/account/password")
+    assert response.status_code == 302
+    assert client.get(queue).status_code == 200
+    assert later.get(queue).status_code == 302  # logged out with the old password
+
+
+# ---------------------------------------------------------------------------- recovery codes, shown once
+
+
+def _session_cookie(app, client) -> str:
+    """What the session cookie carries, decoded (it is signed, not encrypted: anyone holding it
+    can read it)."""
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    data = app.session_interface.get_signing_serializer(app).loads(cookie.value)
+    return json.dumps(data)
+
+
+def test_recovery_codes_never_travel_in_the_cookie_and_are_not_shown_again(app, client, forms, login):
+    user = UserFactory()
+    login(user)
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    secret = SECRET_ON_PAGE.search(page).group(1).replace(" ", "")
+    shown = forms.submit("/account/two-factor", {"code": _code(secret)}, follow_redirects=True)
+    codes = CODES_ON_PAGE.findall(shown.get_data(as_text=True))
+    assert len(codes) == 10
+    after_enrolment = client.get_cookie("session").value
+    in_cookie = _session_cookie(app, client)
+    assert not any(code in in_cookie or code.replace("-", "") in in_cookie for code in codes)
+
+    renewed = forms.submit("/account/two-factor", {"new-password": DEFAULT_PASSWORD, "new-code": codes[0]},
+                           action="/account/two-factor/recovery-codes/new", follow_redirects=True)
+    new_codes = CODES_ON_PAGE.findall(renewed.get_data(as_text=True))
+    assert len(new_codes) == 10 and not set(new_codes) & set(codes)
+    in_cookie = _session_cookie(app, client)
+    assert not any(code in in_cookie or code.replace("-", "") in in_cookie for code in new_codes)
+
+    # "I have saved them": then nothing shows them again, not even a copy of the cookie
+    client.get("/account/two-factor")
+    for cookie in (after_enrolment, client.get_cookie("session").value):
+        copy = app.test_client()
+        copy.set_cookie("session", cookie)
+        for path in ("/account/two-factor/recovery-codes", "/account/two-factor/recovery-codes.txt",
+                     "/account/two-factor", "/account"):
+            seen = copy.get(path, follow_redirects=True).get_data(as_text=True)
+            assert not any(code in seen for code in codes + new_codes), path
+
+
+# ---------------------------------------------------------------------------- codes in other scripts
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _full_width(text: str) -> str:
+    """Letters, digits and dashes as a Japanese or Chinese keyboard types them."""
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
+
+
+@pytest.mark.parametrize("digits", [ARABIC_INDIC, FULL_WIDTH], ids=["arabic-indic", "full-width"])
+def test_a_sign_in_code_in_other_digits_is_read_as_the_digits_it_is(client, forms, digits):
+    user = _enrolled(name="Kojo Antwi")
+    _password_step(forms, user)
+    right = code_for(user)
+    wrong = forms.submit("/login/code", {"code": ("123456" if right != "123456" else "654321").translate(digits)})
+    assert wrong.status_code == 422
+    assert "That code is not right" in wrong.get_data(as_text=True)
+    response = forms.submit("/login/code", {"code": right.translate(digits)})
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    assert "Welcome, Kojo Antwi" in client.get("/dashboard").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("digits", [ARABIC_INDIC, FULL_WIDTH], ids=["arabic-indic", "full-width"])
+def test_the_set_up_code_in_other_digits_is_read_as_the_digits_it_is(client, forms, login, digits):
+    user = UserFactory()
+    login(user)
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    secret = SECRET_ON_PAGE.search(page).group(1).replace(" ", "")
+    wrong = forms.submit("/account/two-factor",
+                         {"code": ("000000" if _code(secret) != "000000" else "111111").translate(digits)})
+    assert wrong.status_code == 422
+    assert 'id="code-error"' in wrong.get_data(as_text=True)
+    response = forms.submit("/account/two-factor", {"code": _code(secret).translate(digits)})
+    assert response.status_code == 200 and len(CODES_ON_PAGE.findall(response.get_data(as_text=True))) == 10
+    assert _reload(user).two_factor_enabled
+
+
+def test_recovery_codes_in_full_width_letters_or_other_digits_and_dashes_work(client, forms, login):
+    user = UserFactory()
+    login(user)
+    _secret, codes = _enrol_through_pages(client, forms)
+    _log_out(client)
+    _password_step(forms, user)
+    assert forms.submit("/login/code", {"code": _full_width(codes[0].upper())}).status_code == 302
+    _log_out(client)
+    _password_step(forms, user)
+    typed = codes[1].translate(ARABIC_INDIC).replace("-", "\u2010")  # a typographic hyphen
+    assert forms.submit("/login/code", {"code": typed}).status_code == 302
+
+
+@pytest.mark.parametrize("typed", ["1" * 41, "٣" * 41, "x" * 100_000], ids=["digits", "arabic-indic", "huge"])
+def test_an_over_long_code_is_refused_beside_the_field(client, forms, login, typed):
+    user = _enrolled()
+    _password_step(forms, user)
+    at_login = forms.submit("/login/code", {"code": typed})
+    assert at_login.status_code == 422
+    assert "A code is at most 40 characters." in at_login.get_data(as_text=True)
+    login(UserFactory())
+    at_set_up = forms.submit("/account/two-factor", {"code": typed})
+    assert at_set_up.status_code == 422
+    page = at_set_up.get_data(as_text=True)
+    assert 'id="code-error"' in page and "A code is at most 40 characters." in page

@@ -135,8 +135,8 @@ def test_deleting_the_account_erases_the_identity(client, app, forms, profile_fo
     user_id = user.id
 
     page = html.unescape(client.get("/account/delete").get_data(as_text=True))
-    assert "your name, email address and password are erased" in page
-    assert "kept only as anonymous counts" in page
+    assert "Your name, email address and password: you can no longer log in." in page
+    assert "Your past memberships stay, with no name, so each association’s member counts stay true." in page
 
     response = delete_account(forms)
     assert response.status_code == 302
