@@ -17,7 +17,7 @@ from diaspora.licensure import licences
 from tests.contributions.samples import values as contribution_values
 from tests.factories import MembershipFactory, UserFactory
 from tests.licensure.samples import a_regulator
-from tests.pdf_checks import assert_tagged, figures_alternative_texts
+from tests.pdf_checks import assert_tagged, figures_alternative_texts, need
 
 
 def text_of(pdf: bytes) -> tuple[str, int]:
@@ -121,6 +121,7 @@ def test_the_pack_is_a_tagged_pdf_titled_in_the_members_language(client, login, 
 
 
 def test_each_verified_entry_carries_its_qr_code_to_the_proof_page(client, login, setup, tmp_path):
+    need("pdftoppm", "zbarimg")
     member, running, licence, made, private = setup
     other = logbook.log(member, contribution_values("Neonatal resuscitation teaching", cpd_points=1, hours=2))
     logbook.submit(member, other, running.association)
