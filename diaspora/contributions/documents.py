@@ -4,14 +4,14 @@ it, when, and its verification link (with a QR code) when the link is live.
 
 A bounded number of statements whatever the number of contributions: the profile, the totals
 (one aggregate), the entries with their association (one query). The document is laid out by
-WeasyPrint from `templates/contributions/portfolio.pdf.html`, with every image inlined (the
-chart and the QR codes are SVG made here) and no fetching of anything."""
+WeasyPrint from `templates/contributions/portfolio.pdf.html` through `core.pdf` (a tagged PDF),
+with every image inlined (the chart and the QR codes are SVG made here) and no fetching of
+anything but those `data:` images."""
 
 from dataclasses import dataclass
 from functools import lru_cache
 
 import pycountry
-import segno
 from flask import render_template
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from diaspora.contributions import portfolio
 from diaspora.contributions.models import CONTRIBUTION_STATES, KINDS, Contribution, ContributionStatus
 from diaspora.contributions.public_views import link_of
+from diaspora.core import pdf
 from diaspora.core.countries import country_name
 from diaspora.core.i18n import _
 from diaspora.core.numbers import number
@@ -68,7 +69,7 @@ def _entry(contribution: Contribution) -> Entry:
     place = ", ".join(part for part in (region_name(contribution.region), country_name(contribution.country))
                       if part)
     link = link_of(contribution) if contribution.is_public else None
-    qr_code = Markup(segno.make(link, error="m").svg_inline(scale=2, title=None)) if link else None
+    qr_code = pdf.qr_code(link, _("QR code of the verification link")) if link else None
     return Entry(contribution, place, _period(contribution), link, qr_code)
 
 
@@ -161,13 +162,7 @@ def portfolio_html(user, filters: portfolio.Filters) -> str:
         countries=[country_name(code) for code in totals.countries], footer=_page_footer(user.name))
 
 
-def _no_fetching(url: str, *args, **kwargs):
-    raise ValueError(f"the portfolio PDF fetches nothing ({url[:40]})")
-
-
 def portfolio_pdf(user, filters: portfolio.Filters | None = None) -> bytes:
-    """The member's verified contributions, filtered as on their portfolio page, as PDF bytes."""
-    from weasyprint import HTML
-
-    html = portfolio_html(user, filters or portfolio.Filters())
-    return HTML(string=html, url_fetcher=_no_fetching).write_pdf()
+    """The member's verified contributions, filtered as on their portfolio page, as PDF bytes
+    (tagged, titled and in the reader's language: `core.pdf`)."""
+    return pdf.html_to_pdf(portfolio_html(user, filters or portfolio.Filters()))

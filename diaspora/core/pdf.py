@@ -4,25 +4,34 @@ A document's template carries its own print CSS and inlines every image (SVG or 
 nothing is fetched from the network or the disk while it is laid out, so a document cannot be
 made to read a local file or call an internal address through a link in what a member typed.
 
+Every document is a tagged PDF (PDF/UA-1: its structure, reading order and alternative texts for
+screen readers), titled by the template's `<title>` and in the language of `<html lang>`: the
+reader's.
+
     pdf = html_to_pdf(render_template("x.pdf.html", footer=page_footer(_("Pack of %(name)s", ...))),
                       base_url=links.absolute("dashboard.index"))"""
 
+import segno
+from markupsafe import Markup
 
-def _only_inline(url: str, *args, **kwargs):
-    """WeasyPrint's URL fetcher: `data:` URLs only, everything else refused."""
-    if url.startswith("data:"):
-        from weasyprint import default_url_fetcher
-
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"a document fetches nothing ({url[:40]})")
+PDF_VARIANT = "pdf/ua-1"
 
 
-def html_to_pdf(html: str, base_url: str) -> bytes:
-    """The document's PDF bytes. `base_url` resolves relative links in the document (they stay
-    links in the PDF; nothing is fetched through them)."""
+def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
+    """The document's PDF bytes, tagged. `base_url` resolves relative links in the document (they
+    stay links in the PDF; nothing is fetched through them)."""
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
-    return HTML(string=html, base_url=base_url, url_fetcher=_only_inline).write_pdf()
+    only_inline = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)  # anything else is refused
+    return HTML(string=html, base_url=base_url, url_fetcher=only_inline).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def qr_code(link: str, label: str) -> Markup:
+    """`link` as a QR code for a document: an SVG image (about 2.5 cm wide on paper) inlined as a
+    `data:` URL, with `label` as its text alternative (an image a tagged PDF describes)."""
+    uri = segno.make(link, error="m").svg_data_uri(scale=2)
+    return Markup('<img class="qr-code" src="{}" alt="{}">').format(uri, label)
 
 
 def css_string(text: str) -> str:

@@ -23,9 +23,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["safeguard_marker"] = safeguards.marker
     app.jinja_env.filters["safeguard_marker"] = safeguards.marker
     app.jinja_env.filters["marked_countries"] = safeguards.marked_countries
-    from diaspora.licensure import team
+    from diaspora.licensure import team, units
 
     app.jinja_env.globals["mission_licence_panel"] = team.panel
+    app.jinja_env.filters["cpd_amount"] = lambda value, unit: units.amount(unit, value)
+    app.jinja_env.globals["cpd_requirement"] = units.requirement_of
+    app.jinja_env.globals["cpd_conversion"] = units.conversion_of
     navigation.add("catalogue.regulators", _l("Regulators"), who="admin", order=72)
     from diaspora.licensure import commands
 

@@ -8,6 +8,7 @@ from diaspora.contributions.forms import AmountField
 from diaspora.core.forms import CountryField, Select, WholeNumberField
 from diaspora.core.i18n import _l
 from diaspora.licensure.catalogue import REGULATOR_FIELDS, WHO_REGIONS
+from diaspora.licensure.units import UNIT_LABELS
 
 UNKNOWN_IF_BLANK = _l("Leave it empty if you do not know: it then shows as unknown.")
 
@@ -34,7 +35,18 @@ class RegulatorForm(FlaskForm):
         _l("CPD required per cycle"), description=UNKNOWN_IF_BLANK,
         validators=[Optional()],
         not_a_number=_l("Enter the CPD required as a number, like 15."))
-    cpd_unit = _text(_l("Unit of the CPD required"), 300)
+    cpd_unit = Select(_l("Unit the CPD is counted in"), choices=[("", _l("Unknown"))] + list(UNIT_LABELS.items()),
+                      description=_l("As the source says it. Only CPD given in this unit counts towards the "
+                                     "requirement, or hours through the conversion below."),
+                      validators=[Optional()])
+    cpd_hours_per_unit = AmountField(
+        _l("Conversion: hours for one of its units"),
+        description=_l("Only where the source gives one: 1 when it says 1 credit = 1 hour. Leave it empty "
+                       "otherwise: hours are then not converted."),
+        validators=[Optional()], not_a_number=_l("Enter the hours as a number, like 1."))
+    cpd_note = _text(_l("About the CPD required"), 300,
+                     description=_l("What the source adds, in its words: another amount for some cadres, "
+                                    "a mandatory part."))
     special_rules = TextAreaField(_l("Special rules"), description=UNKNOWN_IF_BLANK, validators=[
         Optional(), Length(max=5000, message=_l("Keep it to %(num)d characters.", num=5000))])
     lapse_consequence = _text(_l("What happens when a licence lapses"), 300)

@@ -17,12 +17,13 @@ from diaspora.core.time import today
 from diaspora.extensions import db
 from diaspora.licensure import reference
 from diaspora.licensure.models import Regulator
+from diaspora.licensure.units import CpdUnit, unit_of
 
 REGULATOR_FIELDS = ("country", "name", "short_name", "cadres", "renewal_cycle_months", "renewal_due",
-                    "cpd_required_per_cycle", "cpd_unit", "special_rules", "lapse_consequence", "website",
-                    "source", "checked_on")
-TEXT_FIELDS = ("name", "short_name", "cadres", "renewal_due", "cpd_unit", "special_rules", "lapse_consequence",
-               "website", "source")
+                    "cpd_required_per_cycle", "cpd_unit", "cpd_hours_per_unit", "cpd_note", "special_rules",
+                    "lapse_consequence", "website", "source", "checked_on")
+TEXT_FIELDS = ("name", "short_name", "cadres", "renewal_due", "cpd_unit", "cpd_note", "special_rules",
+               "lapse_consequence", "website", "source")
 WHO_REGIONS = {"AFR": _l("Africa"), "AMR": _l("The Americas"), "SEAR": _l("South-East Asia"),
                "EUR": _l("Europe"), "EMR": _l("Eastern Mediterranean"), "WPR": _l("Western Pacific")}
 
@@ -59,6 +60,7 @@ def _clean(values: dict, regulator: Regulator | None) -> dict:
     required = cleaned["cpd_required_per_cycle"]
     if required is not None and not 0 <= required <= 10000:
         raise DomainError(_("Enter a number from 0 to 10,000."), field="cpd_required_per_cycle")
+    _check_unit(cleaned)
     website = cleaned["website"]
     if website is not None:
         parts = urlsplit(website)
@@ -75,6 +77,21 @@ def _clean(values: dict, regulator: Regulator | None) -> dict:
                             country=country_name(cleaned["country"]), short_name=cleaned["short_name"]),
                           field="short_name")
     return cleaned
+
+
+def _check_unit(cleaned: dict) -> None:
+    """The unit is one of the four, or unknown; a conversion from hours only for a unit that is
+    not hours, and only what the source gives."""
+    if cleaned["cpd_unit"] is not None and unit_of(cleaned["cpd_unit"]) is None:
+        raise DomainError(_("Choose points, hours, units or credits, or unknown."), field="cpd_unit")
+    per_unit = cleaned["cpd_hours_per_unit"]
+    if per_unit is None:
+        return
+    if not 0 < per_unit <= 100:
+        raise DomainError(_("Enter a number of hours above 0 and up to 100."), field="cpd_hours_per_unit")
+    if unit_of(cleaned["cpd_unit"]) in (None, CpdUnit.HOURS):
+        raise DomainError(_("A conversion from hours is for a regulator counting points, units or credits: "
+                            "leave it empty."), field="cpd_hours_per_unit")
 
 
 def _jsonable(value):

@@ -19,10 +19,11 @@ LICENCES = [
     ("NG", "NMCN", "RN 204-118-37", 700, 400),     # active
     ("KE", "NCK", "NCK/RN/33015", 1150, -12),      # lapsed twelve days ago
 ]
+# (title, provider, days ago, hours, CPD it gave, its unit)
 CPD = [
-    ("Advanced life support refresher", "Resuscitation Council UK", 60, 6, 6),
-    ("Sepsis management e-learning", "NHS e-Learning for Healthcare", 130, 3, 3),
-    ("Infection prevention and control update", "Leeds Teaching Hospitals", 210, 2, 2),
+    ("Advanced life support refresher", "Resuscitation Council UK", 60, 6, 6, "points"),
+    ("Sepsis management e-learning", "NHS e-Learning for Healthcare", 130, 3, 3, "credits"),
+    ("Infection prevention and control update", "Leeds Teaching Hospitals", 210, 2, None, None),
 ]
 
 
@@ -39,9 +40,9 @@ def load(member) -> None:
             "regulator_id": regulator.id, "registration_number": number, "category": "full",
             "issued_on": today() - timedelta(days=issued_days_ago),
             "expires_on": today() + timedelta(days=expires_in), "reminders": True})
-    for title, provider, days_ago, hours, points in CPD:
+    for title, provider, days_ago, hours, amount, unit in CPD:
         licences.log_activity(member, title=title, provider=provider, completed_on=today() - timedelta(days=days_ago),
-                              hours=hours, points=points)
+                              hours=hours, amount=amount, unit=unit)
     # The demo member lets their associations' officers see their licences (the overview, a mission's team).
     licences.choose_sharing(member, {association_id: True for association_id in db.session.scalars(
         sa.select(Membership.association_id).where(Membership.user_id == member.id,

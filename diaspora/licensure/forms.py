@@ -10,6 +10,7 @@ from diaspora.core.countries import country_name
 from diaspora.core.forms import IdField
 from diaspora.core.i18n import _l
 from diaspora.licensure.models import CATEGORIES
+from diaspora.licensure.units import ACTIVITY_UNITS, UNIT_LABELS, CpdUnit
 
 
 def regulator_choices(regulators) -> list[tuple]:
@@ -44,10 +45,14 @@ class CpdActivityForm(FlaskForm):
     provider = StringField(_l("Provider"), validators=[
         Optional(), Length(max=200, message=_l("Keep the provider's name to 200 characters."))])
     completed_on = DateField(_l("Completed on"), validators=[Optional()])
-    hours = AmountField(_l("Hours"), validators=[
+    hours = AmountField(_l("Hours"), description=_l("The time it took, where its certificate gives it."), validators=[
         Optional(), NumberRange(min=0, max=1000, message=_l("Enter hours from 0 to 1,000."))],
         not_a_number=_l("Enter the hours as a number, like 2.5."))
-    points = AmountField(_l("CPD points"), validators=[
-        Optional(), NumberRange(min=0, max=1000, message=_l("Enter points from 0 to 1,000."))],
-        not_a_number=_l("Enter the points as a number, like 5."))
+    amount = AmountField(_l("CPD it gave"), description=_l("As its certificate says, like 5. Leave it empty if it "
+                                                           "gave none: its hours may still count."),
+                         validators=[Optional(), NumberRange(min=0, max=1000,
+                                                             message=_l("Enter a number from 0 to 1,000."))],
+                         not_a_number=_l("Enter the CPD it gave as a number, like 5."))
+    unit = SelectField(_l("Counted in"), choices=[(unit.value, UNIT_LABELS[unit]) for unit in ACTIVITY_UNITS],
+                       default=CpdUnit.POINTS.value)
     evidence = FileField(_l("Evidence"), description=_l("A certificate of attendance: PDF, PNG or JPEG, up to 5 MB."))

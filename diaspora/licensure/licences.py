@@ -17,7 +17,9 @@ from diaspora.core.i18n import _
 from diaspora.core.models import StoredFile
 from diaspora.core.time import today, utcnow
 from diaspora.extensions import db
+from diaspora.licensure import units
 from diaspora.licensure.models import CATEGORIES, CpdActivity, Licence, LicenceSharing, Regulator
+from diaspora.licensure.units import ACTIVITY_UNITS, CpdUnit, unit_of
 
 LICENCE_FIELDS = ("regulator_id", "registration_number", "category", "issued_on", "expires_on", "reminders")
 EARLIEST = date(1950, 1, 1)
@@ -126,14 +128,23 @@ def certificate_of(licence: Licence) -> StoredFile | None:
 
 
 def log_activity(user, *, title: str, provider: str | None, completed_on: date | None, hours: float | None,
-                 points: float | None, evidence: FileStorage | None = None) -> CpdActivity:
+                 amount: float | None, unit: str | None, evidence: FileStorage | None = None) -> CpdActivity:
+    """Log CPD done outside the platform: the hours it took, the CPD its certificate gives (an
+    amount in points, credits or units), or both."""
     title = (title or "").strip()
     if not title:
         raise DomainError(_("Enter what the activity was."), field="title")
     if completed_on is None or not EARLIEST <= completed_on <= today():
         raise DomainError(_("Enter the day you completed it: today or earlier."), field="completed_on")
-    if points is None or points < 0:
-        raise DomainError(_("Enter the CPD points it gave, like 2."), field="points")
+    if hours is not None and hours < 0:
+        raise DomainError(_("Enter hours from 0 to 1,000."), field="hours")
+    if amount is not None and amount < 0:
+        raise DomainError(_("Enter the CPD it gave as a number, like 2."), field="amount")
+    if hours is None and amount is None:
+        raise DomainError(_("Enter the hours it took, the CPD it gave, or both."), field="hours")
+    unit = unit_of(unit) if amount is not None else None
+    if amount is not None and unit not in ACTIVITY_UNITS:
+        raise DomainError(_("Choose what the CPD it gave is counted in: points, credits or units."), field="unit")
     stored = None
     if evidence is not None and evidence.filename:
         try:
@@ -141,12 +152,12 @@ def log_activity(user, *, title: str, provider: str | None, completed_on: date |
         except UploadError as error:
             raise DomainError(str(error), field="evidence") from error
     activity = CpdActivity(user_id=user.id, title=title, provider=(provider or "").strip() or None,
-                           completed_on=completed_on, hours=hours, points=points,
+                           completed_on=completed_on, hours=hours, amount=amount, unit=unit,
                            evidence_id=stored.id if stored else None)
     db.session.add(activity)
     db.session.flush()
-    audit.record("cpd.logged", activity, actor=user, changes={"title": title, "points": points,
-                                                              "completed_on": completed_on.isoformat()})
+    audit.record("cpd.logged", activity, actor=user, changes={
+        "title": title, "hours": hours, "amount": amount, "unit": unit, "completed_on": completed_on.isoformat()})
     return activity
 
 
@@ -161,64 +172,142 @@ def delete_activity(user, activity: CpdActivity) -> None:
 
 @dataclass
 class CpdItem:
-    """One thing that counts towards a cycle: a CPD activity, or a verified contribution."""
+    """One thing that may count towards a cycle: a CPD activity, or a verified contribution.
+    It gives what it carries: its hours, and an amount in a unit (a contribution's CPD points)."""
 
     title: str
     day: date
     hours: float | None
-    points: float
+    amount: float | None
+    unit: CpdUnit | None
     verifier: str | None = None
     contribution: Contribution | None = None
+
+    def given_in(self, unit: CpdUnit) -> float | None:
+        """What it gives in `unit` itself, without converting: None when it gives none."""
+        given = {}
+        if self.hours:
+            given[CpdUnit.HOURS] = self.hours
+        if self.amount and self.unit:
+            given[self.unit] = self.amount
+        return given.get(unit)
+
+
+def counted_in(item: CpdItem, unit: CpdUnit | None, hours_per_unit: float | None) -> float | None:
+    """What `item` counts for in the regulator's unit: what it gives in that unit, else its hours
+    through the conversion the regulator's source gives; None when it cannot be counted (an
+    unknown unit, or nothing given in it and no conversion). Rounded to the hundredth shown."""
+    if unit is None:
+        return None
+    value = item.given_in(unit)
+    if value is None and hours_per_unit and item.hours:
+        value = item.hours / hours_per_unit
+    return None if value is None else round(value, 2)
+
+
+@dataclass
+class CpdRow:
+    item: CpdItem
+    counted: float | None  # in the regulator's unit; None: listed, not counted
 
 
 @dataclass
 class Progress:
+    """A licence's CPD in its current cycle, in its regulator's unit only."""
+
     licence: Licence
     cycle: tuple[date, date] | None
-    items: list[CpdItem] = field(default_factory=list)
+    rows: list[CpdRow] = field(default_factory=list)
 
     @property
-    def points(self) -> float:
-        return round(sum(item.points for item in self.items), 1)
+    def regulator(self) -> Regulator:
+        return self.licence.regulator
+
+    @property
+    def unit(self) -> CpdUnit | None:
+        return self.regulator.unit
+
+    @property
+    def items(self) -> list[CpdItem]:
+        return [row.item for row in self.rows]
+
+    @property
+    def counted(self) -> float:
+        """The sum of the rows' counted amounts, exactly as each row shows it."""
+        return round(sum(row.counted for row in self.rows if row.counted is not None), 2)
+
+    @property
+    def not_counted(self) -> list[CpdRow]:
+        return [row for row in self.rows if row.counted is None]
 
     @property
     def required(self) -> float | None:
-        return self.licence.regulator.cpd_required_per_cycle
+        """The regulator's requirement, when both its amount and its unit are known."""
+        return self.regulator.cpd_required_per_cycle if self.unit else None
 
     @property
     def missing(self) -> float | None:
-        return None if self.required is None else max(0.0, round(self.required - self.points, 1))
+        return None if self.required is None else max(0.0, round(self.required - self.counted, 2))
 
     @property
     def percent(self) -> int | None:
         if not self.required:
             return None
-        return min(100, round(100 * self.points / self.required))
+        return min(100, round(100 * self.counted / self.required))
+
+    # The sentences the pages and the renewal pack show (units.py: one template per unit).
+
+    def counted_sentence(self) -> str:
+        return units.counted(self.unit, self.counted)
+
+    def of_required_sentence(self) -> str:
+        return units.of_required(self.unit, self.counted, self.required)
+
+    def missing_sentence(self) -> str:
+        return units.missing(self.unit, self.missing, self.required)
+
+    def met_sentence(self) -> str:
+        return units.met(self.unit, self.required)
+
+    def not_counted_sentence(self) -> str:
+        return units.not_counted(self.unit, len(self.not_counted))
+
+
+def _activities(user_id: int, first: date, last: date) -> list[CpdItem]:
+    return [CpdItem(a.title, a.completed_on, a.hours, a.amount, unit_of(a.unit)) for a in db.session.scalars(
+        sa.select(CpdActivity).where(CpdActivity.user_id == user_id, CpdActivity.completed_on.between(first, last)))]
+
+
+def _verified_contributions(user_id: int, first: date, last: date) -> list[CpdItem]:
+    """The member's verified contributions that give hours or CPD points, dated by their last day."""
+    day = sa.func.coalesce(Contribution.ends_on, Contribution.starts_on)
+    return [CpdItem(c.title, c.ends_on or c.starts_on, c.hours, c.cpd_points, CpdUnit.POINTS,
+                    verifier=c.association.name if c.association else None, contribution=c)
+            for c in db.session.scalars(
+                sa.select(Contribution).options(joinedload(Contribution.association))
+                .where(Contribution.user_id == user_id, Contribution.status == ContributionStatus.VERIFIED,
+                       sa.or_(Contribution.cpd_points > 0, Contribution.hours > 0), day.between(first, last)))]
 
 
 def progress_of(user_id: int, licences: list[Licence]) -> dict[int, Progress]:
-    """Each licence's CPD in its current cycle: two queries whatever the number of licences
-    (every activity and verified CPD-claiming contribution of the member, then placed in each
-    cycle it falls in — one activity counts for every licence whose cycle holds it)."""
+    """Each licence's CPD in its current cycle, in its regulator's unit: two queries whatever the
+    number of licences (every activity and verified contribution of the member giving hours or
+    points, then placed in each cycle it falls in — one activity counts for every licence whose
+    cycle holds it, in each regulator's own unit)."""
     cycles = {licence.id: licence.cycle() for licence in licences}
     spans = [cycle for cycle in cycles.values() if cycle]
     progress = {licence.id: Progress(licence, cycles[licence.id]) for licence in licences}
     if not spans:
         return progress
     first, last = min(c[0] for c in spans), max(c[1] for c in spans)
-    items = [CpdItem(a.title, a.completed_on, a.hours, a.points) for a in db.session.scalars(
-        sa.select(CpdActivity).where(CpdActivity.user_id == user_id, CpdActivity.completed_on.between(first, last)))]
-    items += [CpdItem(c.title, c.ends_on or c.starts_on, c.hours, c.cpd_points,
-                      verifier=c.association.name if c.association else None, contribution=c)
-              for c in db.session.scalars(
-                  sa.select(Contribution).options(joinedload(Contribution.association))
-                  .where(Contribution.user_id == user_id, Contribution.status == ContributionStatus.VERIFIED,
-                         Contribution.cpd_points > 0, Contribution.starts_on.between(first, last)))]
+    items = _activities(user_id, first, last) + _verified_contributions(user_id, first, last)
     items.sort(key=lambda item: (item.day, item.title))
     for licence in licences:
-        cycle = cycles[licence.id]
+        cycle, regulator = cycles[licence.id], licence.regulator
         if cycle:
-            progress[licence.id].items = [item for item in items if cycle[0] <= item.day <= cycle[1]]
+            progress[licence.id].rows = [
+                CpdRow(item, counted_in(item, regulator.unit, regulator.cpd_hours_per_unit))
+                for item in items if cycle[0] <= item.day <= cycle[1]]
     return progress
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from diaspora.core.i18n import _l
 from diaspora.core.time import today, utcnow
 from diaspora.extensions import db
+from diaspora.licensure.units import ACTIVITY_UNITS, CpdUnit, check_constraint_sql, unit_of
 
 CATEGORIES = {"full": _l("Full"), "provisional": _l("Provisional"), "temporary": _l("Temporary")}
 EXPIRING_WITHIN = timedelta(days=90)
@@ -46,10 +47,19 @@ def status_on(expires_on: date | None, day: date) -> LicenceStatus:
 
 class Regulator(db.Model):
     """A body that registers health workers in a country. A blank rule is unknown, never guessed;
-    each rule shows its source and the date it was checked."""
+    each rule shows its source and the date it was checked.
+
+    CPD is required in one unit (`cpd_unit`); what the source says around it ("nurse assistants
+    10") is a note. `cpd_hours_per_unit` is the conversion the source gives (1 credit = 1 hour:
+    1.0), else unknown: then only what is given in the regulator's own unit counts."""
 
     __tablename__ = "regulators"
-    __table_args__ = (sa.UniqueConstraint("country", "short_name", name="uq_regulators_country_short_name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("country", "short_name", name="uq_regulators_country_short_name"),
+        sa.CheckConstraint(check_constraint_sql("cpd_unit"), name="cpd_unit"),
+        sa.CheckConstraint("cpd_hours_per_unit IS NULL OR (cpd_hours_per_unit > 0 AND cpd_unit IS NOT NULL "
+                           "AND cpd_unit <> 'hours')", name="cpd_hours_per_unit"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     country: Mapped[str] = mapped_column(sa.String(2), index=True)
@@ -59,7 +69,9 @@ class Regulator(db.Model):
     renewal_cycle_months: Mapped[int | None]
     renewal_due: Mapped[str | None] = mapped_column(sa.String(300))
     cpd_required_per_cycle: Mapped[float | None]
-    cpd_unit: Mapped[str | None] = mapped_column(sa.String(300))
+    cpd_unit: Mapped[str | None] = mapped_column(sa.String(10))
+    cpd_note: Mapped[str | None] = mapped_column(sa.String(300))
+    cpd_hours_per_unit: Mapped[float | None]
     special_rules: Mapped[str | None] = mapped_column(sa.Text)
     lapse_consequence: Mapped[str | None] = mapped_column(sa.String(300))
     website: Mapped[str | None] = mapped_column(sa.String(300))
@@ -72,6 +84,10 @@ class Regulator(db.Model):
     @property
     def label(self) -> str:
         return f"{self.name} ({self.short_name})"
+
+    @property
+    def unit(self) -> CpdUnit | None:
+        return unit_of(self.cpd_unit)
 
 
 class SafeguardCountry(db.Model):
@@ -150,11 +166,16 @@ def _months_before(day: date, months: int) -> date:
 
 
 class CpdActivity(db.Model):
-    """CPD logged directly (a course, a conference), beside the verified contributions that
-    claimed CPD points."""
+    """CPD logged directly (a course, a conference), beside the verified contributions: the hours
+    it took, and the CPD its certificate gives (`amount` in `unit`: points, credits or units)."""
 
     __tablename__ = "cpd_activities"
-    __table_args__ = (sa.Index("ix_cpd_activities_user_completed_on", "user_id", "completed_on", "id"),)
+    __table_args__ = (
+        sa.Index("ix_cpd_activities_user_completed_on", "user_id", "completed_on", "id"),
+        sa.CheckConstraint("(amount IS NULL) = (unit IS NULL)", name="amount_unit"),
+        sa.CheckConstraint(check_constraint_sql("unit", ACTIVITY_UNITS), name="unit"),
+        sa.CheckConstraint("hours IS NOT NULL OR amount IS NOT NULL", name="something_given"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
@@ -162,7 +183,8 @@ class CpdActivity(db.Model):
     provider: Mapped[str | None] = mapped_column(sa.String(200))
     completed_on: Mapped[date]
     hours: Mapped[float | None]
-    points: Mapped[float]
+    amount: Mapped[float | None]
+    unit: Mapped[str | None] = mapped_column(sa.String(10))
     evidence_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -26,7 +26,7 @@ def export_licences(user) -> list[dict]:
 
 def export_cpd(user) -> list[dict]:
     return [{"title": a.title, "provider": a.provider, "completed_on": _iso(a.completed_on), "hours": a.hours,
-             "points": a.points} for a in licences.activities_of(user.id)]
+             "amount": a.amount, "unit": a.unit} for a in licences.activities_of(user.id)]
 
 
 def export_choices(user) -> dict:

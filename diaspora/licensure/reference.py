@@ -1,6 +1,7 @@
 """The reference data licensure starts from (data/SOURCE.md): the regulators of heritage
 countries and the WHO Support and Safeguards List, loaded once and then kept by admins.
-Loading again adds what is missing and never overwrites an admin's correction."""
+Loading again adds what is missing and never overwrites an admin's correction (a regulator
+already there, corrected or not, is left as it is: its unit, note and conversion included)."""
 
 import csv
 from datetime import date
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 
 from diaspora.extensions import db
 from diaspora.licensure.models import Regulator, SafeguardCountry
+from diaspora.licensure.units import CpdUnit, unit_of
 
 DATA = Path(__file__).parent / "data"
 CHECKED_ON = date(2026, 11, 1)
@@ -26,6 +28,13 @@ def _number(value: str | None, kind=float):
     return kind(value) if value is not None else None
 
 
+def _unit(value: str | None) -> str | None:
+    value = _blank_is_none(value)
+    if value is not None and unit_of(value) is None:
+        raise ValueError(f"regulators.csv: {value!r} is not one of {', '.join(CpdUnit)}")
+    return value
+
+
 def load_regulators() -> int:
     known = {(r.country, r.short_name) for r in db.session.scalars(sa.select(Regulator))}
     added = 0
@@ -37,7 +46,8 @@ def load_regulators() -> int:
                 country=row["country"], name=row["name"], short_name=row["short_name"],
                 cadres=_blank_is_none(row["cadres"]), renewal_cycle_months=_number(row["renewal_cycle_months"], int),
                 renewal_due=_blank_is_none(row["renewal_due"]),
-                cpd_required_per_cycle=_number(row["cpd_required_per_cycle"]), cpd_unit=_blank_is_none(row["cpd_unit"]),
+                cpd_required_per_cycle=_number(row["cpd_required_per_cycle"]), cpd_unit=_unit(row["cpd_unit"]),
+                cpd_hours_per_unit=_number(row["cpd_hours_per_unit"]), cpd_note=_blank_is_none(row["cpd_note"]),
                 lapse_consequence=_blank_is_none(row["lapse_consequence"]), website=_blank_is_none(row["website"]),
                 source=_blank_is_none(row["source"]), checked_on=CHECKED_ON))
             added += 1

@@ -123,7 +123,7 @@ def new_activity():
         try:
             licences.log_activity(current_user, title=form.title.data, provider=form.provider.data,
                                   completed_on=form.completed_on.data, hours=form.hours.data,
-                                  points=form.points.data, evidence=form.evidence.data)
+                                  amount=form.amount.data, unit=form.unit.data, evidence=form.evidence.data)
         except DomainError as error:
             put_beside_field(form, error)
         else:

@@ -17,6 +17,7 @@ from diaspora.contributions.public_views import link_of
 from diaspora.extensions import db
 from tests.contributions.proof_data import AWAITING_TITLE, DRAFT_TITLE, member_with_a_record
 from tests.factories import UserFactory
+from tests.pdf_checks import assert_tagged, figures_alternative_texts
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "portfolio-pdf.png"
 
@@ -62,6 +63,17 @@ def test_the_pdf_shows_the_verified_totals_entries_verifier_and_links_and_no_dra
     assert re.search(r"Mission 2\b", text)
     assert DRAFT_TITLE not in text and AWAITING_TITLE not in text
     assert "Page 1 of" in text
+
+
+def test_the_pdf_is_tagged_titled_and_in_the_readers_language(client, login, tmp_path):
+    record = member_with_a_record(2)
+    record.member.locale = "pt"
+    db.session.commit()
+    login(record.member)
+    pdf = download(client)
+    assert_tagged(pdf, tmp_path, "Portefólio de Dr Ama Mensah", "pt")
+    # each entry's QR code is a figure with a text alternative, as in the renewal pack (one helper)
+    assert figures_alternative_texts(pdf) == ["Código QR do link de verificação"] * 2
 
 
 def test_a_revoked_link_is_left_out_but_the_entry_stays(client, login):

@@ -84,7 +84,8 @@ def officers_own_cpd(tenant: Tenant) -> dict:
 @kind_sample("cpd_activity")
 def cpd_activity(tenant: Tenant) -> dict:
     made = licences.log_activity(tenant.member, title=tenant.secret("course"), provider=tenant.secret("provider"),
-                                 completed_on=today(), hours=3, points=3, evidence=certificate(tenant.secret("cpd")))
+                                 completed_on=today(), hours=3, amount=3, unit="points",
+                                 evidence=certificate(tenant.secret("cpd")))
     return {"activity_id": made.id}
 
 
@@ -115,7 +116,8 @@ def licences_cpd_and_choices(person: Person) -> None:
     }, certificate(person.mark("certificate")))
     assert held.id
     licences.log_activity(person.user, title=person.mark("course"), provider=person.mark("provider"),
-                          completed_on=today(), hours=2, points=2, evidence=certificate(person.mark("evidence")))
+                          completed_on=today(), hours=2, amount=2, unit="points",
+                          evidence=certificate(person.mark("evidence")))
     licences.choose_sharing(person.user, {person.association.id: True})
     db.session.add(LicenceFeed(user_id=person.user.id, token=person.mark("feed")))
     db.session.flush()

@@ -45,11 +45,11 @@ def test_a_licence_expiring_soon_shows_as_expiring_with_its_cpd_bar(client, form
     response = add_form(forms, good(20), (PDF, "pin.pdf"))
     assert response.status_code == 302, response.get_data(as_text=True)
     licences.log_activity(member, title="Advanced life support", provider="Resus Council", completed_on=today(),
-                          hours=8, points=6)
+                          hours=8, amount=6, unit="points")
     db.session.commit()
     page = client.get("/licences").get_data(as_text=True)
     assert "Nursing and Midwifery Council of Ghana" in page and "Expiring" in page
-    assert "6 of 15" in page and "Still missing: 9" in page
+    assert "6 of 15 points" in page and "Still missing 9 of the 15 points required." in page
     assert '<progress max="100" value="40"' in page
     held = db.session.query(Licence).one()
     detail = client.get(f"/licences/{held.id}").get_data(as_text=True)
@@ -81,7 +81,7 @@ def test_bad_input_comes_back_with_what_was_typed(forms, login, member):
     assert row_count(Licence) == 0
 
 
-def test_a_verified_contribution_that_claimed_cpd_counts_for_every_licence_whose_cycle_holds_it(member):
+def test_a_verified_contribution_counts_for_every_licence_whose_cycle_holds_it_in_each_ones_unit(member):
     running = MembershipFactory(officer=True)
     MembershipFactory(association=running.association, user=member)
     ghana = licences.add_licence(member, {**good(100), "regulator_id": a_regulator().id, "issued_on": None,
@@ -94,8 +94,11 @@ def test_a_verified_contribution_that_claimed_cpd_counts_for_every_licence_whose
     unverified = logbook.log(member, contribution_values("Not verified", cpd_points=50))
     assert unverified.id
     progress = licences.progress_of(member.id, [ghana, nigeria])
-    assert progress[ghana.id].points == progress[nigeria.id].points == 4
+    assert progress[ghana.id].counted == 4  # Ghana's NMC counts points
     assert progress[ghana.id].items[0].verifier == running.association.name
+    # Nigeria's NMCN counts units, and its source gives no conversion: listed, not counted
+    assert [item.title for item in progress[nigeria.id].items] == ["Obstetric skills drills"]
+    assert progress[nigeria.id].counted == 0 and len(progress[nigeria.id].not_counted) == 1
 
 
 def test_officers_see_a_members_licence_only_when_shared_with_their_association(client, login, member):
@@ -160,7 +163,8 @@ def test_the_page_costs_the_same_statements_whatever_the_number_of_licences(clie
         for _ in range(n):
             licences.add_licence(member, {**good(), "regulator_id": a_regulator().id, "issued_on": None,
                                           "expires_on": today() + timedelta(days=30)})
-            licences.log_activity(member, title="Course", provider=None, completed_on=today(), hours=1, points=1)
+            licences.log_activity(member, title="Course", provider=None, completed_on=today(), hours=1, amount=1,
+                                  unit="points")
         db.session.commit()
 
     def statements():

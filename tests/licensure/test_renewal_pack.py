@@ -3,18 +3,21 @@ proves it, the regulator's requirement and what is missing; only for the licence
 
 import io
 import re
+import subprocess
 from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from diaspora.contributions import logbook, verification
+from diaspora.contributions.public_views import link_of
 from diaspora.core.time import today
 from diaspora.extensions import db
 from diaspora.licensure import licences
 from tests.contributions.samples import values as contribution_values
 from tests.factories import MembershipFactory, UserFactory
 from tests.licensure.samples import a_regulator
+from tests.pdf_checks import assert_tagged, figures_alternative_texts, need
 
 
 def text_of(pdf: bytes) -> tuple[str, int]:
@@ -37,7 +40,7 @@ def setup(db):
         "regulator_id": a_regulator("GH", "NMC").id, "registration_number": "NMC/RGN/12345", "category": "full",
         "issued_on": None, "expires_on": today() + timedelta(days=60), "reminders": True})
     licences.log_activity(member, title="Advanced life support", provider="Resus Council",
-                          completed_on=today() - timedelta(days=10), hours=8, points=6)
+                          completed_on=today() - timedelta(days=10), hours=8, amount=6, unit="points")
     made = logbook.log(member, contribution_values("Obstetric skills drills", cpd_points=4, hours=3))
     logbook.submit(member, made, running.association)
     verification.verify(running.user, made)
@@ -67,8 +70,8 @@ def test_the_pack_lists_the_cycles_cpd_with_points_verifier_and_link(client, log
     assert "Logged by the member" in text and running.association.name in text
     assert flat(f"/proof/{made.public_token}") in flat(text)
     # 6 + 4 + 2 points of the 15 required: 3 still missing
-    assert "12 CPD points recorded in this cycle" in text
-    assert "Still missing: 3 of the 15" in text
+    assert "12 points counted in this cycle" in text
+    assert "Still missing 3 of the 15 points required." in text
     assert f"Page 1 of {pages}" in text
 
 
@@ -106,3 +109,52 @@ def test_an_unknown_requirement_says_so_and_guesses_nothing(client, login, db):
     assert "NMC’s requirement is unknown to us" in text
     assert "No CPD is recorded in this cycle yet." in text
     assert "Still missing" not in text
+
+
+def test_the_pack_is_a_tagged_pdf_titled_in_the_members_language(client, login, setup, tmp_path):
+    member, running, licence, made, private = setup
+    member.locale = "fr"
+    db.session.commit()
+    login(member)
+    pdf = client.get(f"/licences/{licence.id}/renewal-pack.pdf").data
+    assert_tagged(pdf, tmp_path, "Dossier de renouvellement de Abena Owusu pour NMC", "fr")
+
+
+def test_each_verified_entry_carries_its_qr_code_to_the_proof_page(client, login, setup, tmp_path):
+    need("pdftoppm", "zbarimg")
+    member, running, licence, made, private = setup
+    other = logbook.log(member, contribution_values("Neonatal resuscitation teaching", cpd_points=1, hours=2))
+    logbook.submit(member, other, running.association)
+    verification.verify(running.user, other)
+    db.session.commit()
+    login(member)
+    (tmp_path / "pack.pdf").write_bytes(client.get(f"/licences/{licence.id}/renewal-pack.pdf").data)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", str(tmp_path / "pack.pdf"), str(tmp_path / "page")], check=True)
+    scanned = subprocess.run(["zbarimg", "--quiet", "--raw", *sorted(str(p) for p in tmp_path.glob("page*.png"))],
+                             capture_output=True, text=True).stdout.split()
+    # one code per verified entry still shared; none for the revoked one, nor for the member's own activity
+    assert sorted(scanned) == sorted([link_of(made), link_of(other)])
+    assert figures_alternative_texts((tmp_path / "pack.pdf").read_bytes()) == [
+        "QR code of the verification link"] * 2  # what a screen reader says of each
+
+
+def test_in_all_sums_exactly_the_rows_above_it_and_only_once(client, login, db):
+    member = UserFactory(name="Kofi Boateng")
+    licence = licences.add_licence(member, {
+        "regulator_id": a_regulator("GH", "NMC").id, "registration_number": "NMC/RGN/7", "category": "full",
+        "issued_on": None, "expires_on": today() + timedelta(days=60), "reminders": False})
+    amounts = [0.25, 1.1, 0.35, 2.05, 0.15] * 8  # forty rows over several pages
+    for number, amount in enumerate(amounts):
+        licences.log_activity(member, title=f"Module {number:02}", provider=None, amount=amount, unit="points",
+                              completed_on=today() - timedelta(days=number), hours=None)
+    db.session.commit()
+    login(member)
+    pages = [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(io.BytesIO(
+        client.get(f"/licences/{licence.id}/renewal-pack.pdf").data)).pages]
+    assert len(pages) > 2
+    with_total = [number for number, page in enumerate(pages) if "In all" in page]
+    last_row = max(number for number, page in enumerate(pages) if "Module 00" in page)
+    assert with_total == [last_row]  # not repeated under the rows of each page
+    assert "In all 31.2 points" in pages[last_row], pages[last_row]  # 8 x 3.9, each row as shown
+    assert "31.2 points counted in this cycle." in pages[0]
+    assert "The requirement for this cycle is met: 15 points." in pages[0]
