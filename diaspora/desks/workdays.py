@@ -20,7 +20,7 @@ anything changed; a token made by a transaction that was rolled back is never re
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import holidays
 import sqlalchemy as sa
@@ -50,7 +50,7 @@ class CountryYear:
     weekend: frozenset[int]
     working_weekend_days: frozenset[date]  # a Saturday declared a working day, where the package knows one
 
-    @property
+    @cached_property
     def days(self) -> frozenset[date]:
         return frozenset(holiday.day for holiday in self.holidays)
 
@@ -126,24 +126,28 @@ class Calendar:
 
     def __init__(self, country: str, desk_id: int | None = None, token: str | None = None):
         self.country, self.desk_id, self.token = country, desk_id, token
-        self._days_off: dict[int, frozenset[date]] = {}
+        self._years: dict[int, tuple[CountryYear, frozenset[date]]] = {}
 
-    def days_off(self, year: int) -> frozenset[date]:
-        if year not in self._days_off:
-            days = country_year(self.country, year).days
+    def _year(self, year: int) -> tuple[CountryYear, frozenset[date]]:
+        if year not in self._years:
+            country = country_year(self.country, year)
+            days = country.days
             if self.desk_id is not None:
                 added, removed = (_read_corrections(self.desk_id, year) if self.token is None else
                                   _cached_corrections(self.desk_id, self.token, year))
                 days = (days - removed) | added
-            self._days_off[year] = days
-        return self._days_off[year]
+            self._years[year] = (country, days)
+        return self._years[year]
+
+    def days_off(self, year: int) -> frozenset[date]:
+        return self._year(year)[1]
 
     def is_weekend(self, day: date) -> bool:
-        country = country_year(self.country, day.year)
+        country = self._year(day.year)[0]
         return day.weekday() in country.weekend and day not in country.working_weekend_days
 
     def is_working_day(self, day: date) -> bool:
-        return not self.is_weekend(day) and day not in self.days_off(day.year)
+        return not self.is_weekend(day) and day not in self._year(day.year)[1]
 
     def add_working_days(self, start: date, days: int) -> date:
         """The day `days` working days after `start` (start itself not counted)."""
