@@ -38,7 +38,7 @@ def _page(desk, year: int, *, add_form=None, remove_form=None, status: int = 200
         "desks/calendar.html", desk=desk, year=year, years=calendars.years_open(),
         holidays=calendars.holidays_of(desk, year), works_desk=works_desk(current_user, desk.id),
         add_form=add_form or AddDayForm(formdata=None, prefix="add"),
-        remove_form=remove_form or RemoveDayForm(formdata=None, prefix="remove"), undo_form=UndoForm(),
+        remove_form=remove_form or RemoveDayForm(formdata=None, prefix="remove"),
         country_name=country_name, long_date=long_date, weekday=weekday, package_version=PACKAGE_VERSION), status
 
 
