@@ -24,7 +24,7 @@ from functools import cached_property, lru_cache
 
 import holidays
 import sqlalchemy as sa
-from holidays.observed_holiday_base import SAT_SUN_TO_NEXT_WORKDAY, ObservedRule
+from holidays.observed_holiday_base import SAT_SUN_TO_NEXT_WORKDAY, ObservedHolidayBase, ObservedRule
 
 from diaspora.extensions import db
 
@@ -62,7 +62,7 @@ def country_year(country: str, year: int) -> CountryYear:
     except NotImplementedError:  # a country the package does not know: weekends only
         return CountryYear((), SATURDAY_AND_SUNDAY, frozenset())
     found = [Holiday(day, name, "package") for day, name in listed.items()]
-    if country in WEEKEND_RULES:
+    if country in WEEKEND_RULES and not isinstance(listed, ObservedHolidayBase):  # once it has its own, use it
         found += _observed(listed, year, WEEKEND_RULES[country])
     return CountryYear(tuple(sorted(found, key=lambda holiday: holiday.day)), frozenset(listed.weekend),
                        frozenset(listed.weekend_workdays))
