@@ -24,6 +24,7 @@ from diaspora.desks.models import (  # noqa: F401  # noqa: F401
     CallMatch,
     CannedReply,
     Desk,
+    DeskCalendarDay,
     DeskOfficer,
     DeskReminder,
     DeskRoute,

@@ -24,10 +24,11 @@ def init_app(app: Flask) -> None:
     app.add_template_global(dashboard_services.calls_panel, "calls_panel")
     navigation.add("desk_admin.index", _l("Desks"), who="admin", order=74)
     navigation.add("desk_admin.unrouted", _l("Unrouted submissions"), who="admin", order=75)
+    from diaspora.desks import calendar_views, work_views
     from diaspora.desks import commands as desk_commands
-    from diaspora.desks import work_views
 
     app.register_blueprint(work_views.bp)
+    app.register_blueprint(calendar_views.bp)
     app.cli.add_command(desk_commands.desks_cli)
     from diaspora.desks import dashboard_views, engagement
 

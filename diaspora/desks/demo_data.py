@@ -1,15 +1,17 @@
 """Demo data for the desks: submissions to Ghana's and Nigeria's desks in several states, one
-for a country without a desk (unrouted), an MoU, a call for support with people who answered,
-and the engagement figures, so that `make run` shows each desk page with something real.
-Added once: skipped when the demo member has already written to a ministry."""
+for a country without a desk (unrouted), a correction to the Ghana desk's calendar, an MoU, a
+call for support with people who answered, and the engagement figures, so that `make run`
+shows each desk page with something real. Added once: skipped when the demo member has already
+written to a ministry."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from diaspora.associations.models import Association, Membership
+from diaspora.core.domain import DomainError
 from diaspora.core.time import today, utcnow
-from diaspora.desks import engagement, submissions, work
+from diaspora.desks import calendars, engagement, submissions, work, workdays
 from diaspora.desks.models import CallMatch, Desk, Mou, Submission, SupportCall
 from diaspora.extensions import db
 from diaspora.members.models import DeskSharingConsent
@@ -41,6 +43,8 @@ def load(member, desk_officer, association: Association) -> None:
     if db.session.scalar(sa.select(Submission.id).where(Submission.user_id == member.id).limit(1)):
         return
     desks = {desk.country: desk for desk in db.session.scalars(sa.select(Desk))}
+    if "GH" in desks:
+        _republic_day_moved(desks["GH"], desk_officer)
     for country, topic, title, answers, actions in WRITTEN:
         made = submissions.send(member, country=country, topic=topic, title=title, answers=answers,
                                 show_identity=True)
@@ -57,6 +61,23 @@ def load(member, desk_officer, association: Association) -> None:
         _mou(ghana, association)
         _call(ghana, association)
     engagement.refresh()
+
+
+def _republic_day_moved(ghana: Desk, officer) -> None:
+    """The Ghana desk's calendar: this year's Republic Day (1 July), when midweek, observed on
+    the Friday of its week, as in 2025 and 2026."""
+    republic_day = date(today().year, 7, 1)
+    if republic_day.weekday() not in (1, 2, 3):
+        return
+    friday = republic_day + timedelta(days=4 - republic_day.weekday())
+    source = ("Public Holidays and Commemorative Days (Amendment) Act, 2025: Republic Day observed on "
+              "the Friday (Ministry of the Interior)")
+    try:
+        calendars.remove_day(officer, ghana, republic_day, source)
+        if workdays.of_desk(ghana, fresh=True).is_working_day(friday):
+            calendars.add_day(officer, ghana, friday, "Public Holiday (Republic Day)", source)
+    except DomainError:  # the list has changed since: nothing to correct
+        pass
 
 
 def _consents(association: Association) -> None:

@@ -4,6 +4,7 @@ calls for support, and the aggregates the engagement dashboard reads."""
 
 from datetime import date, datetime
 from enum import StrEnum
+from uuid import uuid4
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -39,6 +40,9 @@ class Desk(db.Model):
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Replaced by every change to the desk's calendar (desks/calendars.py): the key under which
+    # each process caches the desk's corrections (desks/workdays.py).
+    calendar_token: Mapped[str] = mapped_column(sa.String(32), default=lambda: uuid4().hex, server_default="")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -77,6 +81,27 @@ class DeskRoute(db.Model):
     topic: Mapped[str] = mapped_column(sa.String(30))
 
     desk: Mapped[Desk] = relationship(back_populates="routes")
+
+
+class DeskCalendarDay(db.Model):
+    """A desk's correction to its country's public holidays (desks/calendars.py): a day off the
+    `holidays` package does not list ("added": declared by executive instrument), or a listed
+    holiday that is a working day after all ("removed": not observed, or moved), each with its
+    source (the instrument, the gazette notice). One per desk and day."""
+
+    __tablename__ = "desk_calendar_days"
+    __table_args__ = (
+        sa.UniqueConstraint("desk_id", "day", name="uq_desk_calendar_days_desk_day"),
+        sa.CheckConstraint("change IN ('added', 'removed')", name="change"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    desk_id: Mapped[int] = mapped_column(sa.ForeignKey("desks.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    change: Mapped[str] = mapped_column(sa.String(8))
+    name: Mapped[str] = mapped_column(sa.String(120))  # added: as declared; removed: as the package lists it
+    note: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # ---------------------------------------------------------------------------- submissions

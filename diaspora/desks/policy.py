@@ -1,6 +1,7 @@
 """Who may see and do what at the diaspora desks.
 
-* A desk is worked by its officers and set up by platform admins.
+* A desk is worked by its officers and set up by platform admins. Its working-day calendar
+  (`calendar`) is kept by its officers and by platform admins, and seen by no one else.
 * A submission is its submitter's (they see it and its public replies, add information,
   withdraw it) and its desk's (its officers see everything, internal notes included, and work
   it). An officer of another desk, even of the same country, sees nothing of it.
@@ -53,6 +54,8 @@ def can(user, action: str, desk: Desk) -> bool:
         return works_desk(user, desk.id)
     if action == "manage":
         return user.is_admin
+    if action == "calendar":
+        return works_desk(user, desk.id) or user.is_admin
     return False
 
 
@@ -108,7 +111,8 @@ def _get(model):
 
 
 def declare_kinds() -> None:
-    object_kind("desk", params=("desk_id",), find=_get(Desk), can=can, actions={"view", "work", "manage"})
+    object_kind("desk", params=("desk_id",), find=_get(Desk), can=can,
+                actions={"view", "work", "manage", "calendar"})
     object_kind("submission", params=("submission_id",), find=_get(Submission), can=can_submission,
                 actions={"view", "change", "work", "route"}, parent="desk",
                 parent_of=lambda submission: submission.desk)

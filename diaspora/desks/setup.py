@@ -15,7 +15,7 @@ from diaspora.core.i18n import _, _l
 from diaspora.core.links import absolute
 from diaspora.core.outbox import queue_email
 from diaspora.core.pagination import Ordering, SortKey
-from diaspora.desks import routing
+from diaspora.desks import calendars, routing
 from diaspora.desks.models import ANY_TOPIC, OPEN_STATUSES, TOPICS, Desk, DeskOfficer, DeskRoute, Submission
 from diaspora.extensions import db
 
@@ -129,6 +129,8 @@ def update_desk(admin, desk: Desk, values: dict, topics, version) -> Desk:
     if cleaned["country"] != desk.country:
         desk.routes.clear()  # the routes were the old country's
         db.session.flush()
+        if dropped := calendars.drop_all(desk):  # and so were the corrections to its holidays
+            changes["calendar_changes_dropped"] = dropped
     for name, value in cleaned.items():
         setattr(desk, name, value)
     db.session.flush()

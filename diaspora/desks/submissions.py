@@ -108,10 +108,10 @@ def send(user, *, country: str, topic: str, title: str, answers: dict, show_iden
 def _route(submission: Submission, desk: Desk | None) -> None:
     submission.desk_id = desk.id if desk else None
     submission.desk = desk
-    if desk is not None:
-        start = today()
-        submission.acknowledge_by = workdays.add_working_days(start, desk.acknowledgement_days, desk.country)
-        submission.answer_by = workdays.add_working_days(start, desk.answer_days, desk.country)
+    if desk is not None:  # in the desk's working days; the dates never move once given (docs/architecture.md)
+        start, calendar = today(), workdays.of_desk(desk)
+        submission.acknowledge_by = calendar.add_working_days(start, desk.acknowledgement_days)
+        submission.answer_by = calendar.add_working_days(start, desk.answer_days)
 
 
 def _attach(user, submission: Submission, uploads: list[FileStorage]) -> None:

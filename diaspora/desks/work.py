@@ -9,7 +9,7 @@ told, and nothing is saved for them. Every change bumps the version (it touches 
 whoever typed a reply while a colleague replied first reads the colleague's reply before
 sending theirs. Every status change goes through `submissions.move` (the machine, the
 counts, the timeline, the audit); the time to the first acknowledgement and to the answer is
-recorded in working days of the desk's country (`counts.timed`)."""
+recorded in the desk's working days (its calendar: desks/workdays.py; `counts.timed`)."""
 
 from dataclasses import dataclass
 
@@ -187,16 +187,14 @@ def _move(officer, submission: Submission, action: str, text: str | None) -> Non
     submissions.move(submission, action, actor=officer, body=text)
     now = utcnow()
     desk = submission.desk
-    country = desk.country if desk else submission.country
+    calendar = workdays.of_desk(desk) if desk else workdays.of_country(submission.country)
     if submission.acknowledged_at is None:  # the first time an officer takes it up
         submission.acknowledged_at = now
-        counts.timed(submission, "acknowledge",
-                     workdays.working_days_between(submission.created_at.date(), today(), country))
+        counts.timed(submission, "acknowledge", calendar.working_days_between(submission.created_at.date(), today()))
     if action in ANSWERED:
         submission.outcome = text
         submission.answered_at = now
-        counts.timed(submission, "answer",
-                     workdays.working_days_between(submission.created_at.date(), today(), country))
+        counts.timed(submission, "answer", calendar.working_days_between(submission.created_at.date(), today()))
     _touch(submission)
     db.session.flush()
 

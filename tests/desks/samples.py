@@ -3,14 +3,14 @@ for its heritage country and a submission by its member; the world's desk office
 of another country ("ZA") and must see none of it."""
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 from werkzeug.datastructures import FileStorage
 
 from diaspora.core.files import store_upload
 from diaspora.core.time import today, utcnow
-from diaspora.desks import submissions
-from diaspora.desks.models import CallMatch, Desk, Mou, SupportCall
+from diaspora.desks import submissions, workdays
+from diaspora.desks.models import CallMatch, Desk, DeskCalendarDay, Mou, SupportCall
 from diaspora.extensions import db
 from tests.factories import DeskFactory, DeskOfficerFactory
 from tests.samples import (
@@ -31,6 +31,7 @@ from tests.samples import (
 # Platform admins set desks up and route the submissions no desk took; they may read any MoU.
 open_to_outsiders("desk", "view", admins)
 open_to_outsiders("desk", "manage", admins)
+open_to_outsiders("desk", "calendar", admins)  # they keep desks' working-day calendars too
 open_to_outsiders("submission", "route", admins)
 open_to_outsiders("mou", "view", admins)
 
@@ -40,6 +41,7 @@ open_to_outsiders("mou", "view", admins)
 insiders("desk", "view", DESK_OFFICER)
 insiders("desk", "work", DESK_OFFICER)
 insiders("desk", "manage")  # admins only
+insiders("desk", "calendar", DESK_OFFICER)  # and admins
 insiders("submission", "view", OWNER, OWN_OFFICER, DESK_OFFICER)
 insiders("submission", "change", OWNER, OWN_OFFICER)
 insiders("submission", "work", DESK_OFFICER)
@@ -67,7 +69,16 @@ def desk_of(tenant: Tenant) -> Desk:
 
 @kind_sample("desk")
 def desk(tenant: Tenant) -> dict:
-    return {"desk_id": desk_of(tenant).id}
+    """The tenant's desk, with a day its calendar adds (its calendar page has a change to undo)."""
+    made = desk_of(tenant)
+    calendar = workdays.of_desk(made, fresh=True)
+    day = date(today().year + 1, 2, 1)
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    db.session.add(DeskCalendarDay(desk_id=made.id, day=day, change="added", name="Declared holiday",
+                                   note="Executive Instrument 1 of next year"))
+    db.session.flush()
+    return {"desk_id": made.id}
 
 
 @kind_sample("submission")

@@ -77,7 +77,7 @@ def officers_own_licence(tenant: Tenant) -> dict:
 @own_sample("cpd_activity")
 def officers_own_cpd(tenant: Tenant) -> dict:
     made = licences.log_activity(tenant.officer, title=tenant.secret("own-course"), provider="A provider",
-                                 completed_on=today(), hours=1, points=1, evidence=None)
+                                 completed_on=today(), hours=1, amount=1, unit="points", evidence=None)
     return {"activity_id": made.id}
 
 
