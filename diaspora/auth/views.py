@@ -38,6 +38,7 @@ from diaspora.core.forms import INVALID, form_page, put_beside_field
 from diaspora.core.i18n import _, in_locale, ngettext
 from diaspora.core.ids import parse_id
 from diaspora.core.time import today
+from diaspora.core.web import has_session, logged_in
 from diaspora.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -222,7 +223,9 @@ def require_second_factor():
     remember-me cookie, belongs to that someone else); a platform admin or desk officer without
     a second factor reaches only its set-up (and logging out); a session logged in without the
     code it needs ends."""
-    if request.endpoint in NOT_CHECKED or second_factor_passed():
+    if request.endpoint in NOT_CHECKED or not (logged_in() or has_session() and PASSED in session):
+        return None  # a visitor: no account to check (and no user to load)
+    if second_factor_passed():
         return None
     session.pop(PASSED, None)
     if not current_user.is_authenticated or request.endpoint in ENROLMENT_ENDPOINTS:

@@ -33,7 +33,15 @@ def rollback() -> None:
     db.session.rollback()
 
 
+def _session_in_use() -> bool:
+    """Whether this request opened a database session: a page that read or wrote nothing (a
+    static answer, a redirect) has nothing to end, and ending nothing still costs."""
+    return db.session.registry.has()
+
+
 def commit_or_rollback(response: Response) -> Response:
+    if not _session_in_use():
+        return response
     if response.status_code >= 400:
         rollback()
         return response
@@ -53,5 +61,5 @@ def commit_or_rollback(response: Response) -> Response:
 
 
 def discard_on_error(error: BaseException | None) -> None:
-    if error is not None:
+    if error is not None and _session_in_use():
         rollback()

@@ -75,34 +75,61 @@ def install(app: Flask) -> None:
     app.url_map.converters["string"] = TextConverter
     app.before_request(_remember_ip)
     app.before_request(access.enforce_declared_rule)
-    app.after_request(_security_headers)
+    app.after_request(_no_store_when_logged_in)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, hsts=bool(app.config.get("HSTS")))
 
 
 def _remember_ip() -> None:
     audit.remember_request_ip(request.remote_addr)
 
 
-def _security_headers(response: Response) -> Response:
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    from flask import current_app
+class SecurityHeaders:
+    """The headers every answer carries, added as the answer leaves (a view may set its own
+    first: those are kept). At the WSGI layer, because it runs on every request: a header
+    added there costs a list append, not a parsed and validated header."""
 
-    if current_app.config.get("HSTS"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.endpoint != "static" and _logged_in():
-        headers["Cache-Control"] = "no-store"
-        headers.add("Vary", "Cookie")
+    def __init__(self, wsgi_app, *, hsts: bool):
+        self.wsgi_app = wsgi_app
+        self.defaults = [
+            ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+            ("X-Frame-Options", "DENY"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "same-origin"),
+            ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ]
+        if hsts:
+            self.defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+
+    def __call__(self, environ, start_response):
+        def start_with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _value in headers}
+            headers.extend(header for header in self.defaults if header[0].lower() not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start_with_headers)
+
+
+def _no_store_when_logged_in(response: Response) -> Response:
+    """Pages served to someone logged in hold personal data: no cache keeps them."""
+    if request.endpoint != "static" and logged_in():
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.add("Vary", "Cookie")
     return response
 
 
-def _logged_in() -> bool:
-    """From the session and the remember cookie, without loading the user again (the commit
-    has expired it: asking it would cost a query on every page)."""
+def logged_in() -> bool:
+    """From the session and the remember cookie, without loading the user (the commit has
+    expired it: asking it would cost a query on every page). A visitor with neither cookie is
+    answered without opening the session (which would mark the answer as varying by cookie)."""
     from flask import current_app, session
 
-    cookie_name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    return "_user_id" in session or cookie_name in request.cookies
+    if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        return True
+    return has_session() and "_user_id" in session
+
+
+def has_session() -> bool:
+    """Whether the browser sent a session cookie at all (nothing to read in the session if not)."""
+    from flask import current_app
+
+    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies

@@ -74,3 +74,11 @@ def test_a_weak_new_password_is_explained_and_nothing_changes(forms, smtp_server
     assert forms.submit("/login", {"email": user.email, "password": DEFAULT_PASSWORD}).status_code == 302
 
 
+
+
+def test_asking_for_reset_links_is_limited_per_address(client, forms):
+    """`@limiter.limit("10 per hour")` on the form: the view's own check (the app-wide check on
+    every request is switched off, diaspora/__init__.py)."""
+    statuses = [forms.submit("/forgot-password", {"email": f"someone{n}@example.org"}).status_code
+                for n in range(11)]
+    assert statuses[:10] == [302] * 10 and statuses[10] == 429
