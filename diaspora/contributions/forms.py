@@ -122,6 +122,13 @@ class ReturnForm(FlaskForm):
         Length(max=2000, message=_l("Keep the reason to 2,000 characters."))])
 
 
+class WithdrawVerificationForm(FlaskForm):
+    reason = TextAreaField(_l("Why are you withdrawing the verification?"), description=_l(
+        "We email it to the member, who can correct the contribution and send it again."), validators=[
+        DataRequired(_l("Say why you are withdrawing the verification.")),
+        Length(max=2000, message=_l("Keep the reason to 2,000 characters."))])
+
+
 class BulkVerifyForm(FlaskForm):
     ids = SelectMultipleField(_l("Contributions"), coerce=int, validate_choice=False)
 
