@@ -13,6 +13,7 @@ filled to `FILL_LIMIT`, after which the next list opens (a random free place sta
 
 import secrets
 import uuid
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -94,10 +95,18 @@ def subject_of(user) -> CredentialSubject:
 # ---------------------------------------------------------------------------- the status lists
 
 
-def list_exists(number: int) -> bool:
-    """Whether any credential names list `number` (the first list exists from the start)."""
-    return number == 1 or db.session.scalar(
+@dataclass(frozen=True)
+class StatusList:
+    """One Bitstring Status List, public: its number is its URL's."""
+
+    id: int
+
+
+def status_list(number: int) -> StatusList | None:
+    """List `number`, if any credential names it (the first list exists from the start)."""
+    exists = number == 1 or db.session.scalar(
         sa.select(IssuedCredential.id).where(IssuedCredential.status_list == number).limit(1)) is not None
+    return StatusList(number) if exists else None
 
 
 def revoked_places(number: int) -> list[int]:

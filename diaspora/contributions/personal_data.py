@@ -72,7 +72,7 @@ def erase_places(user) -> int:
 
 
 def register() -> None:
-    personal_data.register("credentials", tables=("issued_credentials", "credential_subjects"),
+    personal_data.register("contribution credentials", tables=("issued_credentials", "credential_subjects"),
                            export=credentials.export_of, erase=credentials.erase, order=24)
     personal_data.register(
         "contributions", tables=("contributions", "contribution_evidence"), export=export_contributions,

@@ -3,11 +3,11 @@ contribution as a signed Open Badges 3.0 credential; and the public pages a veri
 credential fetches (the issuer's profile, its public key, the status lists that say which
 credentials are revoked)."""
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
 
-from diaspora.contributions import badges, credentials, documents, portfolio
-from diaspora.core.access import loads, login_required, plain, public
+from diaspora.contributions import badges, documents, portfolio
+from diaspora.core.access import loads, login_required, public
 from diaspora.core.i18n import _
 
 bp = Blueprint("proof", __name__)
@@ -58,13 +58,11 @@ def issuer_keys():
 
 @bp.get("/credentials/status/<int:number>")
 @public
-@plain("number")
-def status_list(number):
+@loads(status_list="view")
+def status_list(status_list):
     """A signed BitstringStatusListCredential: the same for everyone, so it says nothing about
     which credential a verifier is checking; kept briefly, so a revocation shows within minutes."""
-    if not credentials.list_exists(number):
-        abort(404)
-    response = Response(badges.status_list_jwt(number), mimetype=badges.MEDIA_TYPE)
+    response = Response(badges.status_list_jwt(status_list.id), mimetype=badges.MEDIA_TYPE)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = f"public, max-age={int(badges.STATUS_LIST_TTL.total_seconds())}"
     response.headers["X-Robots-Tag"] = "noindex"

@@ -16,6 +16,8 @@ PDF = b"%PDF-1.4\n% evidence of a contribution\n"
 # The public verification link is the proof a member hands to anyone: whoever holds it sees
 # the page (only what the member chose to share, which the samples keep free of secrets).
 open_to_outsiders("contribution_link", "view", anyone)
+# A credential status list is for every verifier: one bit per credential, nothing else.
+open_to_outsiders("status_list", "view", anyone)
 
 
 def evidence_file(name: str) -> FileStorage:
@@ -55,6 +57,11 @@ def contribution_link(tenant: Tenant) -> dict:
     verification.verify(tenant.officer, made)
     logbook.choose_shared(tenant.member, made, ["hours"])
     return {"token": made.public_token}
+
+
+@kind_sample("status_list")
+def status_list(tenant: Tenant) -> dict:
+    return {"number": 1}
 
 
 @kind_sample("partnership")

@@ -334,7 +334,7 @@ def test_the_member_is_named_by_a_random_identifier_that_goes_with_their_account
     assert len(subjects) == 1 and theirs not in subjects  # one per member, the same in all their credentials
     (subject,) = subjects
     assert "ama" not in subject and "mensah" not in subject.lower()
-    assert accounts.export_data(record.member)["credentials"]["subject_id"] == subject
+    assert accounts.export_data(record.member)["contribution credentials"]["subject_id"] == subject
 
     erase(record.member)
     assert db.session.scalar(sa.select(CredentialSubject.user_id).where(
