@@ -85,11 +85,15 @@ def detach(contribution: Contribution) -> None:
 
 
 def subject_of(user) -> CredentialSubject:
-    """The member's credential identifier, made the first time it is needed."""
-    db.session.execute(_insert(CredentialSubject).values(user_id=user.id, subject_uuid=str(uuid.uuid4()),
-                                                         created_at=utcnow())
-                       .on_conflict_do_nothing(index_elements=["user_id"]))
-    return db.session.get(CredentialSubject, user.id)
+    """The member's credential identifier, made the first time it is needed (with their first
+    credential; two made at once keep the first)."""
+    subject = db.session.get(CredentialSubject, user.id)
+    if subject is None:
+        db.session.execute(_insert(CredentialSubject).values(user_id=user.id, subject_uuid=str(uuid.uuid4()),
+                                                             created_at=utcnow())
+                           .on_conflict_do_nothing(index_elements=["user_id"]))
+        subject = db.session.get(CredentialSubject, user.id)
+    return subject
 
 
 # ---------------------------------------------------------------------------- the status lists

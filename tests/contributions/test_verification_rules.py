@@ -123,7 +123,8 @@ def test_an_officer_withdraws_a_verification_made_in_error_with_a_reason(client,
     assert withdrawn.verified_at is None and withdrawn.verified_by_id is None
     assert rollups.stored() == {}
     assert_rollups_true()
-    assert client.get(f"/proof/{token}").status_code == 410
+    proof = client.get(f"/proof/{token}")
+    assert proof.status_code == 410 and "its association withdrew the verification" in proof.get_data(as_text=True)
     credential = db.session.scalars(sa.select(IssuedCredential)).one()
     assert (credential.reason, credential.revoked_at is not None) == ("verification_withdrawn", True)
     event = db.session.scalars(sa.select(AuditEvent).where(
