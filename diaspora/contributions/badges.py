@@ -4,20 +4,27 @@ Verifiable Credential 2.0), signed as a VC-JWT with the platform's Ed25519 key.
 * The issuer is the platform (its profile at /credentials/issuer, its public key at
   /credentials/issuer.json); the association that verified the contribution is the
   achievement's `creator`.
-* The credential's `id` is the contribution's public verification page, and its
-  `credentialStatus` a 1EdTech revocation list for that credential: when the member revokes the
-  link or reopens the contribution, both say so (and a renewed link leaves the old one unknown).
+* The credential's `id` is the contribution's public verification page. Its `credentialStatus`
+  is a `BitstringStatusListEntry` (W3C Bitstring Status List 1.0): one bit, at a random place
+  (contributions/credentials.py), of a `BitstringStatusListCredential` served at
+  /credentials/status/<list> and signed like the credentials. The bit is set when the link ends
+  (revoked, renewed, the contribution reopened or its verification withdrawn, the member
+  erased), and the list keeps answering for every credential ever issued.
+* The subject is the member's random `urn:uuid:` (`credentialSubject.id`, and the JWT's `sub`,
+  as Open Badges 3.0's VC-JWT rules ask), the same in all their credentials and revealing
+  nothing about them; also a salted hash of their email address (as Open Badges 2 did), which
+  whoever knows the address can check; their name only if they share it.
 * Beyond what the verification page always shows (kind, title, dates, who verified it and when),
-  only the fields the member chose to share (`contribution.shares`) go in. The subject is bound
-  to the member by a salted hash of their email address (as Open Badges 2 did), which reveals it
-  to nobody who does not already know it; their name only if they share it.
+  only the fields the member chose to share (`contribution.shares`) go in.
 
 The signing key comes from `CREDENTIAL_SIGNING_KEY` (config.py). Nothing here reads the request."""
 
+import base64
+import gzip
 import hashlib
 import hmac
 import warnings
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from joserfc import jwt
@@ -25,15 +32,24 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OKPKey
 
 from diaspora import config
-from diaspora.contributions.models import Contribution
+from diaspora.contributions import credentials
+from diaspora.contributions.models import Contribution, IssuedCredential
 from diaspora.contributions.public_views import link_of
 from diaspora.core.countries import country_name
 from diaspora.core.i18n import _, current_locale
 from diaspora.core.links import absolute, site_url
 from diaspora.core.time import long_date, utcnow
 
-CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+CONTEXT = [VC_CONTEXT, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]
+STATUS_LIST_TYPE = ["VerifiableCredential", "BitstringStatusListCredential"]
+STATUS_PURPOSE = "revocation"
+# How long a verifier may keep a status list before fetching it again (its `ttl`, and the
+# page's Cache-Control): short, so that a revocation is seen within minutes.
+STATUS_LIST_TTL = timedelta(minutes=5)
+# A copy of a status list is no longer valid after this: an old copy, replayed, is refused.
+STATUS_LIST_VALIDITY = timedelta(days=1)
 ISSUER_NAME = "Diaspora Health Network"
 # "EdDSA" is what Open Badges verifiers know today; RFC 9864 prefers the fully specified
 # "Ed25519", which joserfc warns about. Same key, same signature.
@@ -160,7 +176,8 @@ def _results(contribution: Contribution, achievement_id: str) -> tuple[list[dict
 
 def credential_of(contribution: Contribution) -> dict:
     """The unsigned credential of a verified contribution with a live public link."""
-    if not contribution.is_public:
+    issued = credentials.live_credential(contribution) if contribution.is_public else None
+    if issued is None:
         raise ValueError("only a verified contribution with a live public link has a credential")
     link = link_of(contribution)
     association = contribution.association
@@ -186,7 +203,8 @@ def credential_of(contribution: Contribution) -> dict:
                                   "name": association.name}
     if result_descriptions:
         achievement["resultDescription"] = result_descriptions
-    subject = {"type": ["AchievementSubject"], "identifier": _identifiers(contribution), "achievement": achievement}
+    subject = {"id": credentials.subject_of(contribution.user).urn, "type": ["AchievementSubject"],
+               "identifier": _identifiers(contribution), "achievement": achievement}
     if contribution.starts_on:
         subject["activityStartDate"] = _timestamp(contribution.starts_on)
         subject["activityEndDate"] = _timestamp(contribution.ends_on or contribution.starts_on)
@@ -203,24 +221,62 @@ def credential_of(contribution: Contribution) -> dict:
         "validFrom": _timestamp(contribution.verified_at),
         "awardedDate": _timestamp(contribution.verified_at),
         "credentialSubject": subject,
-        "credentialStatus": {"id": absolute("proof.status", token=contribution.public_token),
-                             "type": "1EdTechRevocationList"},
+        "credentialStatus": status_entry(issued),
         "evidence": [{"id": link, "type": ["Evidence"], "name": _("Verification page"),
                       "description": _("The page where anyone can check that this contribution is still "
                                        "verified.")}],
     }
 
 
-def status_of(contribution: Contribution) -> dict:
-    """The 1EdTech revocation list for one credential: empty while its link is live."""
-    link = link_of(contribution)
-    revoked = []
-    if not contribution.is_public:
-        reason = (_("The contribution was reopened to be changed.") if not contribution.is_verified
-                  else _("The contributor revoked its public link."))
-        revoked.append({"id": link, "revocationReason": reason})
-    return {"id": absolute("proof.status", token=contribution.public_token), "issuer": absolute("proof.issuer"),
-            "revokedCredentials": revoked}
+# ---------------------------------------------------------------------------- status
+
+
+def status_list_url(number: int) -> str:
+    return absolute("proof.status_list", number=number)
+
+
+def status_entry(issued: IssuedCredential) -> dict:
+    """The credential's `credentialStatus`: its bit in a Bitstring Status List."""
+    list_url = status_list_url(issued.status_list)
+    return {"id": f"{list_url}#{issued.status_index}", "type": "BitstringStatusListEntry",
+            "statusPurpose": STATUS_PURPOSE, "statusListIndex": str(issued.status_index),
+            "statusListCredential": list_url}
+
+
+def encoded_list(revoked: list[int], size: int = credentials.LIST_SIZE) -> str:
+    """The bitstring (index 0 the left-most bit of the first byte), GZIP-compressed, then
+    multibase base64url without padding ("u"), as Bitstring Status List 1.0 §2.1 says."""
+    bits = bytearray(size // 8)
+    for index in revoked:
+        bits[index // 8] |= 0x80 >> (index % 8)
+    compressed = gzip.compress(bytes(bits), mtime=0)
+    return "u" + base64.urlsafe_b64encode(compressed).decode("ascii").rstrip("=")
+
+
+def status_list_credential(number: int) -> dict:
+    """The unsigned `BitstringStatusListCredential` of list `number`, as of now."""
+    url = status_list_url(number)
+    now = utcnow()
+    profile = issuer_profile()
+    return {
+        "@context": [VC_CONTEXT],
+        "id": url,
+        "type": STATUS_LIST_TYPE,
+        "issuer": {key: profile[key] for key in ("id", "type", "name", "url")},
+        "validFrom": _timestamp(now),
+        "validUntil": _timestamp(now + STATUS_LIST_VALIDITY),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": STATUS_PURPOSE,
+            "encodedList": encoded_list(credentials.revoked_places(number)),
+            "ttl": int(STATUS_LIST_TTL.total_seconds() * 1000),
+        },
+    }
+
+
+def status_list_jwt(number: int) -> str:
+    return sign(status_list_credential(number))
 
 
 # ---------------------------------------------------------------------------- signing
@@ -228,14 +284,22 @@ def status_of(contribution: Contribution) -> dict:
 
 def sign(credential: dict) -> str:
     """The credential as a compact JWS (VC-JWT): its JSON is the payload, with the registered
-    claims verifiers read."""
-    valid_from = datetime.fromisoformat(credential["validFrom"].removesuffix("Z"))
+    claims Open Badges 3.0 (§8.2) asks for: `iss` the issuer's id, `jti` the credential's id,
+    `sub` the subject's id, `nbf` its `validFrom` and `exp` its `validUntil`."""
     claims = {**credential, "iss": credential["issuer"]["id"], "jti": credential["id"],
-              "nbf": _epoch(valid_from), "iat": _epoch(utcnow())}
+              "nbf": _epoch(_instant(credential["validFrom"])), "iat": _epoch(utcnow())}
+    if credential["credentialSubject"].get("id"):
+        claims["sub"] = credential["credentialSubject"]["id"]
+    if credential.get("validUntil"):
+        claims["exp"] = _epoch(_instant(credential["validUntil"]))
     header = {"alg": ALGORITHM, "typ": "JWT", "kid": key_id()}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "EdDSA is deprecated")
         return jwt.encode(header, claims, signing_key(), algorithms=[ALGORITHM])
+
+
+def _instant(timestamp: str) -> datetime:
+    return datetime.fromisoformat(timestamp.removesuffix("Z"))
 
 
 def _epoch(naive_utc: datetime) -> int:

@@ -123,6 +123,13 @@ class ReturnForm(FlaskForm):
         Length(max=2000, message=_l("Keep the reason to 2,000 characters."))])
 
 
+class WithdrawVerificationForm(FlaskForm):
+    reason = TextAreaField(_l("Why are you withdrawing the verification?"), description=_l(
+        "We email it to the member, who can correct the contribution and send it again."), validators=[
+        DataRequired(_l("Say why you are withdrawing the verification.")),
+        Length(max=2000, message=_l("Keep the reason to 2,000 characters."))])
+
+
 class BulkVerifyForm(FlaskForm):
     ids = IdsField(_l("Contributions"), not_an_id=_l("Tick contributions from the list."))
 

@@ -1,6 +1,8 @@
 """A member's own contributions: log, change, send for verification, withdraw, reopen, and
-their evidence files. Every status change goes through `CONTRIBUTION_STATES`; the rollups hear
-of every change into or out of "verified" (`move`)."""
+their evidence files. Every status change goes through `move`: the state machine, the rule that
+nobody decides on their own contribution, the rollups (every change into or out of
+"verified") and the audit trail. A public link and its credential begin and end together
+(`open_link`, `close_link`)."""
 
 import secrets
 from datetime import date
@@ -11,15 +13,18 @@ from sqlalchemy.orm import selectinload, undefer
 from werkzeug.datastructures import FileStorage
 
 from diaspora.associations.models import Association, Membership
-from diaspora.contributions import rollups
+from diaspora.contributions import credentials, rollups
 from diaspora.contributions.models import (
     CONTRIBUTION_STATES,
+    DECISIONS,
     KINDS,
     MODES,
+    OWN_DECISION_REFUSAL,
     SHAREABLE_FIELDS,
     Contribution,
     ContributionEvidence,
     ContributionStatus,
+    RevocationReason,
 )
 from diaspora.core import audit
 from diaspora.core.domain import DomainError, check_version
@@ -166,8 +171,28 @@ def remove_evidence(user, contribution: Contribution, evidence: ContributionEvid
     db.session.execute(sa.delete(StoredFile).where(StoredFile.id == file_id))
 
 
+def is_own(actor, member_id: int | None) -> bool:
+    """Whether a contribution of `member_id` would be `actor`'s own. The one rule: nobody takes
+    an officer's decision (`DECISIONS`) on their own contribution. `move` enforces it; pages
+    and mission reports ask it."""
+    return member_id is not None and member_id == getattr(actor, "id", None)
+
+
+def may_decide(actor, contribution: Contribution) -> bool:
+    return not is_own(actor, contribution.user_id)
+
+
+def check_decision(actor, contribution: Contribution, action: str) -> None:
+    CONTRIBUTION_STATES.check(action, contribution.status)
+    if action in DECISIONS and not may_decide(actor, contribution):
+        raise DomainError(str(OWN_DECISION_REFUSAL))
+
+
 def move(contribution: Contribution, action: str, *, actor, changes: dict | None = None) -> None:
-    """The one way a contribution changes status: the machine, the rollups, the audit trail."""
+    """The one way a contribution changes status: the machine, the rule that nobody decides
+    on their own contribution, the rollups, the audit trail. It refuses before changing
+    anything."""
+    check_decision(actor, contribution, action)
     was_verified = contribution.is_verified
     old, new = CONTRIBUTION_STATES.apply(contribution, action)
     if was_verified and not contribution.is_verified:
@@ -197,11 +222,17 @@ def withdraw(user, contribution: Contribution) -> None:
 
 def reopen(user, contribution: Contribution) -> None:
     """Asking to change a verified contribution: it leaves the verified totals, its public link
-    stops working, and it must be sent for verification again."""
+    and its credential stop working, and it must be sent for verification again."""
     move(contribution, "reopen", actor=user)
+    unverified(contribution, RevocationReason.REOPENED)
+
+
+def unverified(contribution: Contribution, reason: RevocationReason) -> None:
+    """What follows a contribution out of "verified" (after `move`): who verified it and when
+    are forgotten, its link and its credential end."""
     contribution.verified_at = None
     contribution.verified_by_id = None
-    contribution.public_revoked_at = utcnow() if contribution.public_token else None
+    close_link(contribution, reason)
 
 
 def delete(user, contribution: Contribution) -> None:
@@ -210,6 +241,7 @@ def delete(user, contribution: Contribution) -> None:
         raise DomainError(_("Only a draft or a withdrawn contribution can be deleted."))
     audit.record("contribution.deleted", contribution, actor=user, changes={"title": contribution.title})
     file_ids = [evidence.file_id for evidence in contribution.evidence]
+    credentials.detach(contribution)
     db.session.delete(contribution)
     db.session.flush()
     if file_ids:
@@ -223,6 +255,22 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def open_link(contribution: Contribution) -> None:
+    """A new public link for a verified contribution, and the credential that names it."""
+    contribution.public_token = new_public_token()
+    contribution.public_revoked_at = None
+    db.session.flush()
+    credentials.issue(contribution)
+
+
+def close_link(contribution: Contribution, reason: RevocationReason) -> None:
+    """The public link stops working and its credential is revoked (a no-op when it has none)."""
+    if contribution.public_token and contribution.public_revoked_at is None:
+        contribution.public_revoked_at = utcnow()
+    db.session.flush()
+    credentials.revoke(contribution, reason)
+
+
 def choose_shared(user, contribution: Contribution, fields: list[str]) -> None:
     chosen = [name for name in SHAREABLE_FIELDS if name in fields]
     audit.record("contribution.sharing_changed", contribution, actor=user,
@@ -234,8 +282,7 @@ def choose_shared(user, contribution: Contribution, fields: list[str]) -> None:
 def revoke_link(user, contribution: Contribution) -> None:
     if not contribution.is_public:
         raise DomainError(_("This contribution has no public link to revoke."))
-    contribution.public_revoked_at = utcnow()
-    db.session.flush()
+    close_link(contribution, RevocationReason.LINK_REVOKED)
     audit.record("contribution.link_revoked", contribution, actor=user)
 
 
@@ -244,7 +291,6 @@ def renew_link(user, contribution: Contribution) -> None:
     gave it to the wrong person."""
     if not contribution.is_verified:
         raise DomainError(_("Only a verified contribution has a public link."))
-    contribution.public_token = new_public_token()
-    contribution.public_revoked_at = None
-    db.session.flush()
+    close_link(contribution, RevocationReason.LINK_RENEWED)
+    open_link(contribution)
     audit.record("contribution.link_renewed", contribution, actor=user)

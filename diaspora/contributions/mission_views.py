@@ -141,7 +141,8 @@ def _mission_page(association, mission, invite_form=None, reflection_form=None, 
         contribution=contribution, reflection_form=reflection_form,
         partnership_visible=mission.partnership is not None and allowed(
             current_user, "partnership", "view", mission.partnership),
-        state_actions=[action for action in STATE_ACTIONS if mission.allows(action)]), status
+        state_actions=[action for action in STATE_ACTIONS if mission.allows(action)],
+        waiting=mission.waiting() if officer else []), status
 
 
 @bp.get("/associations/<slug>/missions/<int:mission_id>")
@@ -253,7 +254,7 @@ def decline(association, mission, team_place):
 @loads(association="view", mission="manage")
 def report(association, mission):
     if not mission.allows("report"):
-        flash(str(MISSION_STATES.action("report").refusal), "error")
+        flash(mission.refusal("report"), "error")
         return _to_mission(mission)
     form = ReportForm() if request.method == "POST" else ReportForm(data={"version": str(mission.version)})
     conflict = None
@@ -267,13 +268,19 @@ def report(association, mission):
             else:
                 put_beside_field(form, error)
         else:
+            verified = sum(1 for contribution in made if contribution.is_verified)
             flash(ngettext("The mission is reported. %(num)d team member has a verified contribution in their "
                            "portfolio, and we have emailed them.",
                            "The mission is reported. %(num)d team members have a verified contribution in their "
-                           "portfolio, and we have emailed them.", len(made)), "success")
+                           "portfolio, and we have emailed them.", verified), "success")
+            if verified < len(made):
+                flash(_("Your own part is in your portfolio, awaiting verification by another officer of the "
+                        "association: nobody verifies their own contribution."), "info")
             return _to_mission(mission)
+    team = missions.team_of(mission)
     return form_page("contributions/missions/report.html", form, association=association, mission=mission,
-                     conflict=conflict, credited=missions.reported_team(missions.team_of(mission)))
+                     conflict=conflict, credited=missions.reported_team(team),
+                     yours={place.id for place in missions.reported_for_another_officer(current_user, team)})
 
 
 @bp.post("/associations/<slug>/missions/<int:mission_id>/reflection")

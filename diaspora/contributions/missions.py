@@ -1,10 +1,15 @@
 """Missions an association organises: planned, under way, completed, then reported (or
 cancelled), with a team of its active members who are invited and accept or decline.
 
+Nothing happens before its day: a mission starts on its first day at the earliest, and is
+completed and reported on its last day at the earliest (`Mission.allows`, which the pages ask).
+
 Reporting a completed mission records its outcomes and, in the same transaction, a verified
 contribution (kind "mission") for each team member who accepted and took part: it goes
 through the contribution state machine (`verification.verify`), so the rollups count it and
-the member is told. The mission's reach (patients seen, people trained) stays on the mission,
+the member is told. Nobody verifies their own contribution: the reporting officer's own part,
+if they took part, is made awaiting verification, for another officer of the association to
+verify from the queue (`logbook.may_decide`). The mission's reach (patients seen, people trained) stays on the mission,
 counted once, and is not copied onto each member's contribution, which would count it once per
 team member. A member may add their own reflection to that contribution (`add_reflection`)."""
 
@@ -17,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from diaspora.associations.memberships import membership_for
 from diaspora.associations.models import Association, Membership
 from diaspora.auth import services as accounts
-from diaspora.contributions import verification
+from diaspora.contributions import logbook, verification
 from diaspora.contributions.models import (
     MISSION_STATES,
     TEAM_PLACE_STATES,
@@ -25,6 +30,7 @@ from diaspora.contributions.models import (
     ContributionStatus,
     Mission,
     MissionMember,
+    MissionStatus,
     Partnership,
     TeamPlaceStatus,
 )
@@ -74,6 +80,11 @@ def team_of(mission: Mission) -> list[MissionMember]:
 def reported_team(team: list[MissionMember]) -> list[MissionMember]:
     """Who gets a verified contribution when the mission is reported."""
     return [place for place in team if place.status == TeamPlaceStatus.ACCEPTED and place.took_part]
+
+
+def reported_for_another_officer(officer, team: list[MissionMember]) -> list[MissionMember]:
+    """Of those reported, whose contribution the reporting officer may not verify: their own."""
+    return [place for place in reported_team(team) if logbook.is_own(officer, place.user_id)]
 
 
 def partnership_choices(association: Association) -> list[Partnership]:
@@ -165,6 +176,7 @@ def update(officer, mission: Mission, values: dict, version) -> Mission:
     MISSION_STATES.check("edit", mission.status)
     check_version(mission, version)
     cleaned = _clean(mission.association, values)
+    _keep_what_happened(mission, cleaned)
     changes = {name: {"from": _plain(getattr(mission, name)), "to": _plain(value)}
                for name, value in cleaned.items() if getattr(mission, name) != value}
     for name, value in cleaned.items():
@@ -174,11 +186,20 @@ def update(officer, mission: Mission, values: dict, version) -> Mission:
     return mission
 
 
+def _keep_what_happened(mission: Mission, cleaned: dict) -> None:
+    """A mission that has begun (or ended) cannot be moved to begin (or end) in the future."""
+    if mission.status in (MissionStatus.UNDER_WAY, MissionStatus.COMPLETED) and cleaned["starts_on"] > today():
+        raise DomainError(_("The mission has begun: its first day must be today or earlier."), field="starts_on")
+    if mission.status == MissionStatus.COMPLETED and cleaned["ends_on"] > today():
+        raise DomainError(_("The mission is completed: its last day must be today or earlier."), field="ends_on")
+
+
 def move(officer, mission: Mission, action: str) -> None:
     """Start, complete or cancel (reporting has its own form: `report`)."""
     if action not in ("start", "complete", "cancel"):
         raise DomainError(_("This can't be done to a mission."))
     _locked(mission)
+    mission.check(action)
     old, new = MISSION_STATES.apply(mission, action)
     db.session.flush()
     audit.record(f"mission.{action}", mission, actor=officer, changes={"status": {"from": old, "to": new}})
@@ -264,9 +285,10 @@ def _clean_outcomes(values: dict) -> dict:
 
 def report(officer, mission: Mission, values: dict, version) -> list[Contribution]:
     """Record a completed mission's outcomes and give each team member who accepted and took
-    part a verified contribution. Returns those contributions."""
+    part a contribution, verified unless it is the reporting officer's own (left awaiting
+    another officer). Returns those contributions."""
     _locked(mission)
-    MISSION_STATES.check("report", mission.status)
+    mission.check("report")
     check_version(mission, version)
     cleaned = _clean_outcomes(values)
     old, new = MISSION_STATES.apply(mission, "report")
@@ -287,8 +309,10 @@ def report(officer, mission: Mission, values: dict, version) -> list[Contributio
         db.session.add(contribution)
         db.session.flush()
         audit.record("contribution.logged", contribution, actor=officer,
-                     changes={"mission_id": mission.id, "title": mission.title, "role": place.role})
-        verification.verify(officer, contribution)
+                     changes={"mission_id": mission.id, "title": mission.title, "role": place.role,
+                              "status": contribution.status})
+        if logbook.may_decide(officer, contribution):
+            verification.verify(officer, contribution)
         made.append(contribution)
     return made
 

@@ -7,9 +7,10 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from diaspora.core.i18n import _l
+from diaspora.core.domain import DomainError
+from diaspora.core.i18n import _, _l
 from diaspora.core.states import Action, StateMachine
-from diaspora.core.time import utcnow
+from diaspora.core.time import long_date, today, utcnow
 from diaspora.extensions import db
 
 KINDS = {
@@ -66,8 +67,18 @@ CONTRIBUTION_STATES = StateMachine(
         # A verified contribution is locked: to change it, the member reopens it, which takes
         # it out of the verified totals and back to a draft that must be verified again.
         Action("reopen", {_C.VERIFIED}, _C.DRAFT, refusal=_l("Only a verified contribution can be reopened.")),
+        # An officer who verified in error withdraws the verification with a reason: it goes back
+        # to the member as returned, to be corrected and sent again, like any returned one.
+        Action("withdraw_verification", {_C.VERIFIED}, _C.RETURNED,
+               refusal=_l("Only a verified contribution can have its verification withdrawn.")),
     ],
 )
+# The decisions an officer takes on a member's contribution. Nobody takes one on their own
+# contribution, whatever the route (its page, the bulk form, a mission report): `logbook.move`,
+# the one way a contribution changes status, refuses it with this.
+DECISIONS = frozenset({"verify", "return", "withdraw_verification"})
+OWN_DECISION_REFUSAL = _l("You cannot verify your own contribution, nor decide on it: another officer of the "
+                          "association must.")
 
 
 class Contribution(db.Model):
@@ -203,6 +214,68 @@ class CountryRollup(db.Model):
     patients_reached: Mapped[int] = mapped_column(default=0)
 
 
+# ---------------------------------------------------------------------------- credentials
+
+
+class RevocationReason(StrEnum):
+    LINK_REVOKED = "link_revoked"  # the member revoked the public link
+    LINK_RENEWED = "link_renewed"  # the member made a new link: the old credential names the old one
+    REOPENED = "reopened"  # the member reopened the contribution to change it
+    VERIFICATION_WITHDRAWN = "verification_withdrawn"  # an officer withdrew the verification
+    ERASED = "erased"  # the member's account was erased
+
+
+class IssuedCredential(db.Model):
+    """Every Open Badges credential ever issued: one for each public link a verified
+    contribution is given (at verification, and at each new link). Its bit in a W3C Bitstring
+    Status List (`status_list`, `status_index`, a random free place) is set when it is revoked,
+    and stays set: the row is never deleted, so every credential's status can be read forever.
+    On erasure the row stays, revoked, without its member or contribution."""
+
+    __tablename__ = "issued_credentials"
+    __table_args__ = (
+        sa.UniqueConstraint("status_list", "status_index", name="uq_issued_credentials_status_list_index"),
+        # A contribution has at most one live credential: the one its current link proves.
+        sa.Index("uq_issued_credentials_live", "contribution_id", unique=True,
+                 sqlite_where=sa.text("revoked_at IS NULL"), postgresql_where=sa.text("revoked_at IS NULL")),
+        sa.Index("ix_issued_credentials_user", "user_id"),
+        sa.CheckConstraint("status_list >= 1 AND status_index >= 0", name="status_place"),
+        sa.CheckConstraint("reason IS NULL OR reason IN ({})".format(
+            ", ".join(f"'{reason.value}'" for reason in RevocationReason)), name="reason"),
+        sa.CheckConstraint("(revoked_at IS NULL AND reason IS NULL) OR (revoked_at IS NOT NULL AND reason IS NOT NULL)",
+                           name="revoked_with_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status_list: Mapped[int]
+    status_index: Mapped[int]
+    contribution_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contributions.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(sa.String(30))
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class CredentialSubject(db.Model):
+    """How a member's credentials name them (`credentialSubject.id` and the JWT's `sub`): a
+    random `urn:uuid:`, made with their first credential and the same in all of them, which
+    says nothing about who they are. Erased with their account."""
+
+    __tablename__ = "credential_subjects"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    subject_uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def urn(self) -> str:
+        return f"urn:uuid:{self.subject_uuid}"
+
+
 # ---------------------------------------------------------------------------- missions
 
 
@@ -280,7 +353,41 @@ class Mission(db.Model):
         return MISSION_STATES.label(self.status)
 
     def allows(self, action: str) -> bool:
-        return MISSION_STATES.allows(action, self.status)
+        """What may be done now: what the status allows, and not before its day has come."""
+        return MISSION_STATES.allows(action, self.status) and self.opens_on(action) is None
+
+    def opens_on(self, action: str) -> date | None:
+        """The day `action` becomes possible, while it is still to come; else None."""
+        day = getattr(self, MISSION_DAYS[action]) if action in MISSION_DAYS else None
+        return day if day is not None and day > today() else None
+
+    def refusal(self, action: str) -> str:
+        """Why `action` cannot be done now, in the reader's language: the status, or the day."""
+        if not MISSION_STATES.allows(action, self.status):
+            return str(MISSION_STATES.action(action).refusal)
+        day = self.opens_on(action)
+        if day is None:
+            return ""
+        return {"start": _("The mission can start on %(date)s, its first day.", date=long_date(day)),
+                "complete": _("The mission can be marked completed on %(date)s, its last day.",
+                              date=long_date(day)),
+                "report": _("The mission can be reported from %(date)s, its last day.", date=long_date(day)),
+                }[action]
+
+    def check(self, action: str) -> None:
+        """DomainError with the refusal unless `action` may be done now."""
+        if not self.allows(action):
+            raise DomainError(self.refusal(action))
+
+    def waiting(self) -> list[str]:
+        """What the status allows but the calendar does not yet, each said with its day."""
+        return [self.refusal(action) for action in MISSION_DAYS
+                if MISSION_STATES.allows(action, self.status) and not self.allows(action)]
+
+
+# Work is not done, nor verified, before it happens: the first day from which each action
+# makes sense (`Mission.allows`, `Mission.refusal`).
+MISSION_DAYS = {"start": "starts_on", "complete": "ends_on", "report": "ends_on"}
 
 
 class TeamPlaceStatus(StrEnum):

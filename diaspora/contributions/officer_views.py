@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from diaspora.contributions import verification
+from diaspora.contributions import logbook, verification
 from diaspora.contributions.forms import BulkVerifyForm
 from diaspora.core.access import loads, login_required
 from diaspora.core.domain import DomainError
@@ -18,7 +18,10 @@ bp = Blueprint("verification", __name__)
 @loads(association="manage")
 def queue(association):
     page = page_of(verification.queue_of(association), verification.QUEUE_ORDER)
-    return render_template("contributions/queue.html", association=association, page=page, form=BulkVerifyForm())
+    # an officer's own contribution is listed, for another officer to verify: not theirs to tick
+    pickable = {contribution.id for contribution in page.items if logbook.may_decide(current_user, contribution)}
+    return render_template("contributions/queue.html", association=association, page=page, form=BulkVerifyForm(),
+                           pickable=pickable)
 
 
 @bp.post("/associations/<slug>/verification")

@@ -2,10 +2,13 @@
 
 On erasure a verified contribution stays, without its member, its free text, its evidence or
 its public link: the association's and the country's totals stay true. Everything else of
-theirs (drafts, returned, withdrawn, awaiting verification) goes, and so do their team places."""
+theirs (drafts, returned, withdrawn, awaiting verification) goes, and so do their team places.
+Every credential issued to them is revoked and stays, without them or their contribution, so
+that its status still answers; the identifier their credentials named them by goes."""
 
 import sqlalchemy as sa
 
+from diaspora.contributions import credentials
 from diaspora.contributions.models import Contribution, ContributionEvidence, ContributionStatus, MissionMember
 from diaspora.core import personal_data
 from diaspora.core.i18n import _l
@@ -70,6 +73,13 @@ def erase_places(user) -> int:
 
 
 def register() -> None:
+    personal_data.register(
+        "contribution credentials", tables=("issued_credentials", "credential_subjects"),
+        export=credentials.export_of, erase=credentials.erase, order=24,
+        erased=_l("The identifier your Open Badges credentials name you by, and which contribution each "
+                  "credential was issued for."),
+        kept=_l("A revoked mark for each credential issued to you, without your name or the contribution: a "
+                "verifier who checks an old credential is told it is revoked, never that it is unknown."))
     personal_data.register(
         "contributions", tables=("contributions", "contribution_evidence"), export=export_contributions,
         erase=erase_contributions, order=25,

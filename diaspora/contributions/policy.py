@@ -6,6 +6,7 @@
   member.
 * The public link (a random token) opens a verified contribution's verification page to anyone
   who holds it, showing only what the member chose to share.
+* A credential status list is public: one bit per credential, the same for every verifier.
 * A mission is seen by its association's officers and by the people invited onto its team; it
   is run by the officers. A team place is answered by the person it is for.
 * A partnership is seen by its association's active members and run by its officers."""
@@ -13,6 +14,7 @@
 import sqlalchemy as sa
 
 from diaspora.associations.policy import is_active_member, is_officer
+from diaspora.contributions.credentials import status_list
 from diaspora.contributions.models import (
     Contribution,
     ContributionEvidence,
@@ -114,6 +116,8 @@ def declare_kinds() -> None:
                 parent_of=lambda evidence: evidence.contribution)
     object_kind("contribution_link", params=("token",), find=_by_token,
                 can=lambda user, action, contribution: action == "view", actions={"view"})
+    object_kind("status_list", params=("number",), find=lambda number: status_list(number),
+                can=lambda user, action, listed: action == "view", actions={"view"})
     object_kind("mission", params=("mission_id",), find=_get(Mission), can=can_mission,
                 actions={"view", "manage"}, parent="association", parent_of=lambda mission: mission.association)
     object_kind("team_place", params=("place_id",), find=_get(MissionMember), can=can_team_place,

@@ -1,6 +1,7 @@
 """What a member hands on as proof of their contributions: the portfolio as a PDF and a verified
 contribution as a signed Open Badges 3.0 credential; and the public pages a verifier of such a
-credential fetches (the issuer's profile, its public key, each credential's revocation status)."""
+credential fetches (the issuer's profile, its public key, the status lists that say which
+credentials are revoked)."""
 
 from flask import Blueprint, Response, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
@@ -55,11 +56,14 @@ def issuer_keys():
     return _public_json(badges.public_key_set(), "application/jwk-set+json")
 
 
-@bp.get("/credentials/status/<token>")
+@bp.get("/credentials/status/<int:number>")
 @public
-@loads(contribution_link="view")
-def status(contribution_link):
-    response = _public_json(badges.status_of(contribution_link))
-    response.headers["Cache-Control"] = "no-cache"
+@loads(status_list="view")
+def status_list(status_list):
+    """A signed BitstringStatusListCredential: the same for everyone, so it says nothing about
+    which credential a verifier is checking; kept briefly, so a revocation shows within minutes."""
+    response = Response(badges.status_list_jwt(status_list.id), mimetype=badges.MEDIA_TYPE)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = f"public, max-age={int(badges.STATUS_LIST_TTL.total_seconds())}"
     response.headers["X-Robots-Tag"] = "noindex"
     return response

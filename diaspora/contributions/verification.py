@@ -1,5 +1,7 @@
 """An association's verification queue: officers verify what members send, or return it with
-a reason (mailed to the member in their language)."""
+a reason (mailed to the member in their language), and may withdraw a verification made in
+error, with a reason (the contribution goes back to the member as returned, its link and
+credential end). Nobody decides on their own contribution: `logbook.move` refuses it."""
 
 from datetime import datetime
 
@@ -7,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from diaspora.associations.models import Association
-from diaspora.contributions.logbook import move, new_public_token
-from diaspora.contributions.models import Contribution, ContributionStatus
+from diaspora.contributions.logbook import check_decision, move, open_link, unverified
+from diaspora.contributions.models import Contribution, ContributionStatus, RevocationReason
 from diaspora.core.domain import DomainError
 from diaspora.core.i18n import _, _l
 from diaspora.core.links import absolute
@@ -36,20 +38,36 @@ def verify(officer, contribution: Contribution) -> None:
     move(contribution, "verify", actor=officer)
     contribution.verified_at = utcnow()
     contribution.verified_by_id = officer.id
-    contribution.public_token = new_public_token()
-    contribution.public_revoked_at = None
-    db.session.flush()
+    open_link(contribution)
     _tell_member(contribution, _l("Your contribution has been verified"), "contributions_verified")
 
 
-def return_to_member(officer, contribution: Contribution, reason: str) -> None:
+def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say what the member should change."), field="reason")
+    return reason
+
+
+def return_to_member(officer, contribution: Contribution, reason: str) -> None:
+    reason = _reason(reason)
     move(contribution, "return", actor=officer, changes={"reason": reason})
     contribution.return_reason = reason
     db.session.flush()
     _tell_member(contribution, _l("Your contribution needs a change"), "contributions_returned", reason=reason)
+
+
+def withdraw_verification(officer, contribution: Contribution, reason: str) -> None:
+    """A verification made in error, undone: the contribution leaves the verified totals and
+    goes back to its member as returned, with the reason, to be corrected and sent again; its
+    public link stops working and its credential is revoked."""
+    reason = _reason(reason)
+    move(contribution, "withdraw_verification", actor=officer, changes={"reason": reason})
+    unverified(contribution, RevocationReason.VERIFICATION_WITHDRAWN)
+    contribution.return_reason = reason
+    db.session.flush()
+    _tell_member(contribution, _l("The verification of your contribution has been withdrawn"),
+                 "contributions_verification_withdrawn", reason=reason)
 
 
 def verify_many(officer, association: Association, ids: list[int]) -> int:
@@ -60,6 +78,12 @@ def verify_many(officer, association: Association, ids: list[int]) -> int:
         raise DomainError(_("Choose at least one contribution to verify."), field="ids")
     chosen = list(db.session.scalars(queue_of(association).where(Contribution.id.in_(ids))
                                      .order_by(Contribution.id).with_for_update(of=Contribution)))
+    for contribution in chosen:  # all or nothing: one that may not be verified stops the lot
+        try:
+            check_decision(officer, contribution, "verify")
+        except DomainError as error:
+            raise DomainError(_("“%(title)s”: %(reason)s", title=contribution.title, reason=str(error)),
+                              field="ids") from None
     for contribution in chosen:
         verify(officer, contribution)
     return len(chosen)

@@ -19,12 +19,19 @@ from flask import (
 from flask_login import current_user
 
 from diaspora.contributions import logbook, portfolio, verification
-from diaspora.contributions.forms import ContributionForm, ReturnForm, SharingForm, SubmitForm, region_choices
+from diaspora.contributions.forms import (
+    ContributionForm,
+    ReturnForm,
+    SharingForm,
+    SubmitForm,
+    WithdrawVerificationForm,
+    region_choices,
+)
 from diaspora.contributions.models import CONTRIBUTION_STATES, KINDS, SHAREABLE_FIELDS, Contribution
 from diaspora.core.access import allowed, loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
-from diaspora.core.forms import form_page, is_conflict, put_beside_field
+from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
 from diaspora.core.i18n import _, current_locale
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date
@@ -117,6 +124,10 @@ def edit(contribution):
 @login_required
 @loads(contribution="view")
 def show(contribution):
+    return _contribution_page(contribution)
+
+
+def _contribution_page(contribution: Contribution, withdraw_form=None, status: int = 200):
     contribution = logbook.contribution_with_evidence(contribution.id)
     own = contribution.user_id == current_user.id
     submit_form = SubmitForm(data={"version": str(contribution.version)})
@@ -124,9 +135,9 @@ def show(contribution):
         if own else []
     return render_template(
         "contributions/show.html", contribution=contribution, own=own, submit_form=submit_form,
-        return_form=ReturnForm(), sharing_form=SharingForm(data={"fields": [
-            name for name in SHAREABLE_FIELDS if contribution.shares(name)]}),
-        may_verify=allowed(current_user, "contribution", "verify", contribution))
+        return_form=ReturnForm(), withdraw_form=withdraw_form or WithdrawVerificationForm(),
+        sharing_form=SharingForm(data={"fields": [name for name in SHAREABLE_FIELDS if contribution.shares(name)]}),
+        may_verify=allowed(current_user, "contribution", "verify", contribution)), status
 
 
 def _back(contribution: Contribution):
@@ -275,3 +286,21 @@ def return_it(contribution):
             flash(_("Returned to %(name)s with your reason, by email.", name=contribution.user.name), "success")
             return redirect(url_for("verification.queue", slug=association.slug))
     return form_page("contributions/return.html", form, contribution=contribution)
+
+
+@bp.post("/contributions/<int:contribution_id>/verification/withdraw")
+@login_required
+@loads(contribution="verify")
+def withdraw_verification(contribution):
+    form = WithdrawVerificationForm()
+    if form.validate_on_submit():
+        try:
+            verification.withdraw_verification(current_user, contribution, form.reason.data)
+        except DomainError as error:
+            put_beside_field(form, error)
+        else:
+            flash(_("The verification is withdrawn: “%(title)s” is back with its member, with your reason, by "
+                    "email. Its public link and its credential no longer work.", title=contribution.title),
+                  "success")
+            return _back(contribution)
+    return _contribution_page(contribution, withdraw_form=form, status=INVALID)

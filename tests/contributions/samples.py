@@ -29,6 +29,8 @@ PDF = b"%PDF-1.4\n% evidence of a contribution\n"
 # The public verification link is the proof a member hands to anyone: whoever holds it sees
 # the page (only what the member chose to share, which the samples keep free of secrets).
 open_to_outsiders("contribution_link", "view", anyone)
+# A credential status list is for every verifier: one bit per credential, nothing else.
+open_to_outsiders("status_list", "view", anyone)
 
 # A contribution is its member's; the officers of the association it was sent to decide on it,
 # never on their own. A mission is seen by its team and run by the officers; a team place is
@@ -39,6 +41,7 @@ insiders("contribution", "verify", OFFICER)
 insiders("contribution_evidence", "view", OWNER, OFFICER, OWN_OFFICER)
 insiders("contribution_evidence", "change", OWNER, OWN_OFFICER)
 insiders("contribution_link", "view")  # open to anyone
+insiders("status_list", "view")  # open to anyone
 insiders("mission", "view", OWNER, OFFICER)
 insiders("mission", "manage", OFFICER)
 insiders("team_place", "answer", OWNER, OWN_OFFICER)
@@ -101,6 +104,11 @@ def contribution_link(tenant: Tenant) -> dict:
     verification.verify(tenant.officer, made)
     logbook.choose_shared(tenant.member, made, ["hours"])
     return {"token": made.public_token}
+
+
+@kind_sample("status_list")
+def status_list(tenant: Tenant) -> dict:
+    return {"number": 1}
 
 
 @kind_sample("partnership")

@@ -454,3 +454,126 @@ def test_a_member_answers_from_their_list_of_missions(client, forms, login, w):
     db.session.refresh(place)
     assert place.status == "declined"
     assert audit_actions(place) == ["mission_member.invited", "mission_member.decline"]
+
+
+# ---------------------------------------------------------------------------- nothing before its day
+
+
+def french_date(day) -> str:
+    from babel.dates import format_date
+
+    return format_date(day, "long", locale="fr")
+
+
+def test_a_mission_starts_on_its_first_day_and_ends_on_its_last_not_before(client, forms, login, w):
+    next_month = today() + timedelta(days=30)
+    mission = plan(w, starts_on=next_month, ends_on=next_month + timedelta(days=9))
+    place = missions.invite(w.officer, mission, "ama@example.org", "Theatre nurse")
+    missions.answer(w.ama, place, "accept")
+    db.session.commit()
+    with pytest.raises(DomainError, match=f"The mission can start on {long_date(next_month)}, its first day."):
+        missions.move(w.officer, mission, "start")
+    db.session.rollback()
+
+    page_url = f"{MISSIONS}/{mission.id}"
+    w.officer.locale = "fr"  # the refusal and its date, in the reader's language
+    db.session.commit()
+    login(w.officer)
+    page = readable(client.get(page_url).get_data(as_text=True))
+    assert in_language("fr", "Start the mission") not in page  # no button that cannot work yet
+    starts = in_language("fr", "The mission can start on %(date)s, its first day.", date=french_date(next_month))
+    assert starts in page
+    refused = forms.submit(page_url, {}, action=f"{page_url}/start", follow_redirects=True)
+    assert starts in readable(refused.get_data(as_text=True))
+    assert db.session.get(Mission, mission.id).status == "planned"
+    assert row_count(Contribution) == 0
+
+
+def test_a_mission_under_way_is_completed_and_reported_on_its_last_day_not_before(client, forms, login, w):
+    last_day = today() + timedelta(days=5)
+    mission = plan(w, starts_on=today() - timedelta(days=2), ends_on=last_day)
+    place = missions.invite(w.officer, mission, "ama@example.org", "Theatre nurse")
+    missions.answer(w.ama, place, "accept")
+    missions.move(w.officer, mission, "start")  # its first day has come
+    db.session.commit()
+    with pytest.raises(DomainError, match=f"The mission can be marked completed on {long_date(last_day)}"):
+        missions.move(w.officer, mission, "complete")
+    db.session.rollback()
+    with pytest.raises(DomainError, match="Only a completed mission can be reported."):
+        missions.report(w.officer, mission, {}, mission.version)
+    db.session.rollback()
+    with pytest.raises(DomainError, match="its first day must be today or earlier") as moved:
+        missions.update(w.officer, mission, details(starts_on=today() + timedelta(days=1), ends_on=last_day),
+                        mission.version)
+    assert moved.value.field == "starts_on"
+    db.session.rollback()
+
+    page_url = f"{MISSIONS}/{mission.id}"
+    login(w.officer)
+    page = readable(client.get(page_url).get_data(as_text=True))
+    assert "Mark it completed" not in page and "Report the mission" not in page
+    assert f"The mission can be marked completed on {long_date(last_day)}, its last day." in page
+    assert "Cancel the mission" in page  # what can be done now still is
+    refused = forms.submit(page_url, {}, action=f"{page_url}/complete", follow_redirects=True)
+    assert "The mission can be marked completed on" in readable(refused.get_data(as_text=True))
+    assert client.get(f"{page_url}/report").status_code == 302
+
+    # a mission completed, then its last day moved into the future: it cannot be reported yet
+    mission.ends_on = today()
+    db.session.commit()
+    missions.move(w.officer, mission, "complete")
+    db.session.commit()
+    with pytest.raises(DomainError, match="its last day must be today or earlier"):
+        missions.update(w.officer, mission, details(starts_on=mission.starts_on, ends_on=last_day), mission.version)
+    db.session.rollback()
+    db.session.execute(sa.update(Mission).where(Mission.id == mission.id).values(ends_on=last_day))
+    db.session.commit()
+    db.session.expire_all()
+    mission = db.session.get(Mission, mission.id)
+    with pytest.raises(DomainError, match=f"The mission can be reported from {long_date(last_day)}"):
+        missions.report(w.officer, mission, {}, mission.version)
+    db.session.rollback()
+    assert row_count(Contribution) == 0  # nobody's work is verified before it is done
+
+
+def test_the_reporting_officers_own_part_awaits_another_officer(client, forms, login, w):
+    kwame = MembershipFactory(association=w.association, officer=True,
+                              user=UserFactory(name="Kwame Asare", email="kwame@example.org")).user
+    mission = plan(w)
+    for person in (w.officer, w.ama):
+        place = missions.invite(w.officer, mission, person.email, "Trainer")
+        missions.answer(person, place, "accept")
+    missions.move(w.officer, mission, "start")
+    missions.move(w.officer, mission, "complete")
+    db.session.commit()
+
+    page_url = f"{MISSIONS}/{mission.id}"
+    login(w.officer)
+    report_form = readable(client.get(f"{page_url}/report").get_data(as_text=True))
+    assert ("Efua Boateng (Trainer) — your own part: it will await verification by another officer of the "
+            "association, as nobody verifies their own contribution.") in report_form
+    reported = forms.submit(f"{page_url}/report", {
+        "version": version_on(report_form), "patients_seen": "40", "procedures": "", "people_trained": "",
+        "supplies_value": "", "currency": "", "outcomes": ""}, follow_redirects=True)
+    text = readable(reported.get_data(as_text=True))
+    assert "The mission is reported. 1 team member has a verified contribution" in text
+    assert "Your own part is in your portfolio, awaiting verification by another officer" in text
+    assert "your part is in your portfolio, awaiting verification." in text
+
+    made = {c.user_id: c for c in db.session.scalars(sa.select(Contribution).where(
+        Contribution.mission_id == mission.id))}
+    own, theirs = made[w.officer.id], made[w.ama.id]
+    assert (own.status, own.verified_by_id, own.public_token) == ("submitted", None, None)
+    assert (theirs.status, theirs.verified_by_id) == ("verified", w.officer.id)
+    assert rollups.stored() == rollups.recount()
+    assert rollups.stored_by_country() == rollups.by_country(rollups.recount())
+    assert [key[0] for key in rollups.stored()] == [w.association.id]
+    assert list(rollups.stored().values())[0][0] == 1  # only Ama's part counts yet
+
+    login(kwame)  # another officer verifies it from the queue
+    forms.submit(f"/associations/{SLUG}/verification", {"ids": [str(own.id)]})
+    db.session.expire_all()
+    own = db.session.get(Contribution, own.id)
+    assert (own.status, own.verified_by_id) == ("verified", kwame.id)
+    assert rollups.stored() == rollups.recount()
+    assert rollups.stored_by_country() == rollups.by_country(rollups.recount())

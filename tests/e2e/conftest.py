@@ -7,15 +7,13 @@ missing browser fails the run."""
 
 import os
 import shutil
-import threading
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.factories import DEFAULT_PASSWORD
+from tests.live import LiveServer
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -42,37 +40,6 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
-
-
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002  (the signature wsgiref calls)
-        pass
-
-
-class LiveServer:
-    """The session's app on a free port, in threads of this process. wsgiref, like gunicorn,
-    always closes the response (PEP 3333), so mail sent "after the response" leaves; werkzeug's
-    development server skips that when a browser resets the connection after a redirect."""
-
-    def __init__(self, app):
-        self.app = app  # pytest-flask looks for it
-        self._server = make_server("127.0.0.1", 0, app, server_class=ThreadingWSGIServer,
-                                   handler_class=QuietHandler)
-        self.base = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def url(self, path: str = "/") -> str:
-        return self.base + path
-
-    def start(self):
-        self._thread.start()
-
-    def stop(self):
-        self._server.shutdown()
 
 
 @pytest.fixture(scope="session")
