@@ -64,16 +64,16 @@ class Publication:
 # ---------------------------------------------------------------------------- members
 
 
-def named_from_threshold(counted: dict[str, int], threshold: int, keep: Iterable[str] = (),
-                         most: int | None = None) -> list[tuple[str, int]]:
+def named_from_threshold(counted: dict[str, int], threshold: int, *, keep: Iterable[str] = (),
+                         unnamed: Iterable[str] = (), most: int | None = None) -> list[tuple[str, int]]:
     """Rows for the values held by `threshold` members or more (the `most` largest), the values
-    in `keep` as they are, and the rest added up in one row (OTHER): typed or rare values are
-    named only when enough members share them."""
-    keep = set(keep)
+    in `keep` as they are, and the rest (with the `unnamed` values) added up in one row, OTHER:
+    typed or rare values are named only when enough members share them."""
+    keep, unnamed = set(keep), {*unnamed, OTHER}
     named = [(value, count) for value, count in sorted(counted.items(), key=lambda item: (-item[1], item[0]))
-             if value not in keep and value != OTHER and count >= threshold][:most]
+             if value not in keep and value not in unnamed and count >= threshold][:most]
     names = {value for value, _ in named}
-    rows = named + [(value, counted.get(value, 0)) for value in sorted(keep) if counted.get(value)]
+    rows = named + [(value, counted[value]) for value in sorted(keep) if counted.get(value)]
     other = sum(count for value, count in counted.items() if value not in names and value not in keep)
     return rows + ([(OTHER, other)] if other else [])
 
@@ -92,7 +92,8 @@ def member_publication(stored: dict[str, dict[str, int]], members: int, threshol
         return cells
 
     cadres = table("cadre", [(key, count) for key, count in sorted(stored.get("cadre", {}).items()) if count])
-    table("specialty", named_from_threshold(stored.get("specialty", {}), threshold, most=TOP_SPECIALTIES))
+    table("specialty", named_from_threshold(stored.get("specialty", {}), threshold, unnamed=("",),
+                                            most=TOP_SPECIALTIES))
     table("host_country", named_from_threshold(stored.get("host_country", {}), threshold, keep=("",)))
     interests = stored.get("return_interest", {})
     interested = table("return_interest", [(code, interests.get(code, 0)) for code in RETURN_INTERESTS])
