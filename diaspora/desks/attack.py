@@ -5,8 +5,7 @@ every line adds up; the least and the greatest value of a count are found exactl
 programs (scipy's HiGHS). A count whose least and greatest values meet is pinned."""
 
 import random
-from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,10 +29,10 @@ class Attack:
         self.values = np.array(release.values, dtype=float)
         self.threshold = threshold
         size = len(release.values)
-        # A ceiling on every count, above any true one, keeps the programs bounded ("*" has no
-        # ceiling). It can only make the attack find fewer solutions, so more counts look
+        # A ceiling on every count, twice above any true one, keeps the programs bounded ("*"
+        # has no ceiling). It can only make the attack find fewer solutions, so more counts look
         # pinned and more is hidden: never less.
-        self.cap = float(sum(release.values) + threshold)
+        self.cap = float(2 * sum(release.values) + threshold)
         rows, columns, data, low, high = [], [], [], [], []
         for number, line in enumerate(release.lines):  # total - parts = 0
             rows += [number] * (len(line.parts) + 1)
@@ -119,27 +118,29 @@ class Attack:
         cells = next(group for group in self.groups(states) if index in group)
         return self.problem(states, cells).range_of(index)
 
-    def nearest_shown(self, states: Sequence[str], start: int) -> int | None:
-        """The smallest shown, non-zero count on a line through `start`; else on a line through
-        one of those counts, and so on outwards."""
-        seen_lines: set[int] = set()
+    def around(self, start: int) -> Iterator[set[int]]:
+        """The counts on a line (or a subset relation) through `start`, then those on a line
+        through one of them, and so on outwards: one set a step, each count once."""
+        seen_rows: set[int] = set()
         seen_cells = {start}
-        frontier = deque([start])
+        frontier = {start}
         while frontier:
-            level = list(frontier)
-            frontier.clear()
-            cells: set[int] = set()
-            for index in level:
-                for number in self.lines_of[index] - seen_lines:
-                    seen_lines.add(number)
-                    line = self.release.lines[number]
-                    cells.update((*line.parts, line.total))
-            cells -= seen_cells
-            seen_cells |= cells
-            candidates = [(self.values[i], i) for i in cells if states[i] == SHOWN and self.values[i] > 0]
+            step: set[int] = set()
+            for index in frontier:
+                for row in self.rows_of[index] - seen_rows:
+                    seen_rows.add(row)
+                    step.update(self.members_of_row[row])
+            frontier = step - seen_cells
+            seen_cells |= frontier
+            if frontier:
+                yield frontier
+
+    def nearest_shown(self, states: Sequence[str], start: int) -> int | None:
+        """The smallest shown, non-zero count nearest to `start` (through the fewest lines)."""
+        for step in self.around(start):
+            candidates = [(self.values[i], i) for i in step if states[i] == SHOWN and self.values[i] > 0]
             if candidates:
                 return min(candidates)[1]
-            frontier.extend(cells)
         return None
 
 

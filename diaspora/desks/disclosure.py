@@ -146,15 +146,15 @@ def _under_small_counts(release: Release, threshold: int) -> set[int]:
 
 def _hide_more(attack, states: list[str], pinned: set[int]) -> set[int]:
     """Hide, for each pinned count, the smallest shown count nearest to it (through the fewest
-    lines); one per line in a turn, since one may free several. When nothing shown is left
-    near a pinned count, it and the hidden counts beside it are left unseen instead: with no
-    bound at all, nothing can pin them (the release only loses detail)."""
+    lines); one per line in a turn, since one may free several. When no shown count is left
+    anywhere connected to a pinned one, every count connected to it is left unseen instead:
+    with no bound but 0, doubling all of them keeps every line true, so none can be pinned (the
+    release only loses detail). Each turn changes a state for good, so the turns end."""
     changed: set[int] = set()
     touched: set[int] = set()
     values = attack.values
     for index in sorted(pinned, key=lambda i: (values[i], i)):
-        through = attack.lines_of[index]
-        if touched & through:
+        if touched & attack.lines_of[index]:
             continue
         chosen = attack.nearest_shown(states, index)
         if chosen is not None:
@@ -162,15 +162,11 @@ def _hide_more(attack, states: list[str], pinned: set[int]) -> set[int]:
             changed.add(chosen)
             touched |= attack.lines_of[chosen]
             continue
-        for line_index in through:
-            line = attack.release.lines[line_index]
-            for other in (*line.parts, line.total):
-                if states[other] in (SMALL, HIDDEN):
-                    states[other] = UNSEEN
-                    changed.add(other)
-        states[index] = UNSEEN
-        changed.add(index)
-        touched |= through
+        for other in {index}.union(*attack.around(index)):
+            if states[other] in (SMALL, HIDDEN):
+                states[other] = UNSEEN
+                changed.add(other)
+        touched |= attack.lines_of[index]
     return changed
 
 

@@ -21,7 +21,7 @@ from diaspora.extensions import db
 from diaspora.licensure.models import Licence, Regulator
 from diaspora.members import consents
 from tests.contributions.samples import values
-from tests.factories import AssociationFactory, DeskOfficerFactory, MembershipFactory, ProfileFactory
+from tests.factories import AssociationFactory, DeskOfficerFactory, MembershipFactory, ProfileFactory, UserFactory
 
 STAT = re.compile(r'<span class="stat__number">([^<]*)</span>\s*<span class="stat__label">([^<]*)</span>')
 
@@ -168,6 +168,24 @@ def test_the_threshold_is_the_configured_one(app, client, ghana):
     html = page(client, ghana)
     assert stats(html)["members share their profile with the desk"] == "<10"
     assert "Fewer than 10: not broken down" in section(html, "cadre")
+
+
+@pytest.mark.parametrize("locale, note", [
+    ("fr", "Un nombre de 1 à 9 s'affiche sous la forme &lt;10"),
+    ("pt", "Um número de 1 a 9 aparece como &lt;10"),
+])
+def test_the_threshold_reads_the_same_in_every_language(client, login, ghana, locale, note):
+    for _ in range(14):
+        member(cadre="nurse")
+    for _ in range(2):
+        member(cadre="doctor")
+    refresh()
+    login(DeskOfficerFactory(desk=ghana, user=UserFactory(locale=locale)).user)
+    html = page(client, ghana).replace("&#39;", "'")
+    assert note in html
+    assert ">&lt;10</td>" in html and ">&lt;10</text>" not in html  # members have no chart
+    text = client.get(f"/desks/{ghana.id}/dashboard/cadre.csv").get_data(as_text=True)
+    assert ",<10" in text and "<5" not in text
 
 
 def test_intentions_and_licences_are_counted_by_the_job(ghana):

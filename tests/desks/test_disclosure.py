@@ -217,3 +217,13 @@ def test_member_tables_are_protected_together():
     assert texts[("", "specialty", "paediatrics")] in ("11", "*") and ("", "specialty", "surgery") not in texts
     assert ("", "specialty", "") not in texts  # no specialty given is not a specialty: it is in "the rest"
     assert texts[("", "members", "")] == "32"
+
+
+def test_when_nothing_shown_is_left_near_a_pinned_count_the_counts_around_it_are_not_shown():
+    # At a threshold of 2, "<2" could only be 1: hiding the counts beside it cannot help, so
+    # once none is left to hide, the counts connected to it are shown as "–" (no bound at all).
+    table, cells, lines = one_way_cells([1, 5, 7], 2)
+    assert [cell.text for cell in cells] == ["–", "–", "–", "–"]
+    assert_protected(cells, lines, 2)
+    table, cells, lines = one_way_cells([0, 5, 7], 2)  # no small count: nothing to hide
+    assert [cell.text for cell in cells] == ["0", "5", "7", "12"]
