@@ -1,8 +1,9 @@
 """The attack a release is checked against (desks/disclosure.py, docs/disclosure.md): what a
 reader can work out from everything shown. Each count is an integer unknown, bounded by what is
-shown (a number is itself; "<10" is 1 to 9; "*" is 10 or more; "–" is anything from 0), and
-every line adds up; the least and the greatest value of a count are found exactly, by integer
-programs (scipy's HiGHS). A count whose least and greatest values meet is pinned."""
+shown (a number is itself; "<10" is 1 to 9 and "*" 10 or more, at a threshold of 10; "–" is
+anything from 0), and every line adds up; the least and the greatest value of a count are
+found exactly, by integer programs (scipy's HiGHS). A count whose least and greatest values
+meet is pinned."""
 
 import random
 from collections.abc import Iterator, Sequence

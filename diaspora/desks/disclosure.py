@@ -26,7 +26,6 @@ DEFAULT_THRESHOLD = 10
 HIDDEN_TEXT = "*"      # hidden to protect a small count elsewhere: threshold or more
 UNSEEN_TEXT = "–"      # not shown at all (part of a small count): any number, 0 included
 SHOWN, SMALL, HIDDEN, UNSEEN = "shown", "small", "hidden", "unseen"
-STATES = (SHOWN, SMALL, HIDDEN, UNSEEN)
 
 
 @dataclass(frozen=True)
@@ -184,10 +183,6 @@ class OneWay:
     rows: list[tuple[Hashable, Cell]]
     total: Cell
 
-    @property
-    def empty(self) -> bool:
-        return self.total.value == 0
-
 
 def one_way(items: Sequence[tuple[Hashable, int]], threshold: int = DEFAULT_THRESHOLD) -> OneWay:
     """A table alone (no other table shares its counts)."""
@@ -210,10 +205,6 @@ class TwoWay:
     row_totals: list[Cell]
     column_totals: list[Cell]
     total: Cell
-
-    @property
-    def empty(self) -> bool:
-        return self.total.value == 0
 
 
 @dataclass

@@ -183,11 +183,11 @@ def publish(member_rows: dict[tuple[str, str, str], int], countries: Iterable[st
     countries = sorted(set(countries))
     stored = {(block.country, block.period): block for block in db.session.scalars(sa.select(DisclosureBlock))}
     wanted: dict[tuple[str, str], tuple[dict, Callable[[], Publication]]] = {}
+    by_country: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for (country, dimension, value), count in member_rows.items():
+        by_country[country][dimension][value] = count
     for country in countries:
-        figures: dict[str, dict[str, int]] = defaultdict(dict)
-        for (row_country, dimension, value), count in member_rows.items():
-            if row_country == country:
-                figures[dimension][value] = count
+        figures = by_country[country]
         members = figures.pop("members", {}).get("", 0)
         inputs = {(dimension, value): count for dimension, values in figures.items() for value, count in values.items()}
         inputs[("members", "")] = members
