@@ -90,6 +90,7 @@ class Release:
     values: list[int] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     at_most: list[tuple[int, int]] = field(default_factory=list)  # (a, b): values[a] <= values[b]
+    known: set[int] = field(default_factory=set)  # counts every reader knows anyway (a month not begun: 0)
 
     def cell(self, value: int) -> int:
         if value < 0:
@@ -102,6 +103,9 @@ class Release:
         if sum(self.values[index] for index in parts) != self.values[total]:
             raise ValueError("a line's total is not the sum of its cells")
         self.lines.append(Line(parts, total))
+
+    def know(self, index: int) -> None:
+        self.known.add(index)
 
     def subset(self, part: int, whole: int) -> None:
         if self.values[part] > self.values[whole]:
@@ -116,8 +120,10 @@ def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
     from diaspora.desks.attack import Attack  # scipy, loaded when a release is protected, not with the app
 
     states = [primary_state(value, threshold) for value in release.values]
-    for index in _under_small_counts(release, threshold):
+    for index in _under_small_counts(release, threshold) - release.known:
         states[index] = UNSEEN
+    for index in release.known:
+        states[index] = SHOWN
     attack = Attack(release, threshold)
     to_check = {index for index, state in enumerate(states) if state != SHOWN and release.values[index] > 0}
     while to_check:

@@ -169,7 +169,7 @@ def refresh(echo: Callable[[str], None] = lambda message: None, day: date | None
     db.session.flush()
     countries = len({country for country, _, _ in rows})
     echo(f"{len(rows)} engagement counts for {countries} countries, as of {now:%Y-%m-%d %H:%M} UTC.")
-    publication.publish(rows, desk_countries, threshold(), now, echo)
+    publication.publish(rows, desk_countries, threshold(), now, day, echo)
     return written
 
 

@@ -125,10 +125,12 @@ def member_publication(stored: dict[str, dict[str, int]], members: int, threshol
 # ---------------------------------------------------------------------------- contributions
 
 
-def contribution_publication(year: int, counted: dict[tuple[date, str, str], int]) -> Publication:
+def contribution_publication(year: int, counted: dict[tuple[date, str, str], int], begun: int = 12) -> Publication:
     """A year of verified contributions (`counted[(month, kind, region)]`): for the year, each
     quarter and each month, the total and the counts by kind and by region; for the year and
-    each quarter, its months. The kinds and regions are those of the year, on every page."""
+    each quarter, its months. The kinds and regions are those of the year, on every page. The
+    months after the first `begun` have not begun: everyone knows they count nothing (a
+    contribution cannot start in the future)."""
     made = Publication()
     kinds = sorted({kind for (_, kind, _), count in counted.items() if count})
     regions = sorted({region for (_, _, region), count in counted.items() if count})
@@ -150,6 +152,10 @@ def contribution_publication(year: int, counted: dict[tuple[date, str, str], int
                                                        sum(by_region[(m, region)] for m in months))
         made.release.line([kind_cells[(period, kind)] for kind in kinds], totals[period])
         made.release.line([region_cells[(period, region)] for region in regions], totals[period])
+        if period.kind == "month" and period.month > begun and not made.release.values[totals[period]]:
+            for index in (totals[period], *(kind_cells[(period, kind)] for kind in kinds),
+                          *(region_cells[(period, region)] for region in regions)):
+                made.release.know(index)
     for period in ReportingPeriod.of_year(year):
         children = period.children()
         if not children:
@@ -176,10 +182,11 @@ def fingerprint(threshold: int, counted) -> str:
 
 
 def publish(member_rows: dict[tuple[str, str, str], int], countries: Iterable[str], threshold: int,
-            now: datetime, echo: Callable[[str], None] = lambda message: None) -> dict[str, int]:
-    """Publish every block of each country that has changed since it was last published; drop
-    the blocks that are gone (a year whose contributions were all reopened). Returns how many
-    blocks were published and how many were left as they were."""
+            now: datetime, day: date, echo: Callable[[str], None] = lambda message: None) -> dict[str, int]:
+    """Publish every block of each country that has changed since it was last published (its
+    counts, the threshold, or for this year the months begun); drop the blocks that are gone (a
+    year whose contributions were all reopened). Returns how many blocks were published and how
+    many were left as they were."""
     countries = sorted(set(countries))
     stored = {(block.country, block.period): block for block in db.session.scalars(sa.select(DisclosureBlock))}
     wanted: dict[tuple[str, str], tuple[dict, Callable[[], Publication]]] = {}
@@ -193,7 +200,9 @@ def publish(member_rows: dict[tuple[str, str, str], int], countries: Iterable[st
         inputs[("members", "")] = members
         wanted[(country, MEMBERS_BLOCK)] = (inputs, lambda f=figures, m=members: member_publication(f, m, threshold))
     for (country, year), counted in _contributions(countries).items():
-        wanted[(country, str(year))] = (counted, lambda y=year, c=counted: contribution_publication(y, c))
+        begun = 12 if year < day.year else day.month
+        wanted[(country, str(year))] = ({**counted, "begun": begun},
+                                        lambda y=year, c=counted, b=begun: contribution_publication(y, c, b))
     done = {"published": 0, "unchanged": 0}
     for (country, period), (inputs, build) in sorted(wanted.items()):
         digest = fingerprint(threshold, inputs)

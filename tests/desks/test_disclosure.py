@@ -227,3 +227,18 @@ def test_when_nothing_shown_is_left_near_a_pinned_count_the_counts_around_it_are
     assert_protected(cells, lines, 2)
     table, cells, lines = one_way_cells([0, 5, 7], 2)  # no small count: nothing to hide
     assert [cell.text for cell in cells] == ["0", "5", "7", "12"]
+
+
+def test_months_not_begun_are_known_to_count_nothing():
+    """A reader knows that a month not begun counts nothing (a contribution cannot start in the
+    future): December is shown as 0 even under a small quarter, and the audit reckons with it."""
+    monthly = {(10, "training", "GH-AA"): 4, (11, "training", "GH-AA"): 2, (11, "mentoring", "GH-AH"): 3}
+    monthly |= {(month, kind, "GH-AA"): 12 for month in range(1, 10) for kind in ("training", "mentoring")}
+    made = publication.contribution_publication(2025, year_of(monthly), begun=11)
+    states = protect(made.release, 10)
+    texts = texts_by_place(made, states)
+    assert texts[("2025-Q4", "total", "")] == "<10"
+    assert texts[("2025-11", "total", "")] == "–"  # under the quarter's small count
+    assert texts[("2025-12", "total", "")] == "0" and texts[("2025-12", "kind", "training")] == "0"
+    # December is shown, as everyone knows it: the audit bounds the rest with that knowledge.
+    assert {index: bounds for index, bounds in audit(made.release, states, 10).items() if bounds[0] == bounds[1]} == {}
