@@ -28,6 +28,8 @@ from diaspora.desks.models import (  # noqa: F401  # noqa: F401
     DeskOfficer,
     DeskReminder,
     DeskRoute,
+    DisclosedCount,
+    DisclosureBlock,
     EngagementCount,
     Mou,
     Submission,

@@ -61,11 +61,13 @@ def _pages(big: Association, small: Association, cursor: str) -> list[tuple[str,
         ("officer", f"/associations/{big.slug}/impact?from=2024-01&to=2025-06"),
         ("officer", f"/associations/{small.slug}/impact"),
         ("officer", f"/associations/{big.slug}/impact.csv"),
-        # a desk's engagement dashboard: engagement_counts, the rollups of its country, missions on
-        # (country, starts_on, id), the submission counters; and one of its CSV tables
+        # a desk's engagement dashboard: the published counts of its country and period
+        # (disclosed_counts, by its key), missions on (country, starts_on, id), the submission
+        # counters; a quarter, a month, and one of its CSV tables
         ("desk", "/desks/{desk}/dashboard"),
-        ("desk", "/desks/{desk}/dashboard?from=2021-01"),
-        ("desk", "/desks/{desk}/dashboard/contributions-by-month.csv"),
+        ("desk", "/desks/{desk}/dashboard?year=2024&part=q2"),
+        ("desk", "/desks/{desk}/dashboard?year=2024&part=05"),
+        ("desk", "/desks/{desk}/dashboard/contributions-by-month.csv?year=2024"),
         # the desk's queue (30,000 submissions): newest first, overdue, a topic and status
         ("desk", "/desks/{desk}/queue"),
         ("desk", "/desks/{desk}/queue?overdue=1"),

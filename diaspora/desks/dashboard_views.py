@@ -1,13 +1,17 @@
 """The engagement dashboard of a desk's country, for the desk's officers, and each of its
-tables as CSV. Every count is disclosure-controlled (desks/disclosure.py) before it is shown."""
+tables as CSV. Every count is disclosure-controlled (desks/disclosure.py) before it is shown;
+contributions are shown for a calendar year, a quarter or a month (desks/periods.py)."""
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
-from diaspora.contributions.impact import Period, month_label
+from diaspora.contributions.impact import month_label
 from diaspora.core.access import loads, login_required, plain
 from diaspora.core.countries import country_name
+from diaspora.core.errors import render_error
 from diaspora.core.i18n import current_locale
-from diaspora.desks import engagement
+from diaspora.core.time import today
+from diaspora.desks import engagement, periods
+from diaspora.desks.periods import ReportingPeriod
 
 bp = Blueprint("engagement", __name__)
 
@@ -16,10 +20,13 @@ bp = Blueprint("engagement", __name__)
 @login_required
 @loads(desk="work")
 def dashboard(desk):
-    period, problems = Period.from_args(request.args)
-    return render_template("desks/dashboard.html", desk=desk, problems=problems,
-                           board=engagement.dashboard_of(desk, period), engagement=engagement,
-                           month_label=month_label, country_name=country_name)
+    this_month = today().replace(day=1)
+    period, problems = ReportingPeriod.from_args(request.args, this_month)
+    board = engagement.dashboard_of(desk, period)
+    years, parts = periods.options(this_month, min([*board.years, period.year]))
+    return render_template("desks/dashboard.html", desk=desk, problems=problems, board=board,
+                           engagement=engagement, years=years, parts=parts, month_label=month_label,
+                           country_name=country_name)
 
 
 @bp.get("/desks/<int:desk_id>/dashboard/<table>.csv")
@@ -29,12 +36,14 @@ def dashboard(desk):
 def export(desk, table):
     if table not in engagement.TABLES:
         abort(404)
-    period, _problems = Period.from_args(request.args)
+    period, problems = ReportingPeriod.from_args(request.args, today().replace(day=1))
+    if problems:  # a file cannot carry the sentence the page would show beside it
+        return render_error(400, " ".join(str(problem) for problem in problems))
     found = engagement.dashboard_of(desk, period).tables().get(table)
     if found is None:
         abort(404)
     filename = f"{desk.country.lower()}-{table}"
     if table.startswith("contributions-"):
-        filename += f"-{period.first:%Y-%m}-{period.last:%Y-%m}"
+        filename += f"-{period.key.lower()}"
     return Response(stream_with_context(engagement.csv_of(found, current_locale())), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})

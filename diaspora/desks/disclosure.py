@@ -1,35 +1,38 @@
-"""Disclosure control for the counts a desk sees (docs/disclosure.md): no count of people or
-records from 1 to 4 is shown, and none can be worked out from the totals beside it.
+"""Disclosure control for the counts a desk sees (docs/disclosure.md): no count from 1 to
+threshold - 1 is shown, and none can be worked out from everything a desk can read.
 
-* Primary suppression: a count from 1 to 4 shows as "<5" (0 shows as 0).
-* Secondary suppression: a table's totals are true totals, so a hidden count could be
-  recovered by subtracting the shown cells from its row's or column's total. After the primary
-  step, the table is audited as an outsider would attack it: each hidden count is given the
-  bounds a reader knows ("<5": 1 to 4; "*": 5 or more; a shown count: itself), the bounds are
-  tightened through every line (a row or column and its total) until nothing changes, and if
-  any hidden count is then pinned to a single value, the smallest shown count of a line that
-  holds it is hidden too ("*"), or the line's total when no cell is left. Repeat until no
-  hidden count is pinned.
+A `Release` is every count a reader can obtain, from every table of every period, and how they
+add up (`Line`: parts and their total; `at_most`: a count of a subset of another's people).
+`protect` decides what each count shows:
 
-Pure functions on integers: no database, no request. A `Cell` keeps its true value (for the
-sums and the tests) and its state; what a reader sees is `Cell.text` (or the `disclosed`
-template filter, which writes shown numbers in the reader's language)."""
+* Primary: a count from 1 to threshold - 1 shows as "<10" (SMALL); 0 shows as 0.
+* Nothing under a small count is shown: the parts of a line whose total is small (a table's
+  rows, a period's months, a grid's row) are not shown, "–" (UNSEEN), nor their own parts.
+* Complementary: the release is attacked as a reader would, exactly: each count is an integer
+  unknown; a shown count is itself, "<10" is 1 to threshold - 1, "*" is threshold or more, "–"
+  is anything; every line adds up. An integer program (scipy's HiGHS) gives the least and
+  greatest value of each hidden count; a hidden count whose least and greatest meet is pinned,
+  and the smallest shown count near it is hidden too, "*" (HIDDEN). Repeat until none is.
 
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+Pure functions on integers: no database, no request, no configuration (the threshold is
+passed in). A `Cell` keeps its true value (for sums and tests) and its state; what a reader
+sees is `Cell.text` (or the `disclosed` template filter, which writes shown numbers in the
+reader's language)."""
 
-THRESHOLD = 5          # counts below this (and above 0) are never shown
-SMALL_TEXT = "<5"
-HIDDEN_TEXT = "*"      # hidden to protect a small count elsewhere in its row or column
-SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
-_UNBOUNDED = 10**12
-_PASSES = 60           # bound tightening converges in a few passes; this only guards the loop
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+DEFAULT_THRESHOLD = 10
+HIDDEN_TEXT = "*"      # hidden to protect a small count elsewhere: threshold or more
+UNSEEN_TEXT = "–"      # not shown at all (part of a small count): any number, 0 included
+SHOWN, SMALL, HIDDEN, UNSEEN = "shown", "small", "hidden", "unseen"
 
 
 @dataclass(frozen=True)
 class Cell:
     value: int
     state: str = SHOWN
+    threshold: int = DEFAULT_THRESHOLD
 
     @property
     def shown(self) -> int | None:
@@ -42,92 +45,141 @@ class Cell:
 
     @property
     def text(self) -> str:
-        """What a reader sees, as plain text (CSV): 12, <5 or *."""
+        """What a reader sees, as plain text (CSV): 12, <10, * or –."""
         if self.state == SMALL:
-            return SMALL_TEXT
+            return small_text(self.threshold)
         if self.state == HIDDEN:
             return HIDDEN_TEXT
+        if self.state == UNSEEN:
+            return UNSEEN_TEXT
         return str(self.value)
 
     def __str__(self) -> str:
         return self.text
 
 
-def primary(value: int) -> Cell:
+def small_text(threshold: int) -> str:
+    return f"<{threshold}"
+
+
+def primary_state(value: int, threshold: int) -> str:
+    return SMALL if 0 < value < threshold else SHOWN
+
+
+def primary(value: int, threshold: int = DEFAULT_THRESHOLD) -> Cell:
     """A count shown alone, with no total beside it: only the primary rule applies."""
-    return Cell(value, SMALL if 0 < value < THRESHOLD else SHOWN)
+    return Cell(value, primary_state(value, threshold), threshold)
 
 
-# ---------------------------------------------------------------------------- the audit
+# ---------------------------------------------------------------------------- a release
 
 
-Line = tuple[Sequence[int], int]  # (indices of the cells, index of their total)
+@dataclass(frozen=True)
+class Line:
+    """Counts that add up to another, as a reader can subtract along: a table's rows and its
+    total, a period's months and the period, a kind's months and its year."""
+
+    parts: tuple[int, ...]
+    total: int
 
 
-def protect(values: Sequence[int], lines: Sequence[Line]) -> list[str]:
-    """The state of each value, given the lines (cells that add up to a total) a reader sees.
-    Every value must be a count (>= 0) and each line's total the sum of its cells."""
-    for members, total in lines:
-        if sum(values[index] for index in members) != values[total]:
+@dataclass
+class Release:
+    """Every count a reader can obtain (by index) and every way they add up."""
+
+    values: list[int] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    at_most: list[tuple[int, int]] = field(default_factory=list)  # (a, b): values[a] <= values[b]
+    known: set[int] = field(default_factory=set)  # counts every reader knows anyway (a month not begun: 0)
+
+    def cell(self, value: int) -> int:
+        if value < 0:
+            raise ValueError("a count is never negative")
+        self.values.append(int(value))
+        return len(self.values) - 1
+
+    def line(self, parts: Iterable[int], total: int) -> None:
+        parts = tuple(parts)
+        if sum(self.values[index] for index in parts) != self.values[total]:
             raise ValueError("a line's total is not the sum of its cells")
-    states = [primary(value).state for value in values]
-    while True:  # each turn hides one more value: at most len(values) turns
-        pinned = pinned_values(values, states, lines)
+        self.lines.append(Line(parts, total))
+
+    def know(self, index: int) -> None:
+        self.known.add(index)
+
+    def subset(self, part: int, whole: int) -> None:
+        if self.values[part] > self.values[whole]:
+            raise ValueError("a subset cannot count more than its whole")
+        self.at_most.append((part, whole))
+
+
+def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
+    """The state of each count of the release: shown, small, hidden or unseen."""
+    if threshold < 2:
+        raise ValueError("the threshold must be 2 or more")
+    from diaspora.desks.attack import Attack  # scipy, loaded when a release is protected, not with the app
+
+    states = [primary_state(value, threshold) for value in release.values]
+    for index in _under_small_counts(release, threshold) - release.known:
+        states[index] = UNSEEN
+    for index in release.known:
+        states[index] = SHOWN
+    attack = Attack(release, threshold)
+    to_check = {index for index, state in enumerate(states) if state != SHOWN and release.values[index] > 0}
+    while to_check:
+        pinned = attack.pinned(states, to_check)
         if not pinned:
-            return states
-        index = _to_hide(values, states, lines, pinned)
-        if index is None:  # nothing shown is left to hide
-            return states
-        states[index] = HIDDEN
-
-
-def bounds(values: Sequence[int], states: Sequence[str], lines: Sequence[Line]) -> tuple[list[int], list[int]]:
-    """The lowest and highest value a reader can give each count, from what is shown."""
-    low = [value if state == SHOWN else 1 if state == SMALL else THRESHOLD
-           for value, state in zip(values, states, strict=True)]
-    high = [value if state == SHOWN else THRESHOLD - 1 if state == SMALL else _UNBOUNDED
-            for value, state in zip(values, states, strict=True)]
-    for _ in range(_PASSES):
-        changed = False
-        for members, total in lines:
-            sum_low = sum(low[index] for index in members)
-            sum_high = sum(high[index] for index in members)
-            if sum_low > low[total] or sum_high < high[total]:
-                low[total], high[total] = max(low[total], sum_low), min(high[total], sum_high)
-                changed = True
-            for index in members:
-                others_low, others_high = sum_low - low[index], sum_high - high[index]
-                new_low = max(low[index], low[total] - others_high)
-                new_high = min(high[index], high[total] - others_low)
-                if (new_low, new_high) != (low[index], high[index]):
-                    sum_low += new_low - low[index]
-                    sum_high += new_high - high[index]
-                    low[index], high[index] = new_low, new_high
-                    changed = True
-        if not changed:
             break
-    return low, high
+        to_check = pinned | _hide_more(attack, states, pinned)
+    return states
 
 
-def pinned_values(values: Sequence[int], states: Sequence[str], lines: Sequence[Line]) -> set[int]:
-    """The hidden counts a reader can work out exactly."""
-    low, high = bounds(values, states, lines)
-    return {index for index, state in enumerate(states) if state != SHOWN and low[index] >= high[index]}
+def _under_small_counts(release: Release, threshold: int) -> set[int]:
+    """Every part of a line whose total is small, and the parts of those, down to the bottom:
+    a small count is never broken down, so no reader learns which of its parts are empty."""
+    under: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for line in release.lines:
+            value = release.values[line.total]
+            if (0 < value < threshold or line.total in under) and not under.issuperset(line.parts):
+                under.update(line.parts)
+                changed = True
+    return under
 
 
-def _to_hide(values, states, lines, pinned: set[int]) -> int | None:
-    """The smallest shown, non-zero cell of a line through a pinned count; else such a line's
-    total; else the smallest shown, non-zero value anywhere (the pin came from further away)."""
-    through = [line for line in lines if pinned & {*line[0], line[1]}]
-    for group in ([index for members, _ in through for index in members], [total for _, total in through],
-                  range(len(values))):
-        candidates = [(values[index], index) for index in group if states[index] == SHOWN and values[index] > 0]
-        if candidates:
-            return min(candidates)[1]
-    return None
+def _hide_more(attack, states: list[str], pinned: set[int]) -> set[int]:
+    """Hide, for each pinned count, the smallest shown count nearest to it (through the fewest
+    lines); one per line in a turn, since one may free several. When no shown count is left
+    anywhere connected to a pinned one, every count connected to it is left unseen instead:
+    with no bound but 0, doubling all of them keeps every line true, so none can be pinned (the
+    release only loses detail). Each turn changes a state for good, so the turns end."""
+    changed: set[int] = set()
+    touched: set[int] = set()
+    values = attack.values
+    for index in sorted(pinned, key=lambda i: (values[i], i)):
+        if touched & attack.lines_of[index]:
+            continue
+        chosen = attack.nearest_shown(states, index)
+        if chosen is not None:
+            states[chosen] = HIDDEN
+            changed.add(chosen)
+            touched |= attack.lines_of[chosen]
+            continue
+        for other in {index}.union(*attack.around(index)):
+            if states[other] in (SMALL, HIDDEN):
+                states[other] = UNSEEN
+                changed.add(other)
+        touched |= attack.lines_of[index]
+    return changed
 
 
-# ---------------------------------------------------------------------------- tables
+def cells_of(release: Release, states: Sequence[str], threshold: int) -> list[Cell]:
+    return [Cell(value, state, threshold) for value, state in zip(release.values, states, strict=True)]
+
+
+# ---------------------------------------------------------------------------- single tables
 
 
 @dataclass
@@ -137,17 +189,16 @@ class OneWay:
     rows: list[tuple[Hashable, Cell]]
     total: Cell
 
-    @property
-    def empty(self) -> bool:
-        return self.total.value == 0
 
-
-def one_way(items: Sequence[tuple[Hashable, int]]) -> OneWay:
-    values = [int(count) for _, count in items]
-    values.append(sum(values))
-    states = protect(values, [(range(len(items)), len(items))])
-    cells = [Cell(value, state) for value, state in zip(values, states, strict=True)]
-    return OneWay(rows=[(key, cell) for (key, _), cell in zip(items, cells[:-1], strict=True)], total=cells[-1])
+def one_way(items: Sequence[tuple[Hashable, int]], threshold: int = DEFAULT_THRESHOLD) -> OneWay:
+    """A table alone (no other table shares its counts)."""
+    release = Release()
+    parts = [release.cell(count) for _, count in items]
+    total = release.cell(sum(release.values))
+    release.line(parts, total)
+    cells = cells_of(release, protect(release, threshold), threshold)
+    return OneWay(rows=[(key, cells[index]) for (key, _), index in zip(items, parts, strict=True)],
+                  total=cells[total])
 
 
 @dataclass
@@ -161,31 +212,44 @@ class TwoWay:
     column_totals: list[Cell]
     total: Cell
 
-    @property
-    def empty(self) -> bool:
-        return self.total.value == 0
+
+@dataclass
+class TwoWayIndex:
+    """Where a two-way table's counts are in a release."""
+
+    cells: list[list[int]]
+    row_totals: list[int]
+    column_totals: list[int]
+    total: int
+
+
+def add_two_way(release: Release, row_keys: Sequence[Hashable], column_keys: Sequence[Hashable],
+                counts: dict[tuple[Hashable, Hashable], int]) -> TwoWayIndex:
+    """Every row, every column, the row totals and the column totals are lines."""
+    grid = [[release.cell(int(counts.get((r, c), 0))) for c in column_keys] for r in row_keys]
+    row_totals = [release.cell(sum(release.values[i] for i in row)) for row in grid]
+    column_totals = [release.cell(sum(release.values[row[c]] for row in grid)) for c in range(len(column_keys))]
+    total = release.cell(sum(release.values[i] for i in row_totals))
+    for row, row_total in zip(grid, row_totals, strict=True):
+        release.line(row, row_total)
+    for c, column_total in enumerate(column_totals):
+        release.line([row[c] for row in grid], column_total)
+    release.line(row_totals, total)
+    release.line(column_totals, total)
+    return TwoWayIndex(grid, row_totals, column_totals, total)
+
+
+def two_way_of(index: TwoWayIndex, cells: Sequence[Cell], row_keys, column_keys) -> TwoWay:
+    return TwoWay(row_keys=list(row_keys), column_keys=list(column_keys),
+                  cells=[[cells[i] for i in row] for row in index.cells],
+                  row_totals=[cells[i] for i in index.row_totals],
+                  column_totals=[cells[i] for i in index.column_totals], total=cells[index.total])
 
 
 def two_way(row_keys: Sequence[Hashable], column_keys: Sequence[Hashable],
-            counts: dict[tuple[Hashable, Hashable], int]) -> TwoWay:
-    """`counts[(row, column)]` (absent: 0). Every row, every column, the row totals and the
-    column totals are lines a reader can subtract along."""
-    rows, columns = len(row_keys), len(column_keys)
-    values = [int(counts.get((r, c), 0)) for r in row_keys for c in column_keys]
-    cell = lambda r, c: r * columns + c  # noqa: E731
-    row_total = lambda r: rows * columns + r  # noqa: E731
-    column_total = lambda c: rows * columns + rows + c  # noqa: E731
-    grand = rows * columns + rows + columns
-    values += [sum(values[cell(r, c)] for c in range(columns)) for r in range(rows)]
-    values += [sum(values[cell(r, c)] for r in range(rows)) for c in range(columns)]
-    values.append(sum(values[row_total(r)] for r in range(rows)))
-    lines: list[Line] = [([cell(r, c) for c in range(columns)], row_total(r)) for r in range(rows)]
-    lines += [([cell(r, c) for r in range(rows)], column_total(c)) for c in range(columns)]
-    lines.append(([row_total(r) for r in range(rows)], grand))
-    lines.append(([column_total(c) for c in range(columns)], grand))
-    states = protect(values, lines)
-    made = [Cell(value, state) for value, state in zip(values, states, strict=True)]
-    return TwoWay(row_keys=list(row_keys), column_keys=list(column_keys),
-                  cells=[[made[cell(r, c)] for c in range(columns)] for r in range(rows)],
-                  row_totals=[made[row_total(r)] for r in range(rows)],
-                  column_totals=[made[column_total(c)] for c in range(columns)], total=made[grand])
+            counts: dict[tuple[Hashable, Hashable], int], threshold: int = DEFAULT_THRESHOLD) -> TwoWay:
+    """`counts[(row, column)]` (absent: 0), a table alone."""
+    release = Release()
+    index = add_two_way(release, row_keys, column_keys, counts)
+    cells = cells_of(release, protect(release, threshold), threshold)
+    return two_way_of(index, cells, row_keys, column_keys)

@@ -1,20 +1,25 @@
 """The engagement dashboard of a desk's country: who among the diaspora shares their profile
 with that country's desk, what they intend, their licences there, what was verified in the
 country, its missions and the desk's submissions. Every count goes through disclosure control
-(desks/disclosure.py) before anyone sees it, on the page, in the charts and in the CSV.
+(desks/disclosure.py, docs/disclosure.md) before anyone sees it, on the page, in the charts and
+in the CSV.
 
-Member-derived counts (cadre, specialty, host country, return intentions, licence status) are
-`engagement_counts` rows that `refresh()` (`flask desks refresh`, hourly) recomputes: one GROUP BY
-per dimension over every country at once, counting only members who have the country as a
-heritage country *and* share their profile with its desk (members/consents.py). The dashboard
-reads those rows, never the profiles: a member who withdraws consent leaves the figures at the
-next refresh, and the page says when that was.
+`refresh()` (`flask desks refresh`, hourly) counts the members: one statement of GROUP BYs (one
+per dimension, over every country at once, so all of them see the same moment), counting only
+members who have the country as a heritage country *and* share their profile with its desk
+(members/consents.py), into `engagement_counts`. Then it publishes (desks/publication.py) each
+desk country's member figures and its verified contributions of each year (from
+`country_contribution_rollups`), every count with its state, into `disclosed_counts`: the
+suppression pattern is decided there, for all the periods and tables of a block at once, by an
+exact audit. The dashboard reads those rows for its country and period, never the profiles, the
+contributions or the audit: a member who withdraws consent, or a contribution verified, shows at
+the next refresh, and the page says when that was.
 
-The rest is read from counters kept in the same transaction as each change: verified
-contributions from `country_contribution_rollups` (the country's own rollup), submissions from
-`submission_counts` and `submission_timings`. Missions: the next few upcoming, and the number
-completed or reported counted up to a cap, both on the index (country, starts_on, id). The page
-runs the same handful of statements however many members or contributions there are."""
+Submissions are read from counters kept in the same transaction as each change
+(`submission_counts`, `submission_timings`) and protected as they are read (a small table that
+shares no total with the others). Missions: the next few upcoming, and the number completed or
+reported counted up to a cap, both on the index (country, starts_on, id). The page runs the same
+handful of statements however many members or contributions there are."""
 
 import csv
 import io
@@ -24,20 +29,31 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from markupsafe import Markup, escape
 
 from diaspora.auth.models import User
 from diaspora.contributions import charts
-from diaspora.contributions.impact import MONTHLY_UP_TO, Period, add_months, kind_label, month_label, region_name
-from diaspora.contributions.models import KINDS, CountryRollup, Mission, MissionStatus
+from diaspora.contributions.impact import kind_label, month_label, region_name
+from diaspora.contributions.models import Mission, MissionStatus
 from diaspora.core.countries import country_name
-from diaspora.core.i18n import _, _l, in_locale
+from diaspora.core.i18n import _, in_locale
 from diaspora.core.numbers import number
 from diaspora.core.spreadsheet import BOM, safe_cell, take
 from diaspora.core.time import today, utcnow
-from diaspora.desks import counts
-from diaspora.desks.disclosure import HIDDEN, SMALL, Cell, OneWay, TwoWay, one_way, primary, two_way
-from diaspora.desks.models import SUBMISSION_STATES, TOPICS, Desk, EngagementCount, SubmissionCount
+from diaspora.desks import counts, publication
+from diaspora.desks.disclosure import HIDDEN, SHOWN, SMALL, UNSEEN, Cell, primary, small_text, two_way
+from diaspora.desks.models import (
+    SUBMISSION_STATES,
+    TOPICS,
+    Desk,
+    DisclosedCount,
+    DisclosureBlock,
+    EngagementCount,
+    SubmissionCount,
+)
+from diaspora.desks.periods import ReportingPeriod
+from diaspora.desks.publication import LICENCE_ORDER, MEMBERS_BLOCK, NO_LICENCE, OTHER, SEPARATOR
 from diaspora.extensions import db
 from diaspora.licensure.models import EXPIRING_WITHIN, LICENCE_STATUS_LABELS, Licence, LicenceStatus, Regulator
 from diaspora.members.models import (
@@ -51,11 +67,13 @@ from diaspora.members.models import (
 
 MEMBERS = "members"  # one row per country: how many share with its desk (0 included), and when counted
 DIMENSIONS = ("cadre", "specialty", "host_country", "return_interest", "intention", "licence_status")
-NO_LICENCE = "none"
 UPCOMING_MISSIONS = 5
 COMPLETED_CAP = 1000   # completed or reported missions are counted up to this, then "1,000 or more"
-TOP_SPECIALTIES = 20
-SEPARATOR = "|"
+
+
+def threshold() -> int:
+    """Counts from 1 to this minus one are never shown (config DISCLOSURE_THRESHOLD)."""
+    return int(current_app.config["DISCLOSURE_THRESHOLD"])
 
 
 # ---------------------------------------------------------------------------- the refresh job
@@ -112,23 +130,36 @@ def _dimension_queries(day: date) -> dict[str, sa.Select]:
     }
 
 
+def _all_counts(day: date) -> sa.Select:
+    """Every dimension's GROUP BY in one statement, so that all of them count the same members
+    (a statement sees one snapshot): the member tables share their total, and one that counted a
+    member the others missed would give away what changed."""
+    parts = []
+    for dimension, query in _dimension_queries(day).items():
+        grouped = query.subquery()
+        country, value, count = grouped.c
+        parts.append(sa.select(sa.literal(dimension).label("dimension"), country.label("country"),
+                               value.label("value"), count.label("count")))
+    return sa.union_all(*parts)
+
+
 def refresh(echo: Callable[[str], None] = lambda message: None, day: date | None = None) -> dict[str, int]:
-    """Recompute every country's engagement counts (the caller commits). Returns the number of
-    rows written per dimension. A country with a desk and no consenting member gets its
-    "members" row, 0, so that its dashboard still knows when it was counted."""
+    """Recompute every country's engagement counts and publish what each desk's dashboard shows
+    (the caller commits). Returns the number of rows written per dimension. A country with a
+    desk and no consenting member gets its "members" row, 0, so that its dashboard still knows
+    when it was counted."""
     day = day or today()
     now = utcnow()
     rows: dict[tuple[str, str, str], int] = {}
-    written: dict[str, int] = {}
-    for dimension, query in _dimension_queries(day).items():
-        found = 0
-        for country, value, count in db.session.execute(query):
-            key = (country, dimension, (value or "")[:120])
-            rows[key] = rows.get(key, 0) + count
-            found += 1
-        written[dimension] = found
+    written: dict[str, int] = dict.fromkeys(_dimension_queries(day), 0)
+    for dimension, country, value, count in db.session.execute(_all_counts(day)):
+        key = (country, dimension, (value or "")[:120])
+        rows[key] = rows.get(key, 0) + count
+        written[dimension] += 1
+    for dimension, found in written.items():
         echo(f"{dimension}: {found} rows")
-    for country in db.session.scalars(sa.select(Desk.country).distinct()):
+    desk_countries = set(db.session.scalars(sa.select(Desk.country).distinct()))
+    for country in desk_countries:
         rows.setdefault((country, MEMBERS, ""), 0)
     db.session.execute(sa.delete(EngagementCount))
     if rows:
@@ -138,6 +169,7 @@ def refresh(echo: Callable[[str], None] = lambda message: None, day: date | None
     db.session.flush()
     countries = len({country for country, _, _ in rows})
     echo(f"{len(rows)} engagement counts for {countries} countries, as of {now:%Y-%m-%d %H:%M} UTC.")
+    publication.publish(rows, desk_countries, threshold(), now, day, echo)
     return written
 
 
@@ -147,7 +179,8 @@ def refresh(echo: Callable[[str], None] = lambda message: None, day: date | None
 @dataclass
 class Table:
     """A table as a reader sees it, on the page and in its CSV: a heading, its columns, its rows
-    (a label, then cells: a disclosure Cell, or text) and a total row."""
+    (a label, then cells: a disclosure Cell, or text) and a total row. `withheld` is the
+    sentence shown instead of the rows when the total is too small to be broken down."""
 
     slug: str
     title: str
@@ -155,31 +188,48 @@ class Table:
     rows: list[tuple[str, list]] = field(default_factory=list)
     total: list | None = None
     chart: bool = False
-    note: str = ""
+    withheld: str = ""
 
     @property
     def empty(self) -> bool:
-        """Nothing to show: no rows, or only zeros."""
+        """Nothing to show: no rows and no withheld total, or a total shown as 0."""
+        if self.withheld:
+            return False
         if not self.rows:
             return True
-        return self.total is not None and isinstance(self.total[-1], Cell) and self.total[-1].value == 0
+        last = self.total[-1] if self.total else None
+        return isinstance(last, Cell) and last.state == SHOWN and last.value == 0
 
     def bars(self) -> list[tuple[str, Cell]]:
         return [(label, cells[0]) for label, cells in self.rows]
 
 
-def _from_one_way(slug: str, title: str, first: str, measure: str, table: OneWay,
-                  label: Callable[[object], str], chart: bool = False) -> Table:
-    return Table(slug, title, [first, measure], [(label(key), [cell]) for key, cell in table.rows],
-                 total=[table.total], chart=chart)
+def _withheld(total: Cell) -> str:
+    """Why a table shows no rows, or "" when it shows them."""
+    if total.state == SMALL:
+        return str(_("Fewer than %(threshold)s: not broken down, so that no one can be recognised.",
+                     threshold=total.threshold))
+    if total.state == UNSEEN:
+        return str(_("Not shown: these figures are part of a total under %(threshold)s, which is not broken "
+                     "down.", threshold=total.threshold))
+    return ""
 
 
-def _from_two_way(slug: str, title: str, first: str, table: TwoWay, row_label, column_label) -> Table:
-    made = Table(slug, title, [first, *[column_label(key) for key in table.column_keys], str(_("Total"))])
-    for key, cells, total in zip(table.row_keys, table.cells, table.row_totals, strict=True):
-        made.rows.append((row_label(key), [*cells, total]))
-    made.total = [*table.column_totals, table.total]
-    return made
+def _ordered(items: list[tuple[str, Cell]], label: Callable[[str], str]) -> list[tuple[str, Cell]]:
+    """The shown counts largest first, then the others by name (in order of size, they would say
+    which is larger); "the rest" (OTHER) last."""
+    shown = sorted(((key, cell) for key, cell in items if not cell.suppressed and key != OTHER),
+                   key=lambda item: (-item[1].value, label(item[0])))
+    hidden = sorted(((key, cell) for key, cell in items if cell.suppressed and key != OTHER),
+                    key=lambda item: label(item[0]))
+    return shown + hidden + [(key, cell) for key, cell in items if key == OTHER]
+
+
+def _one_way(slug: str, title: str, first: str, measure: str, rows: list[tuple[str, Cell]], total: Cell,
+             label: Callable[[str], str], chart: bool = False) -> Table:
+    withheld = _withheld(total)
+    return Table(slug, title, [first, measure], [] if withheld else [(label(key), [cell]) for key, cell in rows],
+                 total=[total], chart=chart, withheld=withheld)
 
 
 def _cadre(code: str) -> str:
@@ -191,7 +241,13 @@ def _horizon(code: str) -> str:
 
 
 def _country(code: str) -> str:
+    if code == OTHER:
+        return str(_("Other countries"))
     return country_name(code) if code else str(_("Not given"))
+
+
+def _specialty(value: str) -> str:
+    return str(_("Other specialties")) if value == OTHER else value[:1].upper() + value[1:]
 
 
 def _licence(code: str) -> str:
@@ -202,22 +258,8 @@ def _licence(code: str) -> str:
     return str(LICENCE_STATUS_LABELS.get(code, code))
 
 
-def _largest_first(counted: dict[str, int]) -> list[tuple[str, int]]:
-    return sorted(counted.items(), key=lambda item: (-item[1], item[0]))
-
-
-def _specialties(counted: dict[str, int]) -> list[tuple[str, int]]:
-    """The most common specialties, each held by at least 5 members; the rest (typed freely,
-    so a rare one could name a person) are added up in one row without their names."""
-    named, other = [], 0
-    for value, count in _largest_first(counted):
-        if value and count >= 5 and len(named) < TOP_SPECIALTIES:
-            named.append((value, count))
-        else:
-            other += count
-    if other:
-        named.append(("", other))
-    return named
+def _region(code: str) -> str:
+    return region_name(code) if code else str(_("No region given"))
 
 
 # ---------------------------------------------------------------------------- the dashboard
@@ -233,10 +275,13 @@ class Missions:
 @dataclass
 class Dashboard:
     desk: Desk
-    period: Period
+    period: ReportingPeriod
+    years: list[int]
+    threshold: int
     refreshed_at: datetime | None
     members: Cell
     member_tables: list[Table]
+    contributions_counted_at: datetime | None
     contribution_tables: list[Table]
     contributions_total: Cell
     missions: Missions
@@ -254,78 +299,97 @@ TABLES = ("cadre", "specialty", "host-country", "return-interest", "intention", 
           "upcoming-missions")
 
 
-def _member_tables(stored: dict[str, dict[str, int]]) -> list[Table]:
+class _Published:
+    """The published counts of one page: `cells(period, dimension)` is {key: Cell}."""
+
+    def __init__(self, rows: list[DisclosedCount], thresholds: dict[str, int], fallback: int):
+        self.found: dict[tuple[str, str], dict[str, Cell]] = defaultdict(dict)
+        for row in rows:
+            block = MEMBERS_BLOCK if row.period == MEMBERS_BLOCK else row.period[:4]
+            limit = thresholds.get(block, fallback)
+            self.found[(row.period, row.dimension)][row.key] = Cell(row.count, row.state, limit)
+        self.fallback = fallback
+
+    def cells(self, period: str, dimension: str) -> dict[str, Cell]:
+        return self.found.get((period, dimension), {})
+
+    def one(self, period: str, dimension: str, key: str = "") -> Cell:
+        return self.cells(period, dimension).get(key) or Cell(0, SHOWN, self.fallback)
+
+
+def _member_tables(published: _Published) -> tuple[Cell, list[Table]]:
     members_label = str(_("Members"))
-    interests = stored.get("return_interest", {})
-    intentions: dict[tuple[str, str], int] = {}
-    for value, count in stored.get("intention", {}).items():
-        cadre, _sep, horizon = value.partition(SEPARATOR)
-        intentions[(cadre, horizon)] = intentions.get((cadre, horizon), 0) + count
-    cadres = sorted({cadre for cadre, _h in intentions}, key=lambda code: (code == "", _cadre(code)))
-    horizons = [*RETURN_HORIZONS, *([""] if any(h == "" for _c, h in intentions) else [])]
-    licence_order = [LicenceStatus.ACTIVE.value, LicenceStatus.EXPIRING.value, LicenceStatus.LAPSED.value,
-                     LicenceStatus.UNKNOWN.value, NO_LICENCE]
-    licences = stored.get("licence_status", {})
-    return [
-        _from_one_way("cadre", str(_("By cadre")), str(_("Cadre")), members_label,
-                      one_way(_largest_first(stored.get("cadre", {}))), _cadre),
-        _from_one_way("specialty", str(_("By specialty")), str(_("Specialty")), members_label,
-                      one_way(_specialties(stored.get("specialty", {}))),
-                      lambda value: value[:1].upper() + value[1:] if value else str(_("Other specialties"))),
-        _from_one_way("host-country", str(_("By country of residence")), str(_("Country of residence")),
-                      members_label, one_way(_largest_first(stored.get("host_country", {}))), _country),
-        _from_one_way("return-interest", str(_("Return and placement intentions")), str(_("Intention")),
-                      members_label, one_way([(code, interests.get(code, 0)) for code in RETURN_INTERESTS]),
-                      lambda code: str(RETURN_INTERESTS.get(code, code))),
-        _from_two_way("intention", str(_("Members interested in returning or a placement, by cadre and horizon")),
-                      str(_("Cadre")), two_way(cadres, horizons, intentions), _cadre, _horizon),
-        _from_one_way("licence-status", str(_("Licences with this country’s regulators")), str(_("Licence")),
-                      members_label, one_way([(code, licences.get(code, 0)) for code in licence_order]), _licence),
-    ]
+    period = MEMBERS_BLOCK
+    total = published.one(period, "members")
 
+    def listed(dimension: str, label: Callable[[str], str], fixed: tuple = ()) -> list[tuple[str, Cell]]:
+        cells = published.cells(period, dimension)
+        if fixed:
+            return [(code, cells[code]) for code in fixed if code in cells]
+        return _ordered([(key, cell) for key, cell in cells.items() if cell.suppressed or cell.value], label)
 
-_R = CountryRollup
-
-
-def _contribution_tables(country: str, period: Period) -> tuple[list[Table], Cell]:
-    """From the country's rollup: a row per kind, region and month of the period, however many
-    associations and contributions there are (primary key: country, month, kind, region)."""
-    rows = db.session.execute(
-        sa.select(_R.kind, _R.region, _R.month, _R.contributions)
-        .where(_R.country == country, _R.month >= period.first, _R.month <= period.last,
-               _R.contributions != 0)).all()
-    by_kind: dict[str, int] = defaultdict(int)
-    by_region: dict[str, int] = defaultdict(int)
-    by_month: dict[date, int] = defaultdict(int)
-    for kind, region, month, count in rows:
-        by_kind[kind] += int(count or 0)
-        by_region[region or ""] += int(count or 0)
-        by_month[month] += int(count or 0)
-    by_year = period.months > MONTHLY_UP_TO
-    trend: dict[object, int] = {}
-    month = period.first
-    while month <= period.last:
-        key = month.year if by_year else month
-        trend[key] = trend.get(key, 0) + by_month.get(month, 0)
-        month = add_months(month, 1)
-    measure = str(_("Verified contributions"))
-    kinds = [(kind, by_kind.get(kind, 0)) for kind in KINDS if by_kind.get(kind)]
-    kinds += [(kind, count) for kind, count in by_kind.items() if kind not in KINDS and count]
-    trend_table = one_way(list(trend.items()))
     tables = [
-        _from_one_way("contributions-by-month", str(_("Year by year") if by_year else _("Month by month")),
-                      str(_("Year") if by_year else _("Month")), measure, trend_table,
-                      lambda key: str(key) if by_year else month_label(key), chart=True),
-        _from_one_way("contributions-by-kind", str(_("By kind")), str(_("Kind")), measure,
-                      one_way(sorted(kinds, key=lambda item: -item[1])), kind_label, chart=True),
-        _from_one_way("contributions-by-region", str(_("By region")), str(_("Region")), measure,
-                      one_way(_largest_first({key: value for key, value in by_region.items() if value})),
-                      lambda code: region_name(code) if code else str(_("No region given")), chart=True),
+        _one_way("cadre", str(_("By cadre")), str(_("Cadre")), members_label, listed("cadre", _cadre), total, _cadre),
+        _one_way("specialty", str(_("By specialty")), str(_("Specialty")), members_label,
+                 listed("specialty", _specialty), total, _specialty),
+        _one_way("host-country", str(_("By country of residence")), str(_("Country of residence")),
+                 members_label, listed("host_country", _country), total, _country),
+        _one_way("return-interest", str(_("Return and placement intentions")), str(_("Intention")), members_label,
+                 listed("return_interest", str, tuple(RETURN_INTERESTS)), total,
+                 lambda code: str(RETURN_INTERESTS.get(code, code))),
+        _intention_table(published),
+        _one_way("licence-status", str(_("Licences with this country’s regulators")), str(_("Licence")),
+                 members_label, listed("licence_status", str, LICENCE_ORDER), total, _licence),
     ]
-    return tables, trend_table.total
+    return total, tables
 
 
-def _missions(country: str) -> Missions:
+def _intention_table(published: _Published) -> Table:
+    period = MEMBERS_BLOCK
+    by_cadre = published.cells(period, "intention_by_cadre")
+    by_horizon = published.cells(period, "intention_by_horizon")
+    grid = published.cells(period, "intention")
+    total = published.one(period, "intention_total")
+    cadres = sorted(by_cadre, key=lambda code: (code == "", _cadre(code)))
+    horizons = [code for code in [*RETURN_HORIZONS, ""] if code in by_horizon]
+    made = Table("intention", str(_("Members interested in returning or a placement, by cadre and horizon")),
+                 [str(_("Cadre")), *[_horizon(code) for code in horizons], str(_("Total"))],
+                 withheld=_withheld(total))
+    if not made.withheld:
+        for cadre in cadres:
+            made.rows.append((_cadre(cadre), [*[grid[f"{cadre}{SEPARATOR}{horizon}"] for horizon in horizons],
+                                               by_cadre[cadre]]))
+    made.total = [*[by_horizon[horizon] for horizon in horizons], total]
+    return made
+
+
+def _contribution_tables(published: _Published, period: ReportingPeriod, this_month: date) -> tuple[list[Table], Cell]:
+    """The period's counts by month (a quarter's or a year's months, up to this month), by kind
+    and by region, as published for its year."""
+    key = period.key
+    total = published.one(key, "total")
+    measure = str(_("Verified contributions"))
+
+    def listed(dimension: str, label: Callable[[str], str]) -> list[tuple[str, Cell]]:
+        return _ordered([(code, cell) for code, cell in published.cells(key, dimension).items()
+                         if cell.suppressed or cell.value], label)
+
+    tables = []
+    if period.kind != "month":
+        trend = published.cells(key, "month")
+        months = [ReportingPeriod(period.year, month=month.month) for month in period.months if month <= this_month]
+        tables.append(_one_way("contributions-by-month", str(_("Month by month")), str(_("Month")), measure,
+                               [(month.key, trend.get(month.key) or Cell(0, SHOWN, total.threshold))
+                                for month in months], total,
+                               lambda month_key: month_label(ReportingPeriod.from_key(month_key).first), chart=True))
+    tables.append(_one_way("contributions-by-kind", str(_("By kind")), str(_("Kind")), measure,
+                           listed("kind", kind_label), total, kind_label, chart=True))
+    tables.append(_one_way("contributions-by-region", str(_("By region")), str(_("Region")), measure,
+                           listed("region", _region), total, _region, chart=True))
+    return tables, total
+
+
+def _missions(country: str, limit: int) -> Missions:
     day = today()
     upcoming = list(db.session.scalars(
         sa.select(Mission).where(Mission.country == country, Mission.starts_on >= day,
@@ -336,7 +400,7 @@ def _missions(country: str) -> Missions:
                                         Mission.status.in_([MissionStatus.COMPLETED, MissionStatus.REPORTED]))
             .limit(COMPLETED_CAP).subquery())
     completed = db.session.scalar(sa.select(sa.func.count()).select_from(done)) or 0
-    return Missions(upcoming=upcoming, completed=primary(completed), capped=completed >= COMPLETED_CAP)
+    return Missions(upcoming=upcoming, completed=primary(completed, limit), capped=completed >= COMPLETED_CAP)
 
 
 def mission_table(missions: Missions) -> Table:
@@ -348,31 +412,45 @@ def mission_table(missions: Missions) -> Table:
                   for mission in missions.upcoming])
 
 
-def _submissions(desk: Desk) -> Table:
+def _submissions(desk: Desk, limit: int) -> Table:
+    """The desk's submissions by topic and status: a table alone (it shares no total with the
+    others), protected as it is read."""
     counted = {(row.topic, row.status): row.count for row in db.session.scalars(
         sa.select(SubmissionCount).where(SubmissionCount.country == desk.country, SubmissionCount.desk_id == desk.id,
                                          SubmissionCount.count > 0))}
     topics = [topic for topic in TOPICS if any(key[0] == topic for key in counted)]
     statuses = list(SUBMISSION_STATES.labels)
-    return _from_two_way("submissions", str(_("Submissions by topic and status")), str(_("Topic")),
-                         two_way(topics, statuses, counted), lambda topic: str(TOPICS.get(topic, topic)),
-                         SUBMISSION_STATES.label)
+    table = two_way(topics, statuses, counted, limit)
+    made = Table("submissions", str(_("Submissions by topic and status")),
+                 [str(_("Topic")), *[str(SUBMISSION_STATES.label(status)) for status in statuses], str(_("Total"))],
+                 withheld=_withheld(table.total))
+    if not made.withheld:
+        for topic, cells, total in zip(topics, table.cells, table.row_totals, strict=True):
+            made.rows.append((str(TOPICS.get(topic, topic)), [*cells, total]))
+    made.total = [*table.column_totals, table.total]
+    return made
 
 
-def dashboard_of(desk: Desk, period: Period) -> Dashboard:
-    stored: dict[str, dict[str, int]] = defaultdict(dict)
-    refreshed_at = None
-    members = 0
-    for row in db.session.scalars(sa.select(EngagementCount).where(EngagementCount.country == desk.country)):
-        if row.dimension == MEMBERS:
-            members, refreshed_at = row.count, row.refreshed_at
-        else:
-            stored[row.dimension][row.value] = row.count
-    contribution_tables, contributions_total = _contribution_tables(desk.country, period)
-    return Dashboard(desk=desk, period=period, refreshed_at=refreshed_at, members=primary(members),
-                     member_tables=_member_tables(stored), contribution_tables=contribution_tables,
-                     contributions_total=contributions_total, missions=_missions(desk.country),
-                     submissions=_submissions(desk),
+def dashboard_of(desk: Desk, period: ReportingPeriod) -> Dashboard:
+    limit = threshold()
+    blocks = {block.period: block for block in db.session.scalars(
+        sa.select(DisclosureBlock).where(DisclosureBlock.country == desk.country))}
+    rows = list(db.session.scalars(sa.select(DisclosedCount).where(
+        DisclosedCount.country == desk.country,
+        DisclosedCount.period.in_([MEMBERS_BLOCK, period.key, str(period.year)]))))
+    published = _Published(rows, {key: block.threshold for key, block in blocks.items()}, limit)
+    members_block = blocks.get(MEMBERS_BLOCK)
+    year_block = blocks.get(str(period.year))
+    members, member_tables = _member_tables(published)
+    this_month = today().replace(day=1)
+    contribution_tables, contributions_total = _contribution_tables(published, period, this_month)
+    counted_at = (year_block or members_block).counted_at if (year_block or members_block) else None
+    years = [int(key) for key in blocks if key != MEMBERS_BLOCK]
+    return Dashboard(desk=desk, period=period, years=years, threshold=limit,
+                     refreshed_at=members_block.counted_at if members_block else None,
+                     members=members, member_tables=member_tables, contributions_counted_at=counted_at,
+                     contribution_tables=contribution_tables, contributions_total=contributions_total,
+                     missions=_missions(desk.country, limit), submissions=_submissions(desk, limit),
                      median_acknowledge=counts.median_working_days(desk.country, "acknowledge"),
                      median_answer=counts.median_working_days(desk.country, "answer"))
 
@@ -381,32 +459,43 @@ def dashboard_of(desk: Desk, period: Period) -> Dashboard:
 
 
 def disclosed(cell) -> str:
-    """A cell as a reader sees it on the page: the number in their language, <5 or *."""
+    """A cell as a reader sees it on the page: the number in their language, <10, * or –."""
     if isinstance(cell, Cell):
         return cell.text if cell.suppressed else number(cell.value)
     return "" if cell is None else str(cell)
 
 
+HATCH = "#5c6670"  # the hatching of a count not shown: 5.7:1 on white
+
+
 def chart(table: Table, chart_id: str) -> Markup:
-    """The table's bars (contributions/charts.py's drawing): a hidden count draws no bar and
-    writes <5 or * where its number would be, so the chart discloses no more than the table."""
+    """The table's bars (contributions/charts.py's drawing). A count not shown draws no bar of
+    its size: its whole track is hatched, and <10, * or – is written where its number would be,
+    so the chart says no more than the table, and a hidden count never looks like 0."""
     items = table.bars()
     largest = max((cell.value for _, cell in items if not cell.suppressed), default=0) or 1
     height = charts.ROW * len(items) + 8
     label = _("%(breakdown)s: verified contributions", breakdown=table.title)
+    hatch = f"{escape(chart_id)}-hatch"
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {charts.WIDTH} {height}" width="{charts.WIDTH}" '
              f'height="{height}" role="img" aria-labelledby="{escape(chart_id)}-title" '
-             f'font-family="system-ui, sans-serif">', f'<title id="{escape(chart_id)}-title">{escape(label)}</title>']
+             f'font-family="system-ui, sans-serif">', f'<title id="{escape(chart_id)}-title">{escape(label)}</title>',
+             f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
+             f'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="{HATCH}" '
+             f'stroke-width="2"/></pattern></defs>']
     room = charts.WIDTH - charts.VALUE_ROOM
     for index, (text, cell) in enumerate(items):
         top = index * charts.ROW + 4
-        length = 0 if cell.suppressed or not cell.value else max(2.0, room * cell.value / largest)
+        if cell.suppressed:
+            bar = (f'<rect x="0" y="{top + 18}" width="{room}" height="{charts.BAR_HEIGHT}" fill="url(#{hatch})" '
+                   f'class="chart__suppressed"/>')
+        else:
+            length = max(2.0, room * cell.value / largest) if cell.value else 0
+            bar = f'<rect x="0" y="{top + 18}" width="{length:.1f}" height="{charts.BAR_HEIGHT}" fill="{charts.BAR}"/>'
         parts.append(f'<g><text x="0" y="{top + charts.LABEL_SIZE}" font-size="{charts.LABEL_SIZE}" '
                      f'fill="{charts.INK}">{escape(charts._short(text))}</text>'
                      f'<rect x="0" y="{top + 18}" width="{room}" height="{charts.BAR_HEIGHT}" fill="none" '
-                     f'stroke="{charts.TRACK}" stroke-width="1"/>'
-                     f'<rect x="0" y="{top + 18}" width="{length:.1f}" height="{charts.BAR_HEIGHT}" '
-                     f'fill="{charts.BAR}"/>'
+                     f'stroke="{charts.TRACK}" stroke-width="1"/>{bar}'
                      f'<text x="{room + 6}" y="{top + 18 + charts.BAR_HEIGHT - 2}" font-size="{charts.LABEL_SIZE}" '
                      f'font-weight="700" fill="{charts.INK}">{escape(disclosed(cell))}</text></g>')
     parts.append("</svg>")
@@ -417,7 +506,8 @@ def chart(table: Table, chart_id: str) -> Markup:
 
 
 def csv_of(table: Table, locale: str | None = None) -> Iterator[str]:
-    """The table as the page shows it (hidden counts as <5 or *), with its total row."""
+    """The table as the page shows it (counts not shown as <10, * or –), with its total row; a
+    table too small to break down has its total row only."""
     with in_locale(locale):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -433,7 +523,14 @@ def _csv_cell(cell) -> str:
     return cell.text if isinstance(cell, Cell) else safe_cell(str(cell))
 
 
-SUPPRESSION_NOTE = _l("A count from 1 to 4 shows as <5. A count shown as * is hidden so that a small count "
-                      "cannot be worked out from its row’s or column’s total.")
-__all__ = ["HIDDEN", "SMALL", "TABLES", "Dashboard", "Table", "chart", "csv_of", "dashboard_of", "disclosed",
-           "refresh"]
+def suppression_note(limit: int) -> str:
+    """How the page's counts are protected, for the threshold in force."""
+    return str(_("A count from 1 to %(highest)s shows as %(small)s. A count shown as * (%(threshold)s or more) is "
+                 "hidden so that a small count cannot be worked out from the totals, on this page or on any other "
+                 "period’s. – means not shown: the count is part of a total under %(threshold)s, which is never "
+                 "broken down. Hatched bars are counts not shown.",
+                 highest=limit - 1, small=small_text(limit), threshold=limit))
+
+
+__all__ = ["HIDDEN", "SMALL", "UNSEEN", "TABLES", "Dashboard", "Table", "chart", "csv_of", "dashboard_of",
+           "disclosed", "refresh", "suppression_note", "threshold"]

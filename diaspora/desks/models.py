@@ -392,7 +392,8 @@ class CallMatch(db.Model):
 class EngagementCount(db.Model):
     """Consenting members of a heritage country, counted by one dimension (cadre, specialty,
     host country, return intention and horizon, licence status), refreshed by `flask desks
-    refresh` (an incremental job): the engagement dashboard reads these rows only."""
+    refresh` (an incremental job); what the dashboard shows of them is published from these
+    rows into `disclosed_counts`."""
 
     __tablename__ = "engagement_counts"
 
@@ -401,3 +402,35 @@ class EngagementCount(db.Model):
     value: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DisclosureBlock(db.Model):
+    """A set of counts published together under disclosure control (docs/disclosure.md): a
+    country's member figures (`period` "") or its verified contributions of one year (`period`
+    "2026", which holds the year, its quarters and its months). `fingerprint` is a digest of
+    the counts and the threshold it was published from: `flask desks refresh` publishes a block
+    again only when it changes."""
+
+    __tablename__ = "disclosure_blocks"
+
+    country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    period: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    threshold: Mapped[int]
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    counted_at: Mapped[datetime] = mapped_column(default=utcnow)  # the last count that found the same figures
+
+
+class DisclosedCount(db.Model):
+    """A count as a desk's dashboard shows it, with its state (desks/disclosure.py: shown,
+    small, hidden or unseen), decided for every period and table of its block at once. The
+    dashboard reads these rows, a page at a time (country, period), and nothing else."""
+
+    __tablename__ = "disclosed_counts"
+
+    country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    period: Mapped[str] = mapped_column(sa.String(7), primary_key=True)    # "", "2026", "2026-Q2", "2026-05"
+    dimension: Mapped[str] = mapped_column(sa.String(30), primary_key=True)  # "cadre", "kind", "month", ...
+    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    count: Mapped[int]
+    state: Mapped[str] = mapped_column(sa.String(8))

@@ -6,7 +6,9 @@ from joserfc.jwk import OKPKey
 from diaspora import create_app
 from diaspora.config import (
     ConfigError,
+    defaults,
     ensure_credential_signing_key,
+    ensure_disclosure_threshold,
     ensure_secret_key,
     from_environment,
     normalise_database_url,
@@ -110,3 +112,18 @@ def test_the_environment_configures_database_and_mail():
 
 def test_sqlite_urls_are_left_alone():
     assert normalise_database_url("sqlite:///instance/x.sqlite") == "sqlite:///instance/x.sqlite"
+
+
+def test_the_disclosure_threshold_is_ten_unless_set_and_never_below_two(monkeypatch):
+    assert defaults("instance")["DISCLOSURE_THRESHOLD"] == 10
+    assert from_environment({"DISCLOSURE_THRESHOLD": "5"})["DISCLOSURE_THRESHOLD"] == 5
+    for wrong in (1, 0, True, "10"):
+        with pytest.raises(ConfigError, match="DISCLOSURE_THRESHOLD must be a whole number of 2 or more"):
+            ensure_disclosure_threshold({"DISCLOSURE_THRESHOLD": wrong})
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SERVER_NAME", "diaspora-health.example.org")
+    monkeypatch.setenv("CREDENTIAL_SIGNING_KEY", a_signing_key())
+    monkeypatch.setenv("DISCLOSURE_THRESHOLD", "1")
+    with pytest.raises(ConfigError, match="DISCLOSURE_THRESHOLD"):
+        create_app()
