@@ -22,7 +22,6 @@ from diaspora.licensure.models import (
     UNKNOWN_EXPIRY_KEY,
     Licence,
     LicenceSharing,
-    Regulator,
     SharedLicence,
     SharedLicenceCount,
     status_on,
