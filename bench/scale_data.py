@@ -311,8 +311,13 @@ LICENCE_TRIGGERS = [("licences", "share_licences_licence_changed"), ("licences",
                     ("shared_licences", "count_shared_licences_changed"),
                     ("shared_licences", "count_shared_licences_moved")]
 BENCH_MEMBERS = "u.email LIKE 'member%@bench.example'"
+# A number from 0 to 999,999 drawn from a row's number and a purpose, independent of the numbers
+# that choose an association, a heritage country or a status in grow_to (all residues of the id).
+DRAW = "(abs(hashtext(CAST({n} AS text) || '{purpose}')) % 1000000)"
 # A licence's expiry: one in ten unknown, the others spread from two years ago to four years ahead.
-EXPIRY = "CASE WHEN (k / 3) % 10 = 0 THEN NULL ELSE current_date - 730 + ((k / 3) * 7919) % 2190 END"
+LICENCE = "held.user_id * 2 + held.n"
+EXPIRY = (f"CASE WHEN {DRAW.format(n=LICENCE, purpose='unknown')} % 10 = 0 THEN NULL "
+          f"ELSE current_date - 730 + {DRAW.format(n=LICENCE, purpose='expiry')} % 2190 END")
 
 
 def grow_licences(connection) -> None:
@@ -323,7 +328,9 @@ def grow_licences(connection) -> None:
     A third of the members hold a licence from a regulator of their heritage country, one in
     thirty a second one from the next country; expiry dates are mixed (see EXPIRY). Two in seven
     have logged a CPD activity. Four in five members have chosen whether to share their licences
-    with their association, three of those four to share."""
+    with their association, three of those four to share. Who holds, shares, and when a licence
+    expires are drawn at random (DRAW), so that they do not follow the association, country or
+    status a member's id gives them in grow_to."""
     for country, name, short_name in REGULATORS:
         connection.execute(sa.text(
             "INSERT INTO regulators (country, name, short_name, version) VALUES (:c, :n, :s, 1) "
@@ -332,33 +339,37 @@ def grow_licences(connection) -> None:
         connection.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
     places = ", ".join(f"({place}, '{country}', '{short_name}')"
                        for place, (country, _name, short_name) in enumerate(REGULATORS))
+    holds, regulator = DRAW.format(n="u.id", purpose="holds"), DRAW.format(n="u.id", purpose="regulator") + " % 2"
     connection.execute(sa.text(f"""
         WITH regulators_by_place AS (
                SELECT r.id, p.place FROM regulators r
                JOIN (VALUES {places}) AS p (place, country, short_name)
                  ON p.country = r.country AND p.short_name = r.short_name),
              held AS (  -- the regulator of the member's heritage country (grow_to: HERITAGE[id % 5])
-               SELECT u.id AS user_id, u.id AS k, (u.id % {len(HERITAGE)}) * 2 + u.id % 2 AS place
-                 FROM users u WHERE {BENCH_MEMBERS} AND u.id % 3 = 0
+               SELECT u.id AS user_id, 1 AS n, (u.id % {len(HERITAGE)}) * 2 + {regulator} AS place
+                 FROM users u WHERE {BENCH_MEMBERS} AND {holds} < 333333
                   AND NOT EXISTS (SELECT 1 FROM licences l WHERE l.user_id = u.id)
-               UNION ALL
-               SELECT u.id, u.id + 1, ((u.id + 1) % {len(HERITAGE)}) * 2 + u.id % 2
-                 FROM users u WHERE {BENCH_MEMBERS} AND u.id % 30 = 0
+               UNION ALL  -- a second licence, from the next country
+               SELECT u.id, 2, ((u.id + 1) % {len(HERITAGE)}) * 2 + {regulator}
+                 FROM users u WHERE {BENCH_MEMBERS} AND {holds} < 33333
                   AND NOT EXISTS (SELECT 1 FROM licences l WHERE l.user_id = u.id))
         INSERT INTO licences (user_id, regulator_id, registration_number, category, issued_on, expires_on, reminders,
                               created_at, version)
-        SELECT held.user_id, r.id, 'BENCH-' || held.k, 'full', e.expires_on - 365, e.expires_on, true, now(), 1
+        SELECT held.user_id, r.id, 'BENCH-' || held.user_id || '-' || held.n, 'full', e.expires_on - 365,
+               e.expires_on, true, now(), 1
           FROM held JOIN regulators_by_place r ON r.place = held.place
           CROSS JOIN LATERAL (SELECT {EXPIRY} AS expires_on) e"""))
     connection.execute(sa.text(f"""
         INSERT INTO cpd_activities (user_id, title, provider, completed_on, hours, created_at)
         SELECT u.id, 'Bench course ' || u.id, 'Bench provider', current_date - u.id % 900, 1 + u.id % 8, now()
-          FROM users u WHERE {BENCH_MEMBERS} AND u.id % 7 < 2
+          FROM users u WHERE {BENCH_MEMBERS} AND {DRAW.format(n="u.id", purpose="cpd")} < 285714
            AND NOT EXISTS (SELECT 1 FROM cpd_activities c WHERE c.user_id = u.id)"""))
     connection.execute(sa.text(f"""
         INSERT INTO licence_sharing (user_id, association_id, shared, changed_at)
-        SELECT m.user_id, m.association_id, m.user_id % 5 < 3, now()
-          FROM memberships m JOIN users u ON u.id = m.user_id WHERE {BENCH_MEMBERS} AND m.user_id % 5 < 4
+        SELECT m.user_id, m.association_id, s.draw < 600000, now()
+          FROM memberships m JOIN users u ON u.id = m.user_id
+          CROSS JOIN LATERAL (SELECT {DRAW.format(n="m.user_id", purpose="sharing")} AS draw) s
+         WHERE {BENCH_MEMBERS} AND s.draw < 800000
         ON CONFLICT DO NOTHING"""))
     for table, trigger in LICENCE_TRIGGERS:
         connection.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))

@@ -29,7 +29,8 @@ re-reads every trigger when a table is renamed, and a batch migration of one of 
 (copy, drop, rename) would fail ("error in trigger ...: no such table"); migrations/env.py turns
 on `legacy_alter_table` for the migrations, so the rename leaves triggers alone. A batch
 migration of licences, licence_sharing, memberships, regulators or shared_licences still drops
-that table's own triggers with it: it must create them again (`sqlite_triggers()` below).
+that table's own triggers with it: it must create them again, with `recreate_sqlite_triggers`
+below (tests/licensure/test_shared_counts.py shows a batch migration of regulators doing so).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -189,13 +190,16 @@ POSTGRES_FUNCTIONS = ["share_licences_licence_changed", "share_licences_pair_cha
                       "share_licences_regulator_moved", "count_shared_licences"]
 
 
-def sqlite_triggers() -> dict[str, str]:
-    """name: CREATE TRIGGER statement, for SQLite (no functions: each body says it all)."""
+def sqlite_triggers() -> dict[str, tuple[str, str]]:
+    """name: (its table, its CREATE TRIGGER statement), for SQLite (no functions: each body
+    says it all)."""
     lite = "sqlite"
 
-    def trigger(name: str, event: str, when: str | None, *bodies: str) -> tuple[str, str]:
+    def trigger(name: str, event: str, when: str | None, *bodies: str) -> tuple[str, tuple[str, str]]:
         condition = f" WHEN {when}" if when else ""
-        return name, f"CREATE TRIGGER {name} AFTER {event}{condition} BEGIN\n" + "\n".join(bodies) + "\nEND"
+        table = event.split(" ON ")[1]
+        return name, (table, f"CREATE TRIGGER {name} AFTER {event}{condition} BEGIN\n" + "\n".join(bodies)
+                      + "\nEND")
 
     pair = {"OLD": share(lite, "OLD.user_id", association="OLD.association_id"),
             "NEW": share(lite, "NEW.user_id", association="NEW.association_id")}
@@ -223,6 +227,17 @@ def sqlite_triggers() -> dict[str, str]:
         trigger("count_shared_licences_moved", "UPDATE OF expires_on, country, association_id ON shared_licences",
                 COUNTED_MOVED, counted(lite, "OLD", -1), counted(lite, "NEW", 1)),
     ])
+
+
+def recreate_sqlite_triggers(table: str) -> None:
+    """For a later migration that alters `table` in batch mode on SQLite (which drops the
+    table's triggers with the old table): make this migration's triggers on it again."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for name, (on, statement) in sqlite_triggers().items():
+        if on == table:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+            op.execute(statement)
 
 
 BACKFILL = """
@@ -268,7 +283,7 @@ def upgrade():
     if dialect == "postgresql":
         op.execute(postgres_functions())
     else:
-        for statement in sqlite_triggers().values():
+        for _table, statement in sqlite_triggers().values():
             op.execute(statement)
     op.execute(BACKFILL)
 

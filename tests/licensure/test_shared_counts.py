@@ -309,3 +309,68 @@ def test_a_licence_added_while_the_member_changes_their_choice_follows_the_choic
                                .where(SharedLicence.user_id == member.id))
     assert shared == (1 if shares_after else 0)
     assert_kept_true()
+
+
+LATER_MIGRATION = '''"""a later change to regulators, in batch mode (as SQLite needs)"""
+import importlib.util
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "later_batch_change"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("regulators", recreate="always") as batch_op:  # copy, drop, rename
+        batch_op.add_column(sa.Column("later", sa.String(10)))
+    path = next(Path(__file__).parent.glob("*_shared_licences.py"))
+    spec = importlib.util.spec_from_file_location("shared_licences_migration", path)
+    shared = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shared)
+    shared.recreate_sqlite_triggers("regulators")
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_a_later_batch_migration_keeps_the_triggers_working(tmp_path, smtp_server, database_url):
+    """SQLite re-reads every trigger when a batch migration renames its copy of a table: the
+    shared licences' triggers name memberships, licences and regulators, so without the legacy
+    rename (migrations/env.py) a later batch change to any of them would fail. With it, the
+    change goes through, the triggers on the other tables keep working, and those on the table
+    itself are made again (`recreate_sqlite_triggers`)."""
+    import shutil
+    from pathlib import Path
+
+    from alembic.script import ScriptDirectory
+    from flask_migrate import upgrade
+
+    from diaspora import create_app
+    from tests.conftest import app_config
+
+    if database_url.startswith("postgresql"):
+        pytest.skip("SQLite's batch mode")
+    migrations = tmp_path / "migrations"
+    shutil.copytree(Path(__file__).parents[2] / "migrations", migrations)
+    fresh = create_app(app_config(f"sqlite:///{tmp_path / 'later.sqlite'}", smtp_server))
+    with fresh.app_context():
+        config = fresh.extensions["migrate"].migrate.get_config(str(migrations))
+        head = ScriptDirectory.from_config(config).get_current_head()
+        (migrations / "versions" / "29991231_later_batch_change.py").write_text(LATER_MIGRATION.format(head=head))
+        upgrade(directory=str(migrations))
+        association = AssociationFactory()
+        member = MembershipFactory(association=association).user
+        licences.choose_sharing(member, {association.id: True})
+        holding(member, 30)
+        regulator = a_regulator()
+        regulator.country = "UG"
+        transaction.commit()
+        assert db.session.execute(sa.select(SharedLicence.user_id, SharedLicence.country)).all() == [(member.id, "UG")]
+        db.session.remove()
+        db.engine.dispose()
