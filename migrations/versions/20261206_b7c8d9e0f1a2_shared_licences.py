@@ -75,21 +75,27 @@ def share(dialect: str, user: str, association: str | None = None, licence: str 
 
 def counted(dialect: str, row: str, step: int) -> str:
     """Add `step` (1 or -1) to the counts of one shared licence (`row` is NEW or OLD): its day
-    and month rows, or its unknown-expiry row. Each statement reads or writes one row by its key."""
-    keys = [("'day'", f"{row}.expires_on", f"{row}.expires_on IS NOT NULL"),
-            ("'month'", _month(dialect, f"{row}.expires_on"), f"{row}.expires_on IS NOT NULL"),
-            ("'unknown'", UNKNOWN[dialect], f"{row}.expires_on IS NULL")]
-    if step < 0:
-        return "\n".join(
-            f"UPDATE shared_licence_counts SET count = count - 1 WHERE association_id = {row}.association_id "
-            f"AND span = {span} AND starts_on = {starts_on} AND country = {row}.country AND {when};"
-            for span, starts_on, when in keys)
-    return "\n".join(
-        f"INSERT INTO shared_licence_counts (association_id, span, starts_on, country, count) "
-        f"SELECT {row}.association_id, {span}, {starts_on}, {row}.country, 1 WHERE {when} "
-        f"ON CONFLICT (association_id, span, starts_on, country) "
-        f"DO UPDATE SET count = shared_licence_counts.count + 1;"
-        for span, starts_on, when in keys)
+    and month rows, or its unknown-expiry row, each by its key. SQLite runs all three statements
+    (the others match nothing); PostgreSQL only those that apply."""
+    keys = [("'day'", f"{row}.expires_on"), ("'month'", _month(dialect, f"{row}.expires_on")),
+            ("'unknown'", UNKNOWN[dialect])]
+
+    def change(span: str, starts_on: str, when: str) -> str:
+        if step < 0:
+            return (f"UPDATE shared_licence_counts SET count = count - 1 WHERE association_id = {row}.association_id "
+                    f"AND span = {span} AND starts_on = {starts_on} AND country = {row}.country{when};")
+        where = when.replace(" AND", " WHERE", 1)
+        return (f"INSERT INTO shared_licence_counts (association_id, span, starts_on, country, count) "
+                f"SELECT {row}.association_id, {span}, {starts_on}, {row}.country, 1{where} "
+                f"ON CONFLICT (association_id, span, starts_on, country) "
+                f"DO UPDATE SET count = shared_licence_counts.count + 1;")
+
+    if dialect == "postgresql":
+        known = "\n      ".join(change(span, starts_on, "") for span, starts_on in keys[:2])
+        return (f"IF {row}.expires_on IS NULL THEN\n      {change(*keys[2], '')}\n"
+                f"    ELSE\n      {known}\n    END IF;")
+    known, unknown = f" AND {row}.expires_on IS NOT NULL", f" AND {row}.expires_on IS NULL"
+    return "\n".join([change(*keys[0], known), change(*keys[1], known), change(*keys[2], unknown)])
 
 
 # When each table's change matters (the same on both dialects).
