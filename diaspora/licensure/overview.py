@@ -130,12 +130,12 @@ def lapsing_soon(association: Association, day: date | None = None) -> sa.Select
                    shared.expires_on <= day + EXPIRING_WITHIN))
 
 
-# ---------------------------------------------------------------------------- for tests and repairs
+# ---------------------------------------------------------------------------- for tests
 
 
 def live_shared() -> sa.Select:
-    """What `shared_licences` holds, worked out from the licences, sharing choices and
-    memberships as they are (tests compare the two; a repair would rewrite it from this)."""
+    """What `shared_licences` should hold, worked out from the licences, sharing choices and
+    memberships as they are: the rule the triggers keep, which tests compare with the table."""
     return (sa.select(Licence.id.label("licence_id"), LicenceSharing.association_id, Licence.user_id,
                       Licence.regulator_id, Regulator.country, Licence.expires_on)
             .join(Regulator, Regulator.id == Licence.regulator_id)
