@@ -4,6 +4,7 @@ as its members log contributions: 100k, then 1M contributions for 100k members.
     .venv/bin/python bench/scale_bench.py                                  # 10k, 100k, 1M (about 25 min)
     .venv/bin/python bench/scale_bench.py --scales 100000 --contributions 100000,1000000 --pages contributions
     .venv/bin/python bench/scale_bench.py --scales 2000,4000 --seconds 0.3 --repeat 1   # CI's quick run
+    .venv/bin/python bench/scale_bench.py --scales 100000,1000000 --contributions 10000 --pages licences
 
 It makes a fresh PostgreSQL database (dropped afterwards unless --keep), migrates it, and grows
 it step by step with `bench/scale_data.py` (one association holds half of all memberships): each
@@ -18,7 +19,9 @@ range). Ratios, not seconds: the benchmark and the server share the machine's co
 Targets (issue 7): every page under 10x the bare route at 1M memberships, and no page more than
 1.2x slower at 1M than at 10k; for contributions, every page under 10x at 1M contributions for
 100k members and none more than 1.2x slower than at 100k. It also times the CSV export's first
-data row for the big association."""
+data row for the big association. A third of the members hold licences, three in five share
+them with their association (`scale_data.grow_licences`): the licence overview is measured
+with its first page of licences lapsing soon and its second."""
 
 import argparse
 import http.client
@@ -164,6 +167,7 @@ DESK_PAGES = ("desk engagement dashboard", "desk dashboard, 5 years", "desk queu
 DIRECTORY_PAGES = ("member directory, page 1", "directory, search: a person", "directory, search: a specialty",
                    "directory, search: a family name", "directory, deep page", "directory, newest")
 CONTRIBUTION_PAGES = ("member portfolio", "verification queue", "impact dashboard", "impact dashboard, 5 years")
+LICENCE_PAGES = ("licence overview", "licence overview, page 2")
 
 
 def pages(engine) -> dict[str, tuple[str, str]]:
@@ -179,6 +183,11 @@ def pages(engine) -> dict[str, tuple[str, str]]:
         deep = connection.execute(sa.text(
             "SELECT sort_name, id FROM memberships WHERE association_id = :a ORDER BY sort_name, id "
             "OFFSET :n LIMIT 1"), {"a": big, "n": min(50_000, count // 2)}).one()
+        first_page = connection.execute(sa.text(  # the overview's first page of licences lapsing soon
+            "SELECT expires_on, licence_id FROM shared_licences WHERE association_id = :a "
+            "AND expires_on BETWEEN current_date AND current_date + 90 ORDER BY expires_on, licence_id "
+            "LIMIT 25"), {"a": big}).all()
+        lapsing = first_page[-1] if first_page else (date.today(), 0)  # a small run may have less than a page
         person = connection.execute(sa.text(
             "SELECT users.name FROM memberships JOIN users ON users.id = memberships.user_id "
             "WHERE association_id = :a ORDER BY memberships.id OFFSET :n LIMIT 1"),
@@ -186,7 +195,11 @@ def pages(engine) -> dict[str, tuple[str, str]]:
     import base64
     import json
 
-    cursor = base64.urlsafe_b64encode(json.dumps(list(deep), separators=(",", ":")).encode()).decode().rstrip("=")
+    def encoded(values) -> str:
+        return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+    cursor = encoded(list(deep))
+    licence_cursor = encoded([lapsing[0].isoformat(), lapsing[1]])
     directory = f"/associations/{scale_data.BIG_SLUG}/directory"
     big_slug = scale_data.BIG_SLUG
     five_years = f"{date.today().year - 5}-{date.today().month:02d}"
@@ -209,6 +222,8 @@ def pages(engine) -> dict[str, tuple[str, str]]:
         "verification queue": f"/associations/{big_slug}/verification",
         "impact dashboard": f"/associations/{big_slug}/impact",
         "impact dashboard, 5 years": f"/associations/{big_slug}/impact?from={five_years}",
+        "licence overview": f"/associations/{big_slug}/licences",
+        "licence overview, page 2": f"/associations/{big_slug}/licences?after={licence_cursor}",
     }
     found = {label: ("officer", path) for label, path in officer_pages.items()}
     found["member portfolio"] = ("portfolio", "/contributions")
@@ -232,8 +247,9 @@ def main() -> None:
     parser.add_argument("--scales", default="10000,100000,1000000", help="memberships at each step")
     parser.add_argument("--contributions", default=None,
                         help="contributions at each step (default: as many as memberships)")
-    parser.add_argument("--pages", choices=("all", "directory", "contributions", "desks"), default="all",
-                        help="measure every page, or only the directory's, the contribution pages or the desk's")
+    parser.add_argument("--pages", choices=("all", "directory", "contributions", "desks", "licences"), default="all",
+                        help="measure every page, or only the directory's, the contribution pages, the desk's or "
+                             "the licence overview's")
     parser.add_argument("--seconds", type=float, default=4.0, help="per page and repetition")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--port", type=int, default=5087)
@@ -273,6 +289,7 @@ def main() -> None:
             progress(f"Growing to {scale[0]:,} memberships and {scale[1]:,} contributions ...")
             with engine.begin() as connection:
                 scale_data.grow_to(connection, scale[0], officer_hash)
+                scale_data.grow_licences(connection)
                 scale_data.grow_contributions_to(connection, scale[1], officer_hash)
                 desk = desk_data.ensure_desk(connection, officer_hash)
                 desk_data.grow_submissions_to(connection, desk, scale[1] // SUBMISSIONS_PER)
@@ -291,7 +308,8 @@ def main() -> None:
             for label, (who, path) in pages(engine).items():
                 if args.pages != "all" and label not in {"directory": DIRECTORY_PAGES,
                                                          "contributions": CONTRIBUTION_PAGES,
-                                                         "desks": DESK_PAGES}[args.pages]:
+                                                         "desks": DESK_PAGES,
+                                                         "licences": LICENCE_PAGES}[args.pages]:
                     continue
                 ratios = []
                 for _ in range(args.repeat):

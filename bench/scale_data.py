@@ -8,7 +8,10 @@ app itself would have written. The counter triggers are switched off for the bul
 the counters recomputed once at the end, as an operator's bulk load would; then VACUUM ANALYZE
 (autovacuum is off on these machines: without it the planner sees no statistics).
 
-Run it again with a larger `n` to grow the same database: 10k, then 100k, then 1M."""
+Run it again with a larger `n` to grow the same database: 10k, then 100k, then 1M.
+
+`grow_licences(connection)` then gives the new members licences, CPD activities and their
+choices about sharing their licences, and rebuilds the shared licences and their counts."""
 
 import sqlalchemy as sa
 
@@ -26,7 +29,10 @@ SPECIALTIES = ["Critical care", "Paediatrics", "Obstetrics", "Anaesthesia", "Eme
                "Mental health", "Theatre nursing", "Community midwifery", "Microbiology", "Epidemiology"]
 HERITAGE = ["GH", "NG", "KE", "ZW", "SL"]
 TRIGGERS = [("memberships", "count_memberships_changed"), ("memberships", "count_memberships_moved"),
-            ("users", "count_users_changed")]
+            ("users", "count_users_changed"),
+            # the shared licences' (grow_licences rebuilds them after its own load)
+            ("memberships", "share_licences_membership_added"), ("memberships", "share_licences_membership_moved"),
+            ("memberships", "share_licences_membership_removed")]
 
 
 def _array(values: list[str]) -> str:
@@ -282,3 +288,114 @@ def fill_rollups(connection) -> None:
         SELECT country, month, kind, region, sum(contributions), sum(hours), sum(people_trained),
                sum(patients_reached)
         FROM contribution_rollups GROUP BY country, month, kind, region"""))
+
+
+# ---------------------------------------------------------------------------- licences
+
+# Two regulators in each heritage country, in the order of HERITAGE (as in licensure/data/
+# regulators.csv; kept as they are if the reference data is loaded).
+REGULATORS = [("GH", "Medical and Dental Council Ghana", "MDC"),
+              ("GH", "Nursing and Midwifery Council of Ghana", "NMC"),
+              ("NG", "Medical and Dental Council of Nigeria", "MDCN"),
+              ("NG", "Nursing and Midwifery Council of Nigeria", "NMCN"),
+              ("KE", "Kenya Medical Practitioners and Dentists Council", "KMPDC"),
+              ("KE", "Nursing Council of Kenya", "NCK"),
+              ("ZW", "Medical and Dental Practitioners Council of Zimbabwe", "MDPCZ"),
+              ("ZW", "Nursing Council of Zimbabwe", "NCZ"),
+              ("SL", "Sierra Leone Medical and Dental Council", "SLMDC"),
+              ("SL", "Nurses and Midwives Board of Sierra Leone", "NMBSL")]
+LICENCE_TRIGGERS = [("licences", "share_licences_licence_changed"), ("licences", "share_licences_licence_moved"),
+                    ("licence_sharing", "share_licences_sharing_added"),
+                    ("licence_sharing", "share_licences_sharing_moved"),
+                    ("licence_sharing", "share_licences_sharing_removed"),
+                    ("shared_licences", "count_shared_licences_changed"),
+                    ("shared_licences", "count_shared_licences_moved")]
+BENCH_MEMBERS = "u.email LIKE 'member%@bench.example'"
+# A number from 0 to 999,999 drawn from a row's number and a purpose, independent of the numbers
+# that choose an association, a heritage country or a status in grow_to (all residues of the id).
+DRAW = "(abs(hashtext(CAST({n} AS text) || '{purpose}')) % 1000000)"
+# A licence's expiry: one in ten unknown, the others spread from two years ago to four years ahead.
+LICENCE = "held.user_id * 2 + held.n"
+EXPIRY = (f"CASE WHEN {DRAW.format(n=LICENCE, purpose='unknown')} % 10 = 0 THEN NULL "
+          f"ELSE current_date - 730 + {DRAW.format(n=LICENCE, purpose='expiry')} % 2190 END")
+
+
+def grow_licences(connection) -> None:
+    """Licences, CPD activities and sharing choices for the bench members who have none yet,
+    then `shared_licences` and `shared_licence_counts` rebuilt from them (the triggers are off
+    during the load, as for the memberships).
+
+    A third of the members hold a licence from a regulator of their heritage country, one in
+    thirty a second one from the next country; expiry dates are mixed (see EXPIRY). Two in seven
+    have logged a CPD activity. Four in five members have chosen whether to share their licences
+    with their association, three of those four to share. Who holds, shares, and when a licence
+    expires are drawn at random (DRAW), so that they do not follow the association, country or
+    status a member's id gives them in grow_to."""
+    for country, name, short_name in REGULATORS:
+        connection.execute(sa.text(
+            "INSERT INTO regulators (country, name, short_name, version) VALUES (:c, :n, :s, 1) "
+            "ON CONFLICT (country, short_name) DO NOTHING"), {"c": country, "n": name, "s": short_name})
+    for table, trigger in LICENCE_TRIGGERS:
+        connection.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
+    places = ", ".join(f"({place}, '{country}', '{short_name}')"
+                       for place, (country, _name, short_name) in enumerate(REGULATORS))
+    holds, regulator = DRAW.format(n="u.id", purpose="holds"), DRAW.format(n="u.id", purpose="regulator") + " % 2"
+    connection.execute(sa.text(f"""
+        WITH regulators_by_place AS (
+               SELECT r.id, p.place FROM regulators r
+               JOIN (VALUES {places}) AS p (place, country, short_name)
+                 ON p.country = r.country AND p.short_name = r.short_name),
+             held AS (  -- the regulator of the member's heritage country (grow_to: HERITAGE[id % 5])
+               SELECT u.id AS user_id, 1 AS n, (u.id % {len(HERITAGE)}) * 2 + {regulator} AS place
+                 FROM users u WHERE {BENCH_MEMBERS} AND {holds} < 333333
+                  AND NOT EXISTS (SELECT 1 FROM licences l WHERE l.user_id = u.id)
+               UNION ALL  -- a second licence, from the next country
+               SELECT u.id, 2, ((u.id + 1) % {len(HERITAGE)}) * 2 + {regulator}
+                 FROM users u WHERE {BENCH_MEMBERS} AND {holds} < 33333
+                  AND NOT EXISTS (SELECT 1 FROM licences l WHERE l.user_id = u.id))
+        INSERT INTO licences (user_id, regulator_id, registration_number, category, issued_on, expires_on, reminders,
+                              created_at, version)
+        SELECT held.user_id, r.id, 'BENCH-' || held.user_id || '-' || held.n, 'full', e.expires_on - 365,
+               e.expires_on, true, now(), 1
+          FROM held JOIN regulators_by_place r ON r.place = held.place
+          CROSS JOIN LATERAL (SELECT {EXPIRY} AS expires_on) e"""))
+    connection.execute(sa.text(f"""
+        INSERT INTO cpd_activities (user_id, title, provider, completed_on, hours, created_at)
+        SELECT u.id, 'Bench course ' || u.id, 'Bench provider', current_date - u.id % 900, 1 + u.id % 8, now()
+          FROM users u WHERE {BENCH_MEMBERS} AND {DRAW.format(n="u.id", purpose="cpd")} < 285714
+           AND NOT EXISTS (SELECT 1 FROM cpd_activities c WHERE c.user_id = u.id)"""))
+    connection.execute(sa.text(f"""
+        INSERT INTO licence_sharing (user_id, association_id, shared, changed_at)
+        SELECT m.user_id, m.association_id, s.draw < 600000, now()
+          FROM memberships m JOIN users u ON u.id = m.user_id
+          CROSS JOIN LATERAL (SELECT {DRAW.format(n="m.user_id", purpose="sharing")} AS draw) s
+         WHERE {BENCH_MEMBERS} AND s.draw < 800000
+        ON CONFLICT DO NOTHING"""))
+    for table, trigger in LICENCE_TRIGGERS:
+        connection.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
+    fill_shared_licences(connection)
+
+
+def fill_shared_licences(connection) -> None:
+    """shared_licences and shared_licence_counts from the licences, sharing choices and
+    memberships, as the triggers keep them (migration "shared licences")."""
+    connection.execute(sa.text("TRUNCATE shared_licences, shared_licence_counts"))
+    connection.execute(sa.text("ALTER TABLE shared_licences DISABLE TRIGGER count_shared_licences_changed"))
+    connection.execute(sa.text("""
+        INSERT INTO shared_licences (licence_id, association_id, user_id, regulator_id, country, expires_on)
+        SELECT l.id, s.association_id, l.user_id, l.regulator_id, r.country, l.expires_on
+          FROM licences l JOIN regulators r ON r.id = l.regulator_id
+          JOIN licence_sharing s ON s.user_id = l.user_id AND s.shared
+         WHERE EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = l.user_id
+                       AND m.association_id = s.association_id AND m.status = 'active')"""))
+    connection.execute(sa.text("ALTER TABLE shared_licences ENABLE TRIGGER count_shared_licences_changed"))
+    connection.execute(sa.text("""
+        INSERT INTO shared_licence_counts (association_id, span, starts_on, country, count)
+        SELECT association_id, 'day', expires_on, country, count(*) FROM shared_licences
+         WHERE expires_on IS NOT NULL GROUP BY association_id, expires_on, country
+        UNION ALL
+        SELECT association_id, 'month', CAST(date_trunc('month', expires_on) AS date), country, count(*)
+          FROM shared_licences WHERE expires_on IS NOT NULL GROUP BY 1, 3, 4
+        UNION ALL
+        SELECT association_id, 'unknown', DATE '0001-01-01', country, count(*) FROM shared_licences
+         WHERE expires_on IS NULL GROUP BY association_id, country"""))

@@ -48,6 +48,8 @@ from diaspora.licensure.models import (  # noqa: F401
     LicenceSharing,
     Regulator,
     SafeguardCountry,
+    SharedLicence,
+    SharedLicenceCount,
 )
 from diaspora.members.models import (  # noqa: F401
     Availability,

@@ -88,14 +88,27 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration copies a table, drops it and renames the copy; SQLite (3.26+)
+            # then re-reads every trigger, and fails on one that names the table (the shared
+            # licences' triggers name memberships, licences ...). The legacy rename leaves
+            # triggers alone: they name the table, which exists again after the rename.
+            connection.exec_driver_sql("PRAGMA legacy_alter_table = ON")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA legacy_alter_table = OFF")
+                connection.commit()
 
 
 if context.is_offline_mode():

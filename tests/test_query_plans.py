@@ -2,7 +2,8 @@
 planner to care (PostgreSQL only: SQLite's planner is another thing).
 
 The pages are requested as a user would; every SELECT they send is captured with its
-parameters and EXPLAINed; no plan may scan users, memberships or profiles sequentially."""
+parameters and EXPLAINed; no plan may scan users, memberships, profiles, licences, the sharing
+choices or the other big tables (GUARDED) sequentially."""
 
 import re
 
@@ -21,14 +22,20 @@ pytestmark = pytest.mark.postgres_only
 MEMBERSHIPS = 100_000
 CONTRIBUTIONS = 300_000
 SUBMISSIONS = 30_000
-GUARDED = ("users", "memberships", "profiles", "contributions", "contribution_rollups", "submissions")
+GUARDED = ("users", "memberships", "profiles", "contributions", "contribution_rollups", "submissions", "licences",
+           "licence_sharing", "shared_licences", "shared_licence_counts")
 SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 
 
-def _pages(big: Association, small: Association, cursor: str) -> list[tuple[str, str]]:
+def _pages(big: Association, small: Association, cursor: str, licence_cursor: str) -> list[tuple[str, str]]:
     """(who, path) for every list and dashboard an officer, member or admin opens."""
     directory = f"/associations/{big.slug}/directory"
     return [
+        # the licence overview: counts by status and country for today, the licences lapsing
+        # within 90 days (first page, a later one), and a small association's
+        ("officer", f"/associations/{big.slug}/licences"),
+        ("officer", f"/associations/{big.slug}/licences?after={licence_cursor}"),
+        ("officer", f"/associations/{small.slug}/licences"),
         ("officer", directory),
         ("officer", directory + "?sort=newest"),
         ("officer", directory + "?status=lapsed"),
@@ -80,6 +87,7 @@ def _pages(big: Association, small: Association, cursor: str) -> list[tuple[str,
 def large(app, db):
     with db.engine.begin() as connection:
         scale_data.grow_to(connection, MEMBERSHIPS, _DEFAULT_HASH)
+        scale_data.grow_licences(connection)
         scale_data.grow_contributions_to(connection, CONTRIBUTIONS, _DEFAULT_HASH)
         desk_id = desk_data.ensure_desk(connection, _DEFAULT_HASH)
         desk_data.grow_submissions_to(connection, desk_id, SUBMISSIONS)
@@ -128,12 +136,13 @@ def _plans_of(client, path: str) -> list[tuple[str, str]]:
 def test_no_list_or_dashboard_scans_the_big_tables(app, large):
     big, small, officer, member, portfolio, (desk_id, desk_officer) = large
     cursor = _middle_cursor(app, big)
+    licence_cursor = _lapsing_cursor(big)
     clients = {}
     for who, user in (("officer", officer), ("member", member), ("portfolio", portfolio), ("desk", desk_officer)):
         clients[who] = app.test_client()
         log_in_session(clients[who], user)
     scans = {}
-    for who, path in _pages(big, small, cursor):
+    for who, path in _pages(big, small, cursor, licence_cursor):
         path = path.replace("{desk}", str(desk_id))
         for statement, plan in _plans_of(clients[who], path):
             scanned = sorted({table for table in SEQ_SCAN.findall(plan) if table in GUARDED})
@@ -154,3 +163,15 @@ def _middle_cursor(app, big) -> str:
     return encode(directory.ORDERINGS["name"], deep)
 
 
+
+
+def _lapsing_cursor(big) -> str:
+    """The cursor after the first page of the big association's licences lapsing soon."""
+    from diaspora.core.pagination import encode
+    from diaspora.licensure import overview
+    from diaspora.licensure.officer_views import LAPSING_SHOWN
+
+    rows = db.session.execute(overview.lapsing_soon(big).order_by(*overview.SOONEST_FIRST.order_by())
+                              .limit(LAPSING_SHOWN)).all()
+    assert len(rows) == LAPSING_SHOWN, "the big association should have more than a page lapsing soon"
+    return encode(overview.SOONEST_FIRST, rows[-1])

@@ -231,3 +231,63 @@ class LicenceSharing(db.Model):
                                                 primary_key=True)
     shared: Mapped[bool] = mapped_column(default=False)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SharedLicence(db.Model):
+    """A licence its member lets an association's officers see, while they are an active member
+    there: one row per licence and association, with what the officers' overview shows and sorts
+    on. Kept by database triggers (migration "shared licences") in the same transaction as every
+    change that decides it, however it is made: a licence added, changed or deleted, a sharing
+    choice, a membership becoming active or not, a regulator's country, an erasure. Never written
+    by the app.
+
+    No foreign key but the member's: a key's check locks the row it names, and the triggers lock
+    the member's memberships first (so that two changes about one member wait for each other);
+    a licence deleted or an association's memberships ended take their rows with them through
+    the triggers instead."""
+
+    __tablename__ = "shared_licences"
+    __table_args__ = (
+        sa.Index("ix_shared_licences_association_expires_on", "association_id", "expires_on", "licence_id"),
+        sa.Index("ix_shared_licences_user_association", "user_id", "association_id"),
+    )
+
+    licence_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    association_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    regulator_id: Mapped[int]
+    country: Mapped[str] = mapped_column(sa.String(2))
+    expires_on: Mapped[date | None]
+
+
+class ExpirySpan(StrEnum):
+    """What a row of `shared_licence_counts` counts: the licences expiring on one day, in one
+    month, or of unknown expiry."""
+
+    DAY = "day"
+    MONTH = "month"
+    UNKNOWN = "unknown"
+
+
+UNKNOWN_EXPIRY_KEY = date(1, 1, 1)  # the key of the unknown-expiry rows: a key column cannot be NULL
+
+
+class SharedLicenceCount(db.Model):
+    """How many shared licences (`shared_licences`) an association has, by regulator country
+    and expiry: each licence counts once in the row of its expiry day and once in the row of its
+    expiry month (or once in the unknown row). Kept by triggers on `shared_licences`. The
+    overview sums the month rows before this month (lapsed) and after the month of the 90th
+    day (active), the day rows in between (classified day by day), and the unknown rows: a few
+    hundred rows whatever the number of members, and a licence turns "expiring" or "lapsed"
+    with the date, without a write. Zero rows stay (a key seen once), like association_counts."""
+
+    __tablename__ = "shared_licence_counts"
+    __table_args__ = (
+        sa.CheckConstraint("span IN ('day', 'month', 'unknown')", name="span"),
+    )
+
+    association_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    span: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    starts_on: Mapped[date] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -8,7 +8,14 @@ from diaspora.core.i18n import _l
 from diaspora.core.models import StoredFile
 from diaspora.extensions import db
 from diaspora.licensure import licences
-from diaspora.licensure.models import CpdActivity, Licence, LicenceFeed, LicenceReminder, LicenceSharing
+from diaspora.licensure.models import (
+    CpdActivity,
+    Licence,
+    LicenceFeed,
+    LicenceReminder,
+    LicenceSharing,
+    SharedLicence,
+)
 
 
 def _iso(value):
@@ -43,7 +50,9 @@ def erase_licensure(user) -> int:
         CpdActivity.user_id == user.id, CpdActivity.evidence_id.is_not(None)))]
     mine = sa.select(Licence.id).where(Licence.user_id == user.id)
     removed = db.session.execute(sa.delete(LicenceReminder).where(LicenceReminder.licence_id.in_(mine))).rowcount
-    for model in (Licence, CpdActivity, LicenceFeed, LicenceSharing):
+    # The triggers empty shared_licences as the licences and choices go; deleting it as well
+    # leaves nothing behind even without them.
+    for model in (Licence, CpdActivity, LicenceFeed, LicenceSharing, SharedLicence):
         removed += db.session.execute(sa.delete(model).where(model.user_id == user.id)
                                       .execution_options(synchronize_session=False)).rowcount
     if files:
@@ -53,12 +62,16 @@ def erase_licensure(user) -> int:
 
 def register() -> None:
     personal_data.register(
-        "licences", tables=("licences", "licence_reminders", "cpd_activities", "licence_feeds", "licence_sharing"),
+        # shared_licences is a copy kept by triggers (what the associations' officers see of the
+        # licences shared with them); it is exported as the licences and choices it comes from.
+        "licences", tables=("licences", "licence_reminders", "cpd_activities", "licence_feeds", "licence_sharing",
+                            "shared_licences"),
         export=lambda user: {"licences": export_licences(user), "cpd_activities": export_cpd(user),
                              **export_choices(user)},
         erase=erase_licensure, order=30,
         erased=_l("Your licences with their certificates, your CPD activities with their evidence, the licence "
-                  "reminders, your calendar feed and your choices about sharing your licences."),
+                  "reminders, your calendar feed and your choices about sharing your licences: the associations "
+                  "you shared them with no longer see or count them."),
         audit_refs=lambda user: {
             "licences": list(db.session.scalars(sa.select(Licence.id).where(Licence.user_id == user.id))),
             "cpd_activities": list(db.session.scalars(sa.select(CpdActivity.id).where(
