@@ -54,7 +54,7 @@ def test_a_licence_from_adding_it_to_its_reminder_calendar_and_renewal_pack(page
     expect(page.get_by_text("Your licence with NMC has been added.")).to_be_visible()
     expect(page.get_by_role("heading", name="Nursing and Midwifery Council of Ghana")).to_be_visible()
     expect(page.locator(".badge", has_text="Expiring")).to_be_visible()
-    expect(page.get_by_role("progressbar", name="CPD points towards NMC’s requirement")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="CPD towards NMC’s requirement")).to_be_visible()
     expect(page.get_by_text("0 of 15")).to_be_visible()
     expect(page.get_by_text(long_date(expires)).first).to_be_visible()
     assert_accessible(page)
