@@ -148,8 +148,10 @@ def _plans_of(client, path: str, analyse: bool = False) -> list[tuple[str, str, 
 
 
 def _most_sorted(node: dict) -> int:
-    """The most rows any Sort in a plan takes in at once (per loop)."""
-    taken = sum(child["Actual Rows"] for child in node.get("Plans", [])) if "Sort" in node["Node Type"] else 0
+    """The most rows any Sort in a plan takes in at once (per loop; its input, not the CTEs and
+    subplans it carries)."""
+    taken = sum(child["Actual Rows"] for child in node.get("Plans", [])
+                if child.get("Parent Relationship") == "Outer") if "Sort" in node["Node Type"] else 0
     return max([taken, *(_most_sorted(child) for child in node.get("Plans", []))])
 
 

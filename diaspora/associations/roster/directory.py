@@ -8,16 +8,22 @@ aggregated in it), with no ORM objects to build.
 Orderings are indexes: (association_id, sort_name, id) by name, (association_id, created_at,
 id) newest first, each with a status in front where the list filters on one. Search looks in
 `memberships.search_text` (the member's folded name, specialty and skills; the name indexes
-hold it too), and finds a page of matches in one of three ways:
-* a single word of three letters or more, by name (the usual order), through the words'
-  index (roster/words.py): the few words that contain it (at most `words.MOST_WORDS`), then
-  each word's members a page at a time in name order, merged: a family name shared by
-  thousands costs what a rare name costs.
-* otherwise (several words, a short word or one in too many words, newest first), by what the
-  planner expects the search to match in the whole table (`_rare`): a rare one (a person's full
-  name) through the trigram index, sorting the few matches; a common one by walking the list's
-  index in order, checking each row, for at most `WINDOW` rows, stopping as soon as the page is
-  full, and turning to the trigram index only when the window ends with the page still short."""
+hold it too) for every word typed, each anywhere in it (`matches`: "mensah abena" finds Abena
+Mensah), and finds a page of matches in one of these ways:
+* by name (the usual order), through the words' index (roster/words.py): for each word typed
+  of three letters or more, the few stored words that contain it (at most `words.MOST_WORDS`).
+  One word typed: each stored word's members a page at a time in name order, merged, so a family
+  name shared by thousands costs what a rare name costs. Several (PostgreSQL): a leapfrog over
+  their members in name order (`_hops`), checking each member who has them all; a full name's
+  holders sit together in the list, so a page costs a few steps per member shown however many
+  share each word. After `HOPS` steps with the page still short (common words that few have
+  together), the trigram index.
+* otherwise (only short words or words in too many stored words, newest first, several words
+  on SQLite), by what the planner expects the search to match in the whole table (`_rare`): a
+  rare one (a person's full name) through the trigram index, sorting the few matches; a common
+  one by walking the list's index in order, checking each row, for at most `WINDOW` rows,
+  stopping as soon as the page is full, and turning to the trigram index only when the window
+  ends with the page still short."""
 
 import time
 from dataclasses import dataclass, field, replace
@@ -219,8 +225,8 @@ def _page_of_rows(statement: sa.Select, cursor: list | None, backwards: bool, pe
 
 
 def _hops_serve() -> bool:
-    """The hop is written with LATERAL joins, which SQLite does not have (there the estimate's
-    ways serve a phrase, as before)."""
+    """`_hops` is written with LATERAL joins, which SQLite does not have (there several words go
+    by the planner's estimate, as before)."""
     from diaspora.extensions import db
 
     return db.session.get_bind().dialect.name == "postgresql"
@@ -231,7 +237,7 @@ def _through_hops(base: sa.Select, association_id: int, narrowing: dict, q: str,
     """The members whose search text contains every word of `q`, in name order, found by
     stepping through the members of its words together (`_hops`) and checking the search text,
     the scope and the filters on each member they share; None when `HOPS` steps leave the page
-    short with members still ahead (the caller hands over to the planner's estimate)."""
+    short with members still ahead (the caller hands over to the trigram index)."""
     from diaspora.extensions import db
 
     def shown(membership_id):
@@ -275,18 +281,20 @@ def _hops(association_id: int, vocabularies: list[list[str]], cursor: list | Non
         position = (seek.c.sort_name, seek.c.membership_id)
     first, last = seeks[0], seeks[-1]
     same = last.c.membership_id == first.c.membership_id
-    back_to_last = 1 if backwards else -1  # the next step seeks strictly past the position: land on `last` again
+    # The next step seeks strictly past its position; one id short of `last` (ids are whole
+    # numbers), it lands on `last` again.
+    short_of_last = last.c.membership_id + (1 if backwards else -1)
+    shown_so_far = hops.c.found + sa.case((hops.c.matched, 1), else_=0)
     following = sa.select(
         sa.cast(last.c.sort_name, sa.String),
-        sa.case((same, last.c.membership_id), else_=last.c.membership_id + back_to_last),
+        sa.case((same, last.c.membership_id), else_=short_of_last),
         sa.case((same, shown(last.c.membership_id)), else_=sa.false()),
         hops.c.steps + 1,
-        hops.c.found + sa.case((hops.c.matched, 1), else_=0),
+        shown_so_far,
     ).select_from(hops)
     for seek in seeks:
         following = following.join(seek, sa.true())
-    following = following.where(hops.c.steps < HOPS, hops.c.found + sa.case((hops.c.matched, 1), else_=0) <= per_page)
-    return hops.union_all(following)
+    return hops.union_all(following.where(hops.c.steps < HOPS, shown_so_far <= per_page))
 
 
 def _seek(association_id: int, vocabulary: list[str], position: tuple, backwards: bool, inclusive: bool,
