@@ -289,6 +289,7 @@ SEARCHES = [
     "abena mensah",          # a full name
     "Mensah  ABÉNA",         # typed in another order, case and accents
     "mensah anaesth",        # a name and the start of a specialty
+    "yaw anaesthe mensah",
     "kofi clinic 0",         # three words, one too short for the words' index
     "ena ensah",             # pieces of words
     "a mensah",
@@ -319,6 +320,8 @@ def clustered_crowd(association) -> list[tuple[str, str, bool]]:
         add(f"Kofi Mensah {number:02d}", specialty="Mensah clinic")  # matched twice: shown once
     for number in range(8):
         add(f"Yaw Mensah {number:02d}", specialty="Anaesthesia")
+    for number in range(4):  # "mensah" and "anaesth" each in two words
+        add(f"Yaw Mensah-Owusu {number:02d}", specialty="Anaesthetics")
     add("Zed Viewer")
     return people
 

@@ -310,9 +310,10 @@ def _seek(association_id: int, vocabulary: list[str], position: tuple, backwards
             beyond = key >= bound if inclusive else key > bound
         order = [stored.c.sort_name.desc(), stored.c.membership_id.desc()] if backwards else [
             stored.c.sort_name, stored.c.membership_id]
+        # Correlated to the steps and the seeks before, however deep the union nests it.
         return (sa.select(stored.c.sort_name, stored.c.membership_id)
                 .where(stored.c.word == word, stored.c.association_id == association_id, beyond)
-                .order_by(*order).limit(1))
+                .order_by(*order).limit(1).correlate_except(stored))
 
     if len(vocabulary) == 1:
         return first_with(vocabulary[0]).lateral(name)
