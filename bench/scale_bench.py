@@ -165,7 +165,9 @@ SUBMISSIONS_PER = 10  # contributions per submission to the desk: 100,000 submis
 DESK_PAGES = ("desk engagement dashboard", "desk dashboard, 5 years", "desk queue", "desk queue, overdue",
               "desk queue, topic and status")
 DIRECTORY_PAGES = ("member directory, page 1", "directory, search: a person", "directory, search: a specialty",
-                   "directory, search: a family name", "directory, deep page", "directory, newest")
+                   "directory, search: a family name", "directory, search: a common name",
+                   "directory, search: a name and a specialty", "directory, search: two words never together",
+                   "directory, deep page", "directory, newest")
 CONTRIBUTION_PAGES = ("member portfolio", "verification queue", "impact dashboard", "impact dashboard, 5 years")
 LICENCE_PAGES = ("licence overview", "licence overview, page 2")
 
@@ -211,6 +213,13 @@ def pages(engine) -> dict[str, tuple[str, str]]:
         "directory, search: a person": directory + "?" + urlencode({"q": person}),
         "directory, search: a specialty": directory + "?q=anaesth",
         "directory, search: a family name": directory + "?q=mensah",
+        # several words (directory._hops): the person's name without its number (its holders sit
+        # together in name order), a family name and the start of a specialty, and two specialties
+        # nobody has together, spread through the same stretch of the list (the hop's bound, then
+        # the trigram index)
+        "directory, search: a common name": directory + "?" + urlencode({"q": person.rsplit(" ", 1)[0]}),
+        "directory, search: a name and a specialty": directory + "?q=mensah+anaesth",
+        "directory, search: two words never together": directory + "?q=anaesthesia+cardiology",
         "directory, deep page": directory + "?after=" + cursor,
         "directory, newest": directory + "?sort=newest",
         "dashboard": "/dashboard",

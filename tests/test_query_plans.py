@@ -3,9 +3,14 @@ planner to care (PostgreSQL only: SQLite's planner is another thing).
 
 The pages are requested as a user would; every SELECT they send is captured with its
 parameters and EXPLAINed; no plan may scan users, memberships, profiles, licences, the sharing
-choices or the other big tables (GUARDED) sequentially."""
+choices or the other big tables (GUARDED) sequentially. A directory search must also read a
+page's worth, not every match: its statements are run (EXPLAIN ANALYZE) and none may sort more
+than two pages of rows, nor read the trigram index of memberships, which returns every match in
+the platform."""
 
+import json
 import re
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -22,12 +27,15 @@ pytestmark = pytest.mark.postgres_only
 MEMBERSHIPS = 100_000
 CONTRIBUTIONS = 300_000
 SUBMISSIONS = 30_000
-GUARDED = ("users", "memberships", "profiles", "contributions", "contribution_rollups", "submissions", "licences",
-           "licence_sharing", "shared_licences", "shared_licence_counts")
+GUARDED = ("users", "memberships", "profiles", "membership_words", "search_words", "contributions",
+           "contribution_rollups", "submissions", "licences", "licence_sharing", "shared_licences",
+           "shared_licence_counts")
+SORTED_AT_MOST = 2 * 26  # rows a directory search may sort: two pages (of 25, and one to tell there is more)
 SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 
 
-def _pages(big: Association, small: Association, cursor: str, licence_cursor: str) -> list[tuple[str, str]]:
+def _pages(big: Association, small: Association, cursor: str, licence_cursor: str,
+           searched: dict) -> list[tuple[str, str]]:
     """(who, path) for every list and dashboard an officer, member or admin opens."""
     directory = f"/associations/{big.slug}/directory"
     return [
@@ -39,7 +47,19 @@ def _pages(big: Association, small: Association, cursor: str, licence_cursor: st
         ("officer", directory),
         ("officer", directory + "?sort=newest"),
         ("officer", directory + "?status=lapsed"),
-        # a person's name: a single common surname matches thousands, where a scan is the right plan
+        # several words (directory._through_hops): a full name whose holders sit together in the
+        # list, another further down, typed in another order, a rare one (a member's, with its
+        # number), a name and the start of a specialty, two common names nobody has together,
+        # next and previous pages, and one nobody in the big association has (no Kofi there)
+        ("officer", directory + "?q=abena+mensah"),
+        ("officer", directory + "?q=ifeoma+mensah"),
+        ("officer", directory + "?" + urlencode({"q": "Mensah ABÉNA"})),
+        ("officer", directory + "?" + urlencode({"q": searched["person"]})),
+        ("officer", directory + "?q=mensah+anaesth"),
+        ("officer", directory + "?q=mensah+boateng"),
+        ("officer", directory + "?q=abena+mensah&after=" + searched["within"]),
+        ("officer", directory + "?q=abena+mensah&before=" + searched["within"]),
+        ("member", directory + "?q=abena+mensah"),
         ("officer", directory + "?q=kofi+mensah"),
         # a word thousands share: the walk of the name index (directory.page)
         ("officer", directory + "?q=mensah"),
@@ -112,11 +132,12 @@ def large(app, db):
     return big, small, officer, member, portfolio, (desk_id, desk_officer)
 
 
-def _plans_of(client, path: str) -> list[tuple[str, str]]:
+def _plans_of(client, path: str, analyse: bool = False) -> list[tuple[str, str, dict | None]]:
+    """(statement, plan, the plan as run when `analyse`) for each SELECT the page sends."""
     statements = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and not executemany:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and not executemany:
             statements.append((statement, parameters))
 
     sa.event.listen(db.engine, "before_cursor_execute", capture)
@@ -129,8 +150,29 @@ def _plans_of(client, path: str) -> list[tuple[str, str]]:
     with db.engine.connect() as connection:
         for statement, parameters in statements:
             rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
-            plans.append((statement, "\n".join(rows)))
+            run = None
+            if analyse:
+                run = connection.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).scalar()
+                run = (json.loads(run) if isinstance(run, str) else run)[0]["Plan"]
+            plans.append((statement, "\n".join(rows), run))
     return plans
+
+
+def _most_sorted(node: dict) -> int:
+    """The most rows any Sort in a plan takes in at once (per loop; its input, not the CTEs and
+    subplans it carries)."""
+    taken = sum(child["Actual Rows"] for child in node.get("Plans", [])
+                if child.get("Parent Relationship") == "Outer") if "Sort" in node["Node Type"] else 0
+    return max([taken, *(_most_sorted(child) for child in node.get("Plans", []))])
+
+
+def _reads_every_match(statement: str, plan: str, run: dict) -> str | None:
+    """Why a directory search's statement reads more than a page's worth, if it does."""
+    if "ix_memberships_search_text" in plan:
+        return "reads every match through the trigram index"
+    if _most_sorted(run) > SORTED_AT_MOST:
+        return f"sorts {_most_sorted(run)} rows"
+    return None
 
 
 def test_no_list_or_dashboard_scans_the_big_tables(app, large):
@@ -142,14 +184,33 @@ def test_no_list_or_dashboard_scans_the_big_tables(app, large):
         clients[who] = app.test_client()
         log_in_session(clients[who], user)
     scans = {}
-    for who, path in _pages(big, small, cursor, licence_cursor):
+    for who, path in _pages(big, small, cursor, licence_cursor, _searched(big)):
         path = path.replace("{desk}", str(desk_id))
-        for statement, plan in _plans_of(clients[who], path):
+        searching = "/directory?" in path and "q=" in path
+        for statement, plan, run in _plans_of(clients[who], path, analyse=searching):
             scanned = sorted({table for table in SEQ_SCAN.findall(plan) if table in GUARDED})
             if scanned:
                 scans[f"{who} {path}"] = (scanned, statement[:300], plan)
+            if searching and (why := _reads_every_match(statement, plan, run)):
+                scans[f"{who} {path}"] = (why, statement[:300], plan)
     assert scans == {}, "\n\n".join(f"{page}: {found}\n{statement}\n{plan}"
                                     for page, (found, statement, plan) in scans.items())
+
+
+def _searched(big) -> dict:
+    """A member's full name as a person would type it (its number too: the synthetic names are
+    common pairs), and a cursor inside the holders of a common name (as if someone had paged
+    there)."""
+    from diaspora.associations.roster import directory
+    from diaspora.core.pagination import encode
+
+    person = db.session.scalar(sa.select(User.name).join(Membership, Membership.user_id == User.id)
+                               .where(Membership.association_id == big.id).order_by(Membership.id)
+                               .offset(MEMBERSHIPS // 6).limit(1))
+    within = db.session.scalar(sa.select(Membership).where(Membership.association_id == big.id,
+                                                           Membership.sort_name.like("abena mensah %"))
+                               .order_by(Membership.sort_name, Membership.id).offset(40).limit(1))
+    return {"person": person, "within": encode(directory.ORDERINGS["name"], within)}
 
 
 def _middle_cursor(app, big) -> str:

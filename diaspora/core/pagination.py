@@ -81,6 +81,12 @@ def paginate(query: sa.Select, ordering: Ordering, *, after: str | None = None, 
         statement = statement.where(_beyond(ordering, cursor, backwards))
     result = db.session.execute(statement)
     rows = list(result.scalars().unique() if scalars else result.unique())
+    return page_from_rows(rows, ordering, cursor=cursor, backwards=backwards, per_page=per_page)
+
+
+def page_from_rows(rows: list, ordering: Ordering, *, cursor: list | None, backwards: bool, per_page: int) -> Page:
+    """The page of `rows`: up to `per_page + 1` rows from the cursor in the list's order (in the
+    reverse order when going back), as a query cut by `paginate` returns them."""
     more = len(rows) > per_page
     rows = rows[:per_page]
     if backwards:

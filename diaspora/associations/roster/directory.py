@@ -8,16 +8,22 @@ aggregated in it), with no ORM objects to build.
 Orderings are indexes: (association_id, sort_name, id) by name, (association_id, created_at,
 id) newest first, each with a status in front where the list filters on one. Search looks in
 `memberships.search_text` (the member's folded name, specialty and skills; the name indexes
-hold it too), and finds a page of matches in one of three ways:
-* a single word of three letters or more, by name (the usual order), through the words'
-  index (roster/words.py): the few words that contain it (at most `words.MOST_WORDS`), then
-  each word's members a page at a time in name order, merged: a family name shared by
-  thousands costs what a rare name costs.
-* otherwise (several words, a short word or one in too many words, newest first), by what the
-  planner expects the search to match in the whole table (`_rare`): a rare one (a person's full
-  name) through the trigram index, sorting the few matches; a common one by walking the list's
-  index in order, checking each row, for at most `WINDOW` rows, stopping as soon as the page is
-  full, and turning to the trigram index only when the window ends with the page still short."""
+hold it too) for every word typed, each anywhere in it (`matches`: "mensah abena" finds Abena
+Mensah), and finds a page of matches in one of these ways:
+* by name (the usual order), through the words' index (roster/words.py): for each word typed
+  of three letters or more, the few stored words that contain it (at most `words.MOST_WORDS`).
+  One word typed: each stored word's members a page at a time in name order, merged, so a family
+  name shared by thousands costs what a rare name costs. Several (PostgreSQL): a leapfrog over
+  their members in name order (`_hops`), checking each member who has them all; a full name's
+  holders sit together in the list, so a page costs a few steps per member shown however many
+  share each word. After `HOPS` steps with the page still short (common words that few have
+  together), the trigram index.
+* otherwise (only short words or words in too many stored words, newest first, several words
+  on SQLite), by what the planner expects the search to match in the whole table (`_rare`): a
+  rare one (a person's full name) through the trigram index, sorting the few matches; a common
+  one by walking the list's index in order, checking each row, for at most `WINDOW` rows,
+  stopping as soon as the page is full, and turning to the trigram index only when the window
+  ends with the page still short."""
 
 import time
 from dataclasses import dataclass, field, replace
@@ -29,7 +35,16 @@ from diaspora.associations.models import Membership, MembershipType, MembershipW
 from diaspora.associations.roster import words
 from diaspora.auth.models import User
 from diaspora.core.i18n import _l
-from diaspora.core.pagination import Ordering, Page, SortKey, _beyond, decode, estimated_rows, paginate
+from diaspora.core.pagination import (
+    Ordering,
+    Page,
+    SortKey,
+    _beyond,
+    decode,
+    estimated_rows,
+    page_from_rows,
+    paginate,
+)
 from diaspora.core.text import contains_folded, fold
 from diaspora.members.models import CADRES, Profile, ProfileHeritageCountry, ProfileSkill, Skill
 
@@ -42,6 +57,7 @@ PER_PAGE = 25
 WINDOW = 50_000  # rows of the ordered index a search walks before it turns to the trigram index
 # Newest first, whose index does not hold the search text: each row walked is a table read.
 WINDOW_NEWEST = 2_000
+HOPS = 200  # steps of a search for several words through their members before it hands over (`_hops`)
 RARE = PER_PAGE  # the walk's rows per match of a page, against the trigram index's rows (`_rare`)
 _TABLE_ROWS: dict = {"rows": 0, "at": None}
 
@@ -93,16 +109,26 @@ def _skills():
             .correlate(Membership).scalar_subquery().label("skills"))
 
 
-def listing(base: sa.Select, *, q: str | None = None, cadre: str | None = None, heritage: str | None = None,
-            status: str | None = None) -> sa.Select:
+def matches(search_text, q: str):
+    """What a search means: every word typed (`q`, folded) is somewhere in the member's folded
+    search text, in any order, each a plain substring (`core.text.contains_folded`)."""
+    return sa.and_(*(contains_folded(search_text, word) for word in dict.fromkeys(q.split(" "))))
+
+
+def listing(base: sa.Select, **filters) -> sa.Select:
     """`base` narrowed by the filters that are set (None or "" means any), as rows of columns."""
-    query = base.outerjoin(MembershipType, MembershipType.id == Membership.membership_type_id).with_only_columns(
+    return _narrowed(base, **filters).outerjoin(
+        MembershipType, MembershipType.id == Membership.membership_type_id).with_only_columns(
         Membership.id, Membership.sort_name, Membership.created_at, Membership.status, Membership.role,
         Membership.renews_on, User.name, User.email, Profile.cadre, Profile.specialty,
         MembershipType.name.label("type_name"), _heritage(), _skills())
+
+
+def _narrowed(query: sa.Select, *, q: str | None = None, cadre: str | None = None, heritage: str | None = None,
+              status: str | None = None) -> sa.Select:
     q = fold(q or "")
     if q:
-        query = query.where(contains_folded(Membership.search_text, q))
+        query = query.where(matches(Membership.search_text, q))
     if cadre:
         query = query.where(Profile.cadre == cadre)
     if heritage:
@@ -128,9 +154,11 @@ def page(base: sa.Select, association_id: int, *, statuses: list[str] | None, fi
         return _members(paginate(listing(base, **narrowing), chosen, after=after, before=before,
                                  per_page=per_page, scalars=False))
     if chosen is ORDERINGS["name"]:
-        vocabulary = words.containing(q)
-        if vocabulary is not None:
-            return _through_words(base, association_id, narrowing, vocabulary, after, before, per_page)
+        vocabularies = words.vocabularies(q)
+        if vocabularies is not None:
+            found = _through_words(base, association_id, narrowing, q, vocabularies, after, before, per_page)
+            if found is not None:
+                return found
     searched = listing(base, q=q, **narrowing)
     if _rare(q):
         return _through_trigrams(searched, chosen, after, before, per_page)
@@ -140,22 +168,39 @@ def page(base: sa.Select, association_id: int, *, statuses: list[str] | None, fi
     rows = WINDOW_NEWEST if chosen is ORDERINGS["newest"] else WINDOW
     window = _window(association_id, window_statuses, chosen, cursor, backwards, rows)
     walked = listing(base, **narrowing).join(window, window.c.id == Membership.id).where(
-        contains_folded(window.c.search_text, q))
+        matches(window.c.search_text, q))
     found = paginate(walked, _over(window, chosen), after=after, before=before, per_page=per_page, scalars=False)
     if (found.has_prev if backwards else found.has_next) or not _window_full(window, rows):
         return _members(found)
     return _through_trigrams(searched, chosen, after, before, per_page)
 
 
-def _through_words(base: sa.Select, association_id: int, narrowing: dict, vocabulary: list[str],
-                   after: str | None, before: str | None, per_page: int) -> Page:
-    """The members who have one of `vocabulary`'s words (those containing what was typed), in name order:
-    for each word, the page's worth of its members after the cursor, read in order from the
-    words' primary key; then those few merged."""
-    if not vocabulary:
-        return Page(items=[], per_page=per_page)
+def _through_words(base: sa.Select, association_id: int, narrowing: dict, q: str, vocabularies: list[list[str]],
+                   after: str | None, before: str | None, per_page: int) -> Page | None:
+    """The page through the words' index, in name order. One word typed: the members of the words
+    containing it, merged. Several: a leapfrog over the members of each (`_hops`, PostgreSQL;
+    None on SQLite, where the caller goes by the planner's estimate); if it leaves the page short
+    after `HOPS` steps, those who have every word are spread thin among those who have one, and
+    the trigram index, which intersects the words' rows before reading any, finds them."""
     backwards = bool(before) and not after
     cursor = decode(before if backwards else after, ORDERINGS["name"])
+    if not all(vocabularies):
+        return Page(items=[], per_page=per_page)  # a word typed is in nobody's search text
+    if " " not in q:
+        return _merged(base, association_id, narrowing, vocabularies[0], cursor, backwards, per_page)
+    if not _hops_serve():
+        return None
+    found = _through_hops(base, association_id, narrowing, q, vocabularies, cursor, backwards, per_page)
+    if found is None:
+        return _through_trigrams(listing(base, q=q, **narrowing), ORDERINGS["name"], after, before, per_page)
+    return found
+
+
+def _merged(base: sa.Select, association_id: int, narrowing: dict, vocabulary: list[str], cursor: list | None,
+            backwards: bool, per_page: int) -> Page:
+    """The members who have one of `vocabulary`'s words (those containing the word typed), in name
+    order: for each word, the page's worth of its members after the cursor, read in order from
+    the words' primary key; then those few merged."""
     by_word = Ordering([SortKey(MembershipWord.sort_name, lambda m: m.sort_name),
                         SortKey(MembershipWord.membership_id, lambda m: m.id, kind=int)])
     parts = []
@@ -168,8 +213,114 @@ def _through_words(base: sa.Select, association_id: int, narrowing: dict, vocabu
         part = part.order_by(*by_word.order_by(reverse=backwards)).limit(per_page + 1).subquery(f"word_{number}")
         parts.append(sa.select(*part.c))
     merged = sa.union(*parts).subquery("found") if len(parts) > 1 else parts[0].subquery("found")
-    return _members(paginate(sa.select(*merged.c), _over(merged, ORDERINGS["name"]), after=after, before=before,
-                             per_page=per_page, scalars=False))
+    found = sa.select(*merged.c).order_by(*_over(merged, ORDERINGS["name"]).order_by(reverse=backwards))
+    return _members(_page_of_rows(found.limit(per_page + 1), cursor, backwards, per_page))
+
+
+def _page_of_rows(statement: sa.Select, cursor: list | None, backwards: bool, per_page: int) -> Page:
+    from diaspora.extensions import db
+
+    return page_from_rows(db.session.execute(statement).all(), ORDERINGS["name"], cursor=cursor,
+                          backwards=backwards, per_page=per_page)
+
+
+def _hops_serve() -> bool:
+    """`_hops` is written with LATERAL joins, which SQLite does not have (there several words go
+    by the planner's estimate, as before)."""
+    from diaspora.extensions import db
+
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _through_hops(base: sa.Select, association_id: int, narrowing: dict, q: str, vocabularies: list[list[str]],
+                  cursor: list | None, backwards: bool, per_page: int) -> Page | None:
+    """The members whose search text contains every word of `q`, in name order, found by
+    stepping through the members of its words together (`_hops`) and checking the search text,
+    the scope and the filters on each member they share; None when `HOPS` steps leave the page
+    short with members still ahead (the caller hands over to the trigram index)."""
+    from diaspora.extensions import db
+
+    def shown(membership_id):
+        return (_narrowed(base, q=q, **narrowing).with_only_columns(sa.literal(1))
+                .where(Membership.id == membership_id).exists())
+
+    by_name = ORDERINGS["name"]
+    hops = _hops(association_id, vocabularies, cursor, backwards, shown, per_page)
+    walked = sa.select(sa.func.max(hops.c.steps).label("steps")).subquery("walked")
+    found = (listing(base, **narrowing).join(hops, sa.and_(hops.c.id == Membership.id, hops.c.matched))
+             .order_by(*by_name.order_by(reverse=backwards)).limit(per_page + 1).subquery("found"))
+    rows = db.session.execute(sa.select(walked.c.steps, *found.c).select_from(walked.outerjoin(found, sa.true()))
+                              .order_by(*_over(found, by_name).order_by(reverse=backwards))).all()
+    members = [row for row in rows if row.id is not None]
+    if len(members) <= per_page and rows[0].steps >= HOPS:
+        return None
+    return _members(page_from_rows(members, by_name, cursor=cursor, backwards=backwards, per_page=per_page))
+
+
+def _hops(association_id: int, vocabularies: list[list[str]], cursor: list | None, backwards: bool, shown,
+          per_page: int) -> sa.CTE:
+    """A leapfrog over the typed words' members in name order (the reverse going back), each
+    read from `membership_words`' key: a step seeks the first word's next member after the
+    position, then each other word's first member at or after the one before; when all are the
+    same member, it is a candidate (`shown` checks it) and the next step starts after it; else
+    the next step starts at the last word's member, skipping every member in between, who lacks
+    one of the words. Members with all the words sit together in name order, as a full name
+    does, so a page costs a few steps per member shown, however many share each word. It ends
+    when a word has no member left, when `per_page + 1` members are shown, or after `HOPS` steps.
+    Rows: the position after each step (sort_name, id), whether that member matched, the steps
+    taken and the members shown before it."""
+    start_name, start_id = cursor if cursor is not None else ("", -1)  # before every row
+    hops = sa.select(sa.cast(sa.literal(start_name), sa.String).label("sort_name"),
+                     sa.cast(sa.literal(start_id), sa.Integer).label("id"), sa.false().label("matched"),
+                     sa.literal(0).label("steps"), sa.literal(0).label("found")).cte("hops", recursive=True)
+    position = (hops.c.sort_name, hops.c.id)
+    seeks = []
+    for number, vocabulary in enumerate(vocabularies):
+        seek = _seek(association_id, vocabulary, position, backwards, inclusive=number > 0, name=f"seek_{number}")
+        seeks.append(seek)
+        position = (seek.c.sort_name, seek.c.membership_id)
+    first, last = seeks[0], seeks[-1]
+    same = last.c.membership_id == first.c.membership_id
+    # The next step seeks strictly past its position; one id short of `last` (ids are whole
+    # numbers), it lands on `last` again.
+    short_of_last = last.c.membership_id + (1 if backwards else -1)
+    shown_so_far = hops.c.found + sa.case((hops.c.matched, 1), else_=0)
+    following = sa.select(
+        sa.cast(last.c.sort_name, sa.String),
+        sa.case((same, last.c.membership_id), else_=short_of_last),
+        sa.case((same, shown(last.c.membership_id)), else_=sa.false()),
+        hops.c.steps + 1,
+        shown_so_far,
+    ).select_from(hops)
+    for seek in seeks:
+        following = following.join(seek, sa.true())
+    return hops.union_all(following.where(hops.c.steps < HOPS, shown_so_far <= per_page))
+
+
+def _seek(association_id: int, vocabulary: list[str], position: tuple, backwards: bool, inclusive: bool,
+          name: str) -> sa.Lateral:
+    """The first member after `position` (or at it, when inclusive) in name order (the reverse
+    going back) who has one of `vocabulary`'s words: one step down the words' key per word."""
+    def first_with(word: str) -> sa.Select:
+        stored = MembershipWord.__table__.alias()
+        key, bound = sa.tuple_(stored.c.sort_name, stored.c.membership_id), sa.tuple_(*position)
+        if backwards:
+            beyond = key <= bound if inclusive else key < bound
+        else:
+            beyond = key >= bound if inclusive else key > bound
+        order = [stored.c.sort_name.desc(), stored.c.membership_id.desc()] if backwards else [
+            stored.c.sort_name, stored.c.membership_id]
+        # Correlated to the steps and the seeks before, however deep the union nests it.
+        return (sa.select(stored.c.sort_name, stored.c.membership_id)
+                .where(stored.c.word == word, stored.c.association_id == association_id, beyond)
+                .order_by(*order).limit(1).correlate_except(stored))
+
+    if len(vocabulary) == 1:
+        return first_with(vocabulary[0]).lateral(name)
+    each = sa.union_all(*(sa.select(*first_with(word).subquery().c) for word in vocabulary)).subquery()
+    order = [each.c.sort_name.desc(), each.c.membership_id.desc()] if backwards else [
+        each.c.sort_name, each.c.membership_id]
+    return sa.select(each.c.sort_name, each.c.membership_id).order_by(*order).limit(1).lateral(name)
 
 
 def _rare(q: str) -> bool:
@@ -177,8 +328,12 @@ def _rare(q: str) -> bool:
     cost less than walking the list until a page is full. With m of the table's n rows matching
     (the planner's estimates), the walk reads about PER_PAGE * n / m rows and the trigram index
     about m: the index wins when m * m < PER_PAGE * n. Never on SQLite, whose planner does not
-    say: there the walk serves every search."""
-    expected = estimated_rows(sa.select(Membership.id).where(contains_folded(Membership.search_text, q)))
+    say: there the walk serves every search. For several words, m is the longest word's: no
+    fewer rows have them all, and the planner's estimate for all of them, which multiplies their
+    shares as if they were independent, is far too few for the words of one specialty ("critical
+    care") or one name."""
+    longest = max(q.split(" "), key=len)
+    expected = estimated_rows(sa.select(Membership.id).where(contains_folded(Membership.search_text, longest)))
     return expected is not None and expected * expected < RARE * _table_rows()
 
 

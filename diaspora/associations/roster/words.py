@@ -4,7 +4,7 @@
 place in its association's name order, so the members with a given word come a page at a time,
 in order, from the primary key (word, association_id, sort_name, membership_id). `search_words`
 holds each word once, with a trigram index: a search finds there the few words that contain
-what was typed, then reads each one's members in order and merges them.
+each word typed, then reads their members in order (roster/directory.py).
 
 Both are made again whenever a member's search text is (`refresh`, from
 `models.refresh_member_text`). A word that no membership has any longer leaves `search_words`
@@ -73,17 +73,27 @@ def _drop_unused(connection, words: set[str]) -> None:
     connection.execute(sa.delete(_S).where(_unused(words)))
 
 
-MOST_WORDS = 20  # words containing what was typed that a search merges, at most
+MOST_WORDS = 20  # words containing a typed word that a search merges, at most
 SHORTEST = 3  # a trigram index cannot serve less
+PHRASE_WORDS = 4  # typed words whose members a search of several words steps through together, at most
 
 
-def containing(q: str) -> list[str] | None:
-    """The words of `search_words` that contain `q`, or None when the words cannot serve: `q` is
-    several words (the trigram index finds a phrase better), too short for a trigram index, or
-    in more than `MOST_WORDS` words. A word typed lies inside one word of a member's search
-    text, so these words' members are exactly the members whose search text contains it."""
-    if " " in q or len(q) < SHORTEST:
+def vocabularies(q: str) -> list[list[str]] | None:
+    """For each word typed in `q` (folded) that the words can serve, the words of `search_words`
+    that contain it, found in one statement; None when none can serve. A typed word lies inside
+    one word of a member's search text, so its list's members are exactly the members whose
+    search text contains it; an empty list means nobody's does. A word shorter than `SHORTEST`
+    (too short for a trigram index) or in more than `MOST_WORDS` words is left out, and so are
+    the words past the `PHRASE_WORDS` longest: the directory checks those on each member."""
+    typed = sorted(dict.fromkeys(word for word in q.split(" ") if len(word) >= SHORTEST), key=len,
+                   reverse=True)[:PHRASE_WORDS]
+    if not typed:
         return None
-    found = list(db.session.scalars(sa.select(SearchWord.word).where(contains_folded(SearchWord.word, q))
-                                    .limit(MOST_WORDS + 1)))
-    return found if len(found) <= MOST_WORDS else None
+    lookups = [sa.select(sa.literal(number).label("number"), SearchWord.word)
+               .where(contains_folded(SearchWord.word, word)).limit(MOST_WORDS + 1).subquery()
+               for number, word in enumerate(typed)]
+    found: list[list[str]] = [[] for _ in typed]
+    for number, word in db.session.execute(sa.union_all(*(sa.select(*lookup.c) for lookup in lookups))):
+        found[number].append(word)
+    served = [sorted(words) for words in found if len(words) <= MOST_WORDS]
+    return served or None
