@@ -10,6 +10,7 @@ English (`select_locale`). Mail is rendered in the recipient's locale (`in_local
 from contextlib import contextmanager
 
 from flask import current_app, has_request_context, request
+from flask.globals import _cv_app
 from flask_babel import force_locale, gettext, lazy_gettext, ngettext  # noqa: F401
 from flask_babel import get_locale as _get_locale
 
@@ -42,12 +43,35 @@ def select_locale() -> str:
     return DEFAULT_LOCALE
 
 
+def _babel_state():
+    """Where Flask-Babel keeps the locale of this request or command (`g._flask_babel`, which
+    `force_locale` changes too), read without its proxies: pages ask for it hundreds of times."""
+    app_context = _cv_app.get(None)
+    return None if app_context is None else app_context.g.__dict__.get("_flask_babel")
+
+
+def _locale_object():
+    state = _babel_state()
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        try:
+            locale = _get_locale()  # chosen once (select_locale), then kept in the state
+        except RuntimeError:  # outside any context
+            locale = None
+    return locale
+
+
 def current_locale() -> str:
-    try:
-        locale = _get_locale()
-    except RuntimeError:  # outside any context
-        locale = None
-    return str(locale) if locale is not None else DEFAULT_LOCALE
+    locale = _locale_object()
+    if locale is None:
+        return DEFAULT_LOCALE
+    state = _babel_state()
+    named = getattr(state, "_named_locale", None)
+    if named is None or named[0] is not locale:
+        named = (locale, str(locale))
+        if state is not None:
+            state._named_locale = named
+    return named[1]
 
 
 @contextmanager
@@ -76,15 +100,16 @@ def install_template_gettext(app) -> None:
     """Templates translate through the request's translations object, looked up once per
     request and language (Flask-Babel looks it up again on every call: a list page with a
     hundred labels spent more time there than in its SQL)."""
-    from flask import g
-    from flask_babel import get_locale as babel_locale
     from flask_babel import get_translations
 
     def translations():
-        locale = babel_locale()
-        cached = g.get("_i18n_translations")
+        locale = _locale_object()
+        state = _babel_state()
+        cached = getattr(state, "_translations", None)
         if cached is None or cached[0] is not locale:
-            cached = g._i18n_translations = (locale, get_translations())
+            cached = (locale, get_translations())
+            if state is not None:
+                state._translations = cached
         return cached[1]
 
     # Jinja's "newstyle" wrappers escape and fill in the %(name)s variables themselves.
