@@ -22,6 +22,7 @@ from diaspora.contributions.logbook import EARLIEST
 from diaspora.contributions.models import KINDS, ContributionRollup
 from diaspora.core.countries import country_name
 from diaspora.core.i18n import _, current_locale, in_locale
+from diaspora.core.pagination import Ordering, SortKey, paginate
 from diaspora.core.spreadsheet import BOM, safe_cell, take
 from diaspora.core.time import DATE_LOCALES, today
 from diaspora.extensions import db
@@ -274,18 +275,36 @@ def csv_rows(association_id: int, period: Period, locale: str | None = None) -> 
         yield from _csv_rows(association_id, period)
 
 
+CSV_CHUNK = 2000
+# A rollup row is one CSV row (its key is the CSV's: month, country, region, kind), read in that
+# order from ix_contribution_rollups_association_month, a batch at a time: constant memory.
+CSV_ORDER = Ordering([SortKey(_R.month, lambda row: row.month, kind=date),
+                      SortKey(_R.country, lambda row: row.country), SortKey(_R.region, lambda row: row.region),
+                      SortKey(_R.kind, lambda row: row.kind)])
+
+
 def _csv_rows(association_id: int, period: Period) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("Month"), _("Country code"), _("Country"), _("Region code"), _("Region"), _("Kind"),
                      _("Verified contributions"), _("Hours"), _("People trained"), _("Patients reached")])
     yield BOM + take(buffer)
-    rows = _grouped(association_id, period, _R.month, _R.country, _R.region, _R.kind)
-    for month, country, region, kind, measures in sorted(rows, key=lambda row: row[:4]):
-        writer.writerow([month.strftime("%Y-%m"), country, safe_cell(country_name(country)), region,
-                         safe_cell(region_name(region)), safe_cell(kind_label(kind)), measures.contributions,
-                         _plain(measures.hours), measures.people_trained, measures.patients_reached])
+    query = (sa.select(_R.month, _R.country, _R.region, _R.kind, _R.contributions, _R.hours, _R.people_trained,
+                       _R.patients_reached)
+             .where(_R.association_id == association_id, _R.month >= period.first, _R.month <= period.last,
+                    _R.contributions > 0))
+    after = None
+    while True:
+        page = paginate(query, CSV_ORDER, after=after, per_page=CSV_CHUNK, scalars=False)
+        writer.writerows([row.month.strftime("%Y-%m"), row.country, safe_cell(country_name(row.country)),
+                          row.region, safe_cell(region_name(row.region)), safe_cell(kind_label(row.kind)),
+                          row.contributions, _plain(row.hours), row.people_trained, row.patients_reached]
+                         for row in page.items)
         yield take(buffer)
+        db.session.rollback()  # no snapshot held between batches
+        if not page.has_next:
+            return
+        after = page.next_cursor
 
 
 def _plain(value: float) -> str:

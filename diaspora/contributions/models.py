@@ -182,8 +182,11 @@ class ContributionRollup(db.Model):
     (contributions/rollups.py): the impact dashboard reads these rows, never the contributions."""
 
     __tablename__ = "contribution_rollups"
-    # A country's figures (a desk's dashboard), across associations.
-    __table_args__ = (sa.Index("ix_contribution_rollups_country_month", "country", "month"),)
+    # A country's figures (a desk's dashboard), across associations; an association's months (its
+    # impact dashboard's period, and its CSV in month order).
+    __table_args__ = (sa.Index("ix_contribution_rollups_country_month", "country", "month"),
+                      sa.Index("ix_contribution_rollups_association_month", "association_id", "month", "country",
+                               "region", "kind"))
 
     association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"),
                                                 primary_key=True)

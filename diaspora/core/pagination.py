@@ -78,7 +78,7 @@ def paginate(query: sa.Select, ordering: Ordering, *, after: str | None = None, 
     cursor = decode(before if backwards else after, ordering)
     statement = query.order_by(*ordering.order_by(reverse=backwards)).limit(per_page + 1)
     if cursor is not None:
-        statement = statement.where(_beyond(ordering, cursor, backwards))
+        statement = statement.where(beyond(ordering, cursor, backwards))
     result = db.session.execute(statement)
     rows = list(result.scalars().unique() if scalars else result.unique())
     return page_from_rows(rows, ordering, cursor=cursor, backwards=backwards, per_page=per_page)
@@ -100,7 +100,7 @@ def page_from_rows(rows: list, ordering: Ordering, *, cursor: list | None, backw
     return page
 
 
-def _beyond(ordering: Ordering, values: list, backwards: bool):
+def beyond(ordering: Ordering, values: list, backwards: bool = False):
     """Rows strictly after the cursor in the list's order (strictly before when going back)."""
     keys = ordering.keys
     if len({key.descending for key in keys}) == 1:  # one direction: a row-value comparison

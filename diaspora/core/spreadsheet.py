@@ -2,6 +2,8 @@
 
 import io
 
+import sqlalchemy as sa
+
 # A cell starting with one of these is a formula to a spreadsheet: it gets a leading quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # so that Excel reads the file as UTF-8
@@ -9,6 +11,11 @@ BOM = "\ufeff"  # so that Excel reads the file as UTF-8
 
 def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def safe_text(column):
+    """`safe_cell` in SQL, for a database that writes the CSV itself (COPY)."""
+    return sa.case((sa.func.substr(column, 1, 1).in_(FORMULA_STARTS), sa.literal("'") + column), else_=column)
 
 
 def iso(value) -> str:

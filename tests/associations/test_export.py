@@ -88,6 +88,7 @@ def test_the_export_is_audited(client, login, association, officer):
 
 def test_the_rows_are_written_a_chunk_at_a_time(app, association, monkeypatch):
     monkeypatch.setattr(exporter, "CHUNK", 2)
+    monkeypatch.setattr(exporter, "COPY_CHUNK", 2)  # PostgreSQL's batches (COPY)
     for number in range(5):
         MembershipFactory(association=association, user=UserFactory(name=f"Member {number}"))
     pieces = list(exporter.members_csv(association.id))
@@ -109,3 +110,22 @@ def test_only_the_associations_officers_may_export(client, login, association, o
     assert response.status_code == 403
     assert b"ama@example.org" not in response.data
     assert "members.exported" not in audit_actions()
+
+
+@pytest.mark.postgres_only
+def test_postgresql_writes_the_same_rows_as_python(app, association, officer):
+    """On PostgreSQL the database writes the CSV (COPY): the same rows, in the same order, with
+    the same guard against formulas, dates, heritage countries in order and empty cells."""
+    full = MembershipTypeFactory(association=association, name="+Full, \"member\"")
+    for number, name in enumerate(["Ama Mensah", "=SUM(A1)", "-1 Kofi", "@Esi", "Zed, Quoted \"Z\"", "Ëlo"]):
+        user = ProfileFactory(user=UserFactory(name=name), heritage=["NG", "GH", "KE"][: number % 3 + 1],
+                              specialty="" if number == 2 else f"Specialty {number}",
+                              host_city=None if number == 3 else "Leeds").user
+        MembershipFactory(association=association, user=user, membership_type=full if number % 2 else None,
+                          renews_on=date(2027, 1, number + 1) if number % 2 else None)
+    db.session.commit()
+    buffer = io.StringIO()
+    written = "".join(exporter._written(association.id, csv.writer(buffer, lineterminator="\r\n"), buffer))
+    copied = "".join(exporter._copied(association.id))
+    assert list(csv.reader(io.StringIO(copied))) == list(csv.reader(io.StringIO(written)))
+    assert copied.count("\r\n") == written.count("\r\n") == 7

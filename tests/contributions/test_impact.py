@@ -183,6 +183,22 @@ def test_the_csv_has_the_aggregates(client, login, tenant):
     assert len(empty.get_data(as_text=True).strip().splitlines()) == 1
 
 
+def test_the_csv_is_written_a_batch_at_a_time_in_month_order(app, tenant, monkeypatch):
+    """Constant memory: the rollup rows are read CSV_CHUNK at a time (one CSV row each), in the
+    order of the index on (association, month, ...), never all at once."""
+    association, officer, member = tenant
+    for months, country in ((3, "GH"), (1, "NG"), (2, "KE"), (1, "GH"), (3, "NG")):
+        verified(member, officer, association, f"Talk {months}{country}", kind="tele_education", hours=1,
+                 country=country, starts_on=months_ago(months), ends_on=months_ago(months))
+    transaction.commit()
+    monkeypatch.setattr(impact, "CSV_CHUNK", 2)
+    with app.test_request_context():
+        pieces = list(impact.csv_rows(association.id, impact.Period.from_args({})[0], "en"))
+    assert [piece.count("\r\n") for piece in pieces] == [1, 2, 2, 1]
+    rows = list(csv.reader(io.StringIO("".join(pieces).lstrip("\ufeff"))))[1:]
+    assert [(row[0], row[1]) for row in rows] == sorted((row[0], row[1]) for row in rows)
+
+
 def test_nothing_verified_yet_points_to_the_queue(client, login, tenant):
     association, officer, member = tenant
     sent(member, association, "Waiting")

@@ -39,7 +39,7 @@ from diaspora.core.pagination import (
     Ordering,
     Page,
     SortKey,
-    _beyond,
+    beyond,
     decode,
     estimated_rows,
     page_from_rows,
@@ -209,7 +209,7 @@ def _merged(base: sa.Select, association_id: int, narrowing: dict, vocabulary: l
         part = (listing(base, **narrowing).join(MembershipWord, MembershipWord.membership_id == Membership.id)
                 .where(MembershipWord.word == word, MembershipWord.association_id == association_id))
         if cursor is not None:
-            part = part.where(_beyond(by_word, cursor, backwards))
+            part = part.where(beyond(by_word, cursor, backwards))
         part = part.order_by(*by_word.order_by(reverse=backwards)).limit(per_page + 1).subquery(f"word_{number}")
         parts.append(sa.select(*part.c))
     merged = sa.union(*parts).subquery("found") if len(parts) > 1 else parts[0].subquery("found")
@@ -354,7 +354,7 @@ def _window(association_id: int, statuses: list[str] | None, chosen: Ordering, c
     if statuses:
         query = query.where(Membership.status.in_(statuses))
     if cursor is not None:
-        query = query.where(_beyond(chosen, cursor, backwards))
+        query = query.where(beyond(chosen, cursor, backwards))
     return query.order_by(*chosen.order_by(reverse=backwards)).limit(rows).subquery("window")
 
 
