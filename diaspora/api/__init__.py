@@ -13,6 +13,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from diaspora.api import authentication, personal_data, policy, views
+    from diaspora.api.forms import scope_label
     from diaspora.api.v1 import contributions, desks, licences, members, public, support
     from diaspora.core import access
 
@@ -22,4 +23,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     for blueprint in (public.home, public.bp, members.bp, contributions.bp, licences.bp, desks.bp):
         app.register_blueprint(blueprint)
-    app.after_request(support.add_cors_headers)
+    app.after_request(support.api_headers)
+    app.jinja_env.globals["scope_label"] = scope_label

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diaspora.api import tokens
-from diaspora.api.forms import TokenForm, scope_label
+from diaspora.api.forms import TokenForm
 from diaspora.api.models import ALL_SCOPES, SERVICE_DOMAINS
 from diaspora.auth.views import is_safe_next
 from diaspora.core.access import admin_required, loads, login_required
@@ -16,11 +16,6 @@ from diaspora.core.i18n import _
 from diaspora.core.pagination import page_of
 
 bp = Blueprint("tokens", __name__)
-
-
-@bp.context_processor
-def page_helpers() -> dict:
-    return {"scope_label": scope_label}
 
 
 def _scopes_for(kind: str) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ from spectree.plugins.base import Context
 from spectree.plugins.flask_plugin import FlaskPlugin
 from spectree.utils import get_multidict_items
 
+from diaspora.core.access import is_api_path
 from diaspora.core.domain import VERSION_FIELD, DomainError, VersionConflict
 from diaspora.core.i18n import _
 from diaspora.core.links import absolute
@@ -266,7 +267,14 @@ def open_to_other_sites(view: Callable) -> Callable:
     return view
 
 
-def add_cors_headers(response: Response) -> Response:
+def api_headers(response: Response) -> Response:
+    """On API answers: no cache keeps what a token read (it is its holder's), and CORS headers
+    on the routes open to other sites only."""
+    if not is_api_path(request.path):
+        return response
+    if request.headers.get("Authorization"):
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Authorization")
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None or not getattr(view, "cors_open", False):
         return response
