@@ -14,7 +14,7 @@ never has to read an HTML error page."""
 
 from typing import Any
 
-from flask import Response, current_app, json
+from flask import Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 from diaspora.core.i18n import _l
@@ -95,11 +95,25 @@ def problem_response(status: int, detail: str | None = None, *, kind: str | None
     return response
 
 
+def _matches_another_method(error: HTTPException) -> bool:
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in getattr(error, "valid_methods", None) or ():
+        try:
+            adapter.match(method=method)
+        except HTTPException:
+            continue
+        return True
+    return False
+
+
 def from_http_error(error: HTTPException, detail: str | None = None) -> Response:
     """Any werkzeug HTTP error (a 404 from routing, a 405 with its Allow header ...) as a problem."""
     if isinstance(error, Problem):
         return error.get_response()
     status = error.code or 500
+    if status == 405 and not _matches_another_method(error):
+        # werkzeug's answer when a path's id is out of range (IdConverter): no such thing, not a wrong method
+        return problem_response(404)
     headers = {name: value for name, value in error.get_headers() if name.lower() not in ("content-type",
                                                                                             "content-length")}
     return problem_response(status, detail, headers=headers)

@@ -4,8 +4,6 @@ an association's officers' verification queue and decisions, missions and impact
 calls the service its page calls (contributions/logbook.py, verification.py, portfolio.py,
 missions.py, impact.py): the rules are theirs."""
 
-from datetime import date
-
 from flask import request
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +12,7 @@ from spectree import Response
 from diaspora.api.v1 import models
 from diaspora.api.v1.document import describe
 from diaspora.api.v1.support import (
+    IsoDate,
     PageQuery,
     StrictModel,
     api,
@@ -75,8 +74,8 @@ class PortfolioQuery(PageQuery):
     kind: models.KindName | None = None
     status: models.ContributionStatusName | None = None
     country: str | None = Field(None, pattern="^[A-Za-z]{2}$")
-    starts: date | None = Field(None, alias="from", description="Contributions that started on this day or later.")
-    ends: date | None = Field(None, alias="to", description="Contributions that started on this day or earlier.")
+    starts: IsoDate | None = Field(None, alias="from", description="Contributions that started on this day or later.")
+    ends: IsoDate | None = Field(None, alias="to", description="Contributions that started on this day or earlier.")
 
 
 def _filters() -> portfolio.Filters:

@@ -98,7 +98,7 @@ def _complete_operation(operation: dict, view, method: str) -> None:
         operation.setdefault("parameters", []).append({
             "name": "If-Match", "in": "header", "required": if_match == "required",
             "description": "The ETag you read (its version): a stale one is refused with 412.",
-            "schema": {"type": "string", "maxLength": 100}})
+            "schema": {"type": "string"}})
     responses = operation.setdefault("responses", {})
     for status in sorted(statuses):
         responses[str(status)] = _problem_response(status)

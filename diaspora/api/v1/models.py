@@ -2,12 +2,12 @@
 are generated from these; request bodies mirror the pages' forms (the same bounds), so a value
 a form refuses is refused here too, beside its field."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field
 
-from diaspora.api.v1.support import OutModel, StrictModel
+from diaspora.api.v1.support import OutModel, StrictModel, UtcDateTime
 from diaspora.associations.models import MEMBERSHIP_STATES
 from diaspora.contributions.models import CONTRIBUTION_STATES, KINDS, MISSION_STATES, MODES
 from diaspora.core.ids import MAX_ID
@@ -67,7 +67,7 @@ class Profile(OutModel):
     heritage_countries: list[str]
     languages: list[str]
     skills: list[str]
-    updated_at: datetime | None
+    updated_at: UtcDateTime | None
     version: int
 
 
@@ -115,7 +115,7 @@ class Application(OutModel):
     name: str
     email: str
     membership_type: str | None
-    applied_at: datetime
+    applied_at: UtcDateTime
     status: MembershipStatusName
     version: int
 
@@ -170,8 +170,8 @@ class Contribution(OutModel):
     association: AssociationRef | None
     member: Person | None = Field(description="Who logged it: for the association's officers (null for the member).")
     return_reason: str | None
-    submitted_at: datetime | None
-    verified_at: datetime | None
+    submitted_at: UtcDateTime | None
+    verified_at: UtcDateTime | None
     public_link: str | None = Field(description="The proof page, while the link works (the member's only).")
     evidence: list[Evidence]
     version: int
@@ -350,7 +350,7 @@ class Event(OutModel):
     status: SubmissionStatusName | None
     body: str | None
     author: str | None = Field(description="Who wrote it, as the page names them.")
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class Submission(OutModel):
@@ -370,7 +370,7 @@ class Submission(OutModel):
     acknowledge_by: date | None
     answer_by: date | None
     assignee: Person | None = Field(description="For the desk's officers.")
-    created_at: datetime
+    created_at: UtcDateTime
     timeline: list[Event] | None = Field(description="The submitter sees the public events; the desk sees all.")
     version: int
 
@@ -447,7 +447,7 @@ class Engagement(OutModel):
 
     period: str
     threshold: int
-    refreshed_at: datetime | None
+    refreshed_at: UtcDateTime | None
     members: Cell
     tables: list[Table]
     median_working_days_to_acknowledge: float | None

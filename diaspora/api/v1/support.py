@@ -16,11 +16,13 @@ before the body is read. A service's `DomainError` becomes a 422 with the field 
 stale version a 412."""
 
 import json
+import re
 from collections.abc import Callable
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
 from flask import Blueprint, Response, current_app, request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from spectree import SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 from spectree.plugins.base import Context
@@ -35,6 +37,7 @@ from diaspora.core.pagination import BadCursor, Ordering, paginate
 from diaspora.core.problems import Problem, field_error
 
 JSON_TYPES = ("application/json",)
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_PER_PAGE = 100
 
 
@@ -42,6 +45,24 @@ class StrictModel(BaseModel):
     """A request body: strict types (a number is a number, not "5"), no unknown fields."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
+
+
+def _in_utc(value: datetime) -> datetime:
+    """Times are kept in UTC without a zone; an answer says so (2026-03-01T09:30:00Z)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _iso_date(value: Any) -> Any:
+    """A day as YYYY-MM-DD and nothing else (not a number of seconds, not a time)."""
+    if isinstance(value, str):
+        if not ISO_DAY.fullmatch(value):
+            raise ValueError("a day is written YYYY-MM-DD")
+        return date.fromisoformat(value)
+    return value
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_in_utc)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class OutModel(BaseModel):
