@@ -8,6 +8,7 @@ from flask import request
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response
+from sqlalchemy.orm import joinedload, selectinload
 
 from diaspora.api.v1 import models
 from diaspora.api.v1.document import describe
@@ -26,7 +27,7 @@ from diaspora.api.v1.support import (
     with_etag,
 )
 from diaspora.contributions import impact, logbook, missions, portfolio, verification
-from diaspora.contributions.models import MISSION_STATES
+from diaspora.contributions.models import MISSION_STATES, Contribution, ContributionEvidence
 from diaspora.contributions.public_views import link_of
 from diaspora.core.access import loads, plain, token_required
 from diaspora.core.problems import Problem
@@ -62,6 +63,11 @@ def contribution_out(contribution) -> models.Contribution:
         public_link=link_of(contribution) if own and contribution.is_public else None)
 
 
+def _with_evidence(query):
+    """Each contribution's evidence in one more statement (not one per contribution)."""
+    return query.options(selectinload(Contribution.evidence).joinedload(ContributionEvidence.file))
+
+
 def _answer(contribution, status: int = 200):
     fresh = logbook.contribution_with_evidence(contribution.id)
     return with_etag(contribution_out(fresh), fresh, status)
@@ -92,7 +98,7 @@ def my_contributions():
     """List your contributions
 
     Your portfolio, newest first (by first day), filtered as on the portfolio page."""
-    query = portfolio.for_listing(portfolio.contributions_of(current_user.id, _filters()))
+    query = _with_evidence(portfolio.for_listing(portfolio.contributions_of(current_user.id, _filters())))
     return keyset_page(query, portfolio.NEWEST_FIRST, ContributionPage, contribution_out,
                        after=args().after, per_page=args().per_page)
 
@@ -243,7 +249,7 @@ def queue(association):
     """The verification queue
 
     What the association's members sent for verification, oldest first."""
-    found = verification.queue_of(association)
+    found = _with_evidence(verification.queue_of(association).options(joinedload(Contribution.association)))
     return keyset_page(found, verification.QUEUE_ORDER, ContributionPage, contribution_out,
                        after=args().after, per_page=args().per_page)
 

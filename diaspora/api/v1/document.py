@@ -5,7 +5,7 @@ bounds) and the answers every API route can give (problem details for 401, 403, 
 412, 415, 422, 428, 429), so that the document describes every answer the API gives and
 Schemathesis can hold it to that (tests/api/test_schemathesis.py)."""
 
-import copy
+import json
 import re
 
 from flask import Flask
@@ -48,7 +48,7 @@ def document(app: Flask) -> dict:
     if made is None:
         from diaspora.api.v1.support import api
 
-        made = copy.deepcopy(api.spec)
+        made = json.loads(json.dumps(api.spec))  # a copy, and tuples become the arrays JSON has
         _complete(app, made)
         _cache[id(app)] = made
     return made
@@ -80,6 +80,8 @@ def _complete_operation(operation: dict, view, method: str) -> None:
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "path" and parameter["name"].endswith("_id"):
             parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        if parameter.get("in") == "query":
+            parameter["schema"] = _without_null(parameter["schema"])
     statuses = {404, 429}
     if token:
         statuses |= {401, 403}
@@ -111,6 +113,15 @@ def _complete_operation(operation: dict, view, method: str) -> None:
                 headers["Link"] = LINK
             if not headers:
                 answer.pop("headers")
+
+
+def _without_null(schema: dict) -> dict:
+    """A query parameter is absent or a string: "null" is not a value a query string can carry."""
+    options = [option for option in schema.get("anyOf", []) if option.get("type") != "null"]
+    if len(options) == 1:
+        kept = {key: value for key, value in schema.items() if key not in ("anyOf", "default")}
+        return {**options[0], **kept}
+    return {key: value for key, value in schema.items() if not (key == "default" and value is None)}
 
 
 def _optional_when_empty_allowed(operation: dict) -> None:
