@@ -365,3 +365,24 @@ def test_the_matrix_catches_an_insider_overreaching(app, world, overreaching_pol
     verify = check_route(app, _rule(app, "contributions.verify", "/contributions/<int:contribution_id>/verify"),
                          "POST", world)
     assert any(f"as {OWN_OFFICER} (tenant A)" in problem for problem in verify), verify
+
+
+@pytest.fixture
+def scopes_ignored(monkeypatch):
+    """A hurried change to the token check: any token may do anything."""
+    monkeypatch.setattr(access.Grant, "allows", lambda self, scope: True)
+
+
+def test_the_matrix_catches_a_token_without_the_scope_getting_in(app, world, scopes_ignored):
+    rule = _rule(app, "api_v1_contributions.submit", "/api/v1/contributions/<int:contribution_id>/submit")
+    problems = check_route(app, rule, "POST", world)
+    assert any("with a read-only token (tenant A): answered" in problem for problem in problems), problems
+    assert any("with a token without contributions (tenant A): answered" in problem for problem in problems), problems
+
+
+def test_the_api_ignores_the_session_cookie(app, world):
+    client = app.test_client()
+    log_in_session(client, world.a.officer)
+    response = client.get(f"/api/v1/associations/{world.a.association.slug}/members")
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"
+    assert world.a.member.name not in response.get_data(as_text=True)
