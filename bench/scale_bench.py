@@ -75,7 +75,9 @@ class Server:
     def request(self, method: str, path: str, body: str | None = None, cookie: str | None = None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {"Host": f"127.0.0.1:{self.port}"}
-        if cookie:
+        if cookie and cookie.startswith("Bearer "):  # an API token (api_token)
+            headers["Authorization"] = cookie
+        elif cookie:
             headers["Cookie"] = cookie
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -217,7 +219,27 @@ def pages(engine) -> dict[str, tuple[str, str]]:
     found["desk queue"] = ("desk", f"/desks/{desk}/queue")
     found["desk queue, overdue"] = ("desk", f"/desks/{desk}/queue?overdue=1")
     found["desk queue, topic and status"] = ("desk", f"/desks/{desk}/queue?topic=barrier_report&status=submitted")
+    found["API: members list"] = ("officer API", f"/api/v1/associations/{big_slug}/members")
+    found["API: desk queue"] = ("desk API", f"/api/v1/desks/{desk}/queue")
+    found["API: contributions list"] = ("portfolio API", "/api/v1/contributions")
     return found
+
+
+def api_token(app, email: str) -> str:
+    """A personal token of the person, sent as `Authorization: Bearer …` (the API takes no cookie)."""
+    from datetime import timedelta
+
+    from diaspora.api import tokens
+    from diaspora.api.models import ALL_SCOPES
+    from diaspora.auth import services
+    from diaspora.core import transaction
+    from diaspora.core.time import today
+
+    with app.app_context():
+        made = tokens.create_personal(services.find_by_email(email), "bench", list(ALL_SCOPES),
+                                      today() + timedelta(days=2))
+        transaction.commit()
+        return f"Bearer {made.secret}"
 
 
 def _values(text: str, count: int) -> list[int]:
@@ -288,6 +310,9 @@ def main() -> None:
                        "portfolio": log_in(server, scale_data.PORTFOLIO_EMAIL),
                        "desk": log_in_with_code(server, desk_data.DESK_OFFICER_EMAIL,
                                                 secrets[desk_data.DESK_OFFICER_EMAIL])}
+            cookies.update({f"{who} API": api_token(bench_app, email) for who, email in (
+                ("officer", OFFICER_EMAIL), ("portfolio", scale_data.PORTFOLIO_EMAIL),
+                ("desk", desk_data.DESK_OFFICER_EMAIL))})
             for label, (who, path) in pages(engine).items():
                 if args.pages != "all" and label not in {"directory": DIRECTORY_PAGES,
                                                          "contributions": CONTRIBUTION_PAGES,

@@ -17,7 +17,7 @@ from diaspora.core.time import today
 from diaspora.extensions import db
 from tests.api.support import bearer, personal_token
 from tests.contributions.samples import PDF, values
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, ProfileFactory, UserFactory
 
 PROBLEM = "application/problem+json"
 
@@ -193,3 +193,24 @@ def test_a_member_logs_a_contribution_attaches_evidence_and_an_officer_verifies_
     assert client.post(f"{url}/verify", headers=bearer(officer_token)).get_json()["status"] == "verified"
     mine = client.get(url, headers=bearer(member_token)).get_json()
     assert mine["status"] == "verified" and mine["public_link"].startswith("http://localhost/proof/")
+
+
+def test_a_member_changes_their_profile_with_the_version_they_read(app):
+    member = UserFactory()
+    ProfileFactory(user=member, cadre="nurse", heritage=["GH"], specialty="Critical care")
+    secret = personal_token(member)
+    client = app.test_client()
+    read = client.get("/api/v1/me", headers=bearer(secret))
+    assert read.get_json()["profile"]["specialty"] == "Critical care"
+    changed = client.patch("/api/v1/me/profile", headers={**bearer(secret), "If-Match": read.headers["ETag"]},
+                           json={"specialty": "Paediatric intensive care", "languages": ["eng", "twi"]})
+    assert changed.status_code == 200
+    profile = changed.get_json()["profile"]
+    assert profile["specialty"] == "Paediatric intensive care" and profile["languages"] == ["eng", "twi"]
+    assert profile["heritage_countries"] == ["GH"] and profile["cadre"] == "nurse"  # what was not sent stays
+    stale = client.patch("/api/v1/me/profile", headers={**bearer(secret), "If-Match": read.headers["ETag"]},
+                         json={"specialty": "Overwritten"})
+    assert stale.status_code == 412
+    wrong = client.patch("/api/v1/me/profile", headers={**bearer(secret), "If-Match": changed.headers["ETag"]},
+                         json={"heritage_countries": ["XX"]})
+    assert wrong.status_code == 422 and wrong.get_json()["errors"][0]["field"] == "heritage_countries"

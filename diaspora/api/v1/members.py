@@ -3,19 +3,34 @@ an association's directory (under the same consent rules as its page: officers s
 membership, members the active members who chose to appear) and its applications, decided as
 on the officers' pages (associations/memberships.py)."""
 
+import pycountry
+from flask import request
 from flask_login import current_user
 from pydantic import Field
 from spectree import Response
 
 from diaspora.api.v1 import models
 from diaspora.api.v1.document import describe
-from diaspora.api.v1.support import PageQuery, api, args, body, keyset_page, new_blueprint, page_model, with_etag
+from diaspora.api.v1.support import (
+    PageQuery,
+    api,
+    args,
+    body,
+    if_match,
+    keyset_page,
+    new_blueprint,
+    page_model,
+    with_etag,
+)
 from diaspora.associations import memberships, policy
 from diaspora.associations.models import MEMBERSHIP_STATES, Membership
 from diaspora.associations.roster import directory
 from diaspora.core.access import loads, token_required
+from diaspora.core.i18n import _
 from diaspora.core.pagination import Ordering, SortKey
+from diaspora.core.problems import Problem, field_error
 from diaspora.members import profiles
+from diaspora.members.forms import normalise_skill
 
 bp = new_blueprint("api_v1_members")
 TAG = "You"
@@ -30,13 +45,81 @@ def _association(association) -> models.AssociationRef:
     return models.AssociationRef(id=association.id, slug=association.slug, name=association.name)
 
 
+def _me(status: int = 200):
+    found = profiles.load_profile(current_user)
+    version = found.version if found is not None else 0
+    return models.Me(id=current_user.id, name=current_user.name, email=current_user.email,
+                     locale=current_user.locale, two_factor=current_user.two_factor_enabled,
+                     profile=_profile(found)), status, {"ETag": f'"{version}"'}
+
+
 @bp.get("/me")
 @token_required("members:read")
-@describe()
+@describe(etag=True)
 @api.validate(resp=Response(HTTP_200=models.Me), tags=[TAG])
 def me():
-    """Your account and profile"""
+    """Your account and profile
+
+    Its ETag is your profile's version: send it back in If-Match to change the profile."""
+    return _me()
+
+
+@bp.patch("/me/profile")
+@token_required("members:write")
+@describe(if_match="required", etag=True)
+@api.validate(json=models.ProfileChange, resp=Response(HTTP_200=models.Me), tags=[TAG])
+def change_profile():
+    """Change your profile
+
+    The fields sent replace what is saved; the others stay. Heritage countries and languages are
+    codes (GH, eng); skills are tags, as on the profile page."""
     found = profiles.load_profile(current_user)
+    saved = _saved(found)
+    sent = body().model_dump(exclude_unset=True)
+    _check_codes(sent)
+    if "skills" in sent:
+        sent["skills"] = sorted(dict.fromkeys(tag for tag in map(normalise_skill, sent["skills"] or []) if tag))
+    values = {**saved, **{name: value for name, value in sent.items()}}
+    for name in ("heritage_countries", "languages", "skills"):
+        values[name] = sorted(set(values[name] or []))
+    if values.get("return_interest") in (None, "none"):
+        values["return_interest"], values["return_horizon"] = values.get("return_interest") or "none", None
+    version = if_match(found) if found is not None else _no_profile_yet()
+    profiles.update_profile(current_user, values, str(version))
+    return _me()
+
+
+def _saved(found) -> dict:
+    values = {name: getattr(found, name) if found is not None else None for name in profiles.PROFILE_FIELDS}
+    values["return_interest"] = values["return_interest"] or "none"
+    return {**values, **profiles.profile_lists(found)}
+
+
+def _no_profile_yet() -> int:
+    """A first profile: its version is 0 (the ETag `"0"` that /me gave)."""
+    sent = request.headers.get("If-Match", "")
+    if not sent:
+        raise Problem(428, kind="version-required")
+    if sent.strip().strip('"') not in ("0", "*"):
+        raise Problem(412, kind="stale-version")
+    return 0
+
+
+def _check_codes(sent: dict) -> None:
+    wrong = []
+    for code in sent.get("heritage_countries") or []:
+        if pycountry.countries.get(alpha_2=code) is None:
+            wrong.append(field_error("heritage_countries", _("Choose a country from the list.")))
+    if sent.get("host_country") and pycountry.countries.get(alpha_2=sent["host_country"]) is None:
+        wrong.append(field_error("host_country", _("Choose a country from the list.")))
+    for code in sent.get("languages") or []:
+        if pycountry.languages.get(alpha_3=code) is None:
+            wrong.append(field_error("languages", _("Not a valid value: %(reason)s", reason=code)))
+    if wrong:
+        raise Problem(422, kind="invalid-field", errors=wrong[:10])
+
+
+def _profile(found) -> models.Profile | None:
     profile = None
     if found is not None:
         profile = models.Profile(
@@ -44,8 +127,7 @@ def me():
                                                        "return_interest", "return_horizon", "directory_consent",
                                                        "updated_at", "version")},
             **profiles.profile_lists(found))
-    return models.Me(id=current_user.id, name=current_user.name, email=current_user.email,
-                     locale=current_user.locale, two_factor=current_user.two_factor_enabled, profile=profile)
+    return profile
 
 
 def membership_out(membership) -> models.Membership:

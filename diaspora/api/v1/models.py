@@ -3,7 +3,7 @@ are generated from these; request bodies mirror the pages' forms (the same bound
 a form refuses is refused here too, beside its field."""
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -13,7 +13,7 @@ from diaspora.contributions.models import CONTRIBUTION_STATES, KINDS, MISSION_ST
 from diaspora.core.ids import MAX_ID
 from diaspora.desks.models import SUBMISSION_STATES, TOPICS
 from diaspora.licensure.units import ACTIVITY_UNITS
-from diaspora.members.models import CADRES
+from diaspora.members.models import CADRES, RETURN_HORIZONS, RETURN_INTERESTS
 
 KindName = Literal[tuple(KINDS)]  # type: ignore[valid-type]
 ModeName = Literal[tuple(MODES)]  # type: ignore[valid-type]
@@ -80,6 +80,22 @@ class Me(OutModel):
     locale: str
     two_factor: bool
     profile: Profile | None
+
+
+class ProfileChange(StrictModel):
+    """The fields to change, as the profile form takes them; the others keep what is saved."""
+
+    cadre: CadreName | None = None
+    specialty: str | None = Field(None, max_length=120)
+    host_country: str | None = country(None)
+    host_city: str | None = Field(None, max_length=120)
+    heritage_countries: list[Annotated[str, Field(pattern="^[A-Z]{2}$")]] | None = Field(
+        None, min_length=1, max_length=50)
+    languages: list[Annotated[str, Field(pattern="^[a-z]{3}$")]] | None = Field(
+        None, max_length=50, description="ISO 639-3 codes, like eng, twi.")
+    skills: list[Annotated[str, Field(min_length=1, max_length=80)]] | None = Field(None, max_length=30)
+    return_interest: Literal[tuple(RETURN_INTERESTS)] | None = None  # type: ignore[valid-type]
+    return_horizon: Literal[tuple(RETURN_HORIZONS)] | None = None  # type: ignore[valid-type]
 
 
 class Membership(OutModel):
