@@ -59,6 +59,7 @@ class Server:
         env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secret_key or uuid.uuid4().hex * 2,
                "DATABASE_URL": database_url, "SERVER_NAME": f"127.0.0.1:{port}", "PREFERRED_URL_SCHEME": "http",
                "SESSION_COOKIE_SECURE": "false", "RATELIMIT_STORAGE_URI": "memory://",
+               "API_RATE_LIMIT": "1000000 per minute",  # the API pages are asked thousands of times
                "CREDENTIAL_SIGNING_KEY": OKPKey.generate_key("Ed25519", private=True).as_pem(private=True).decode()}
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         self.process = subprocess.Popen(
