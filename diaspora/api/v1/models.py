@@ -137,7 +137,7 @@ class Application(OutModel):
 
 
 class RejectIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S")
 
 
 class Decided(OutModel):
@@ -197,7 +197,7 @@ class ContributionIn(StrictModel):
     """A contribution, as its form takes it."""
 
     kind: KindName
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=200, pattern=r"\S")
     description: str | None = text()
     country: str | None = country(None)
     region: str | None = Field(None, max_length=10, description="ISO 3166-2, like GH-AA, in `country`.")
@@ -242,7 +242,8 @@ class SubmitIn(StrictModel):
 
 
 class ReturnIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=2000, description="What the member should change (emailed).")
+    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S",
+                        description="What the member should change (emailed).")
 
 
 class Totals(OutModel):
@@ -349,7 +350,7 @@ class CpdActivity(OutModel):
 
 
 class CpdActivityIn(StrictModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=200, pattern=r"\S")
     provider: str | None = Field(None, max_length=200)
     completed_on: date
     hours: float | None = Field(None, ge=0, le=1000)
@@ -394,22 +395,22 @@ class Submission(OutModel):
 class SubmissionIn(StrictModel):
     country: str = country()
     topic: TopicName
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=200, pattern=r"\S")
     answers: dict[str, str | int] = Field(description="Each of the topic's questions, by name (see the site's form).")
     show_identity: bool = False
     association_id: int | None = Field(None, ge=1, le=MAX_ID, description="Send it for an association you run.")
 
 
 class InformationIn(StrictModel):
-    body: str = Field(min_length=1, max_length=5000)
+    body: str = Field(min_length=1, max_length=5000, pattern=r"\S")
 
 
 class ReplyIn(StrictModel):
-    body: str = Field(min_length=1, max_length=5000)
+    body: str = Field(min_length=1, max_length=5000, pattern=r"\S")
 
 
 class NoteIn(StrictModel):
-    note: str = Field(min_length=1, max_length=5000)
+    note: str = Field(min_length=1, max_length=5000, pattern=r"\S")
 
 
 class OutcomeIn(StrictModel):
