@@ -1,9 +1,10 @@
 """Schemathesis, a tool we did not write, judges the API against its own OpenAPI document: every
 operation, with a token of each role (a member, an association officer, a desk officer, a
 platform admin, and the service tokens of an association and of a desk), positive and negative
-data, all of its checks (no server error; every status, content type, header and body as the
-document says; invalid data refused, valid data accepted; a missing token refused; unsupported
-methods refused ...).
+data, all of its checks, as `st run --checks all` (no server error; every status, content type,
+header and body as the document says; invalid data refused, valid data accepted; a missing
+token refused; unsupported methods refused ...; only `max_response_time`, which needs a limit,
+is off by default).
 
 The ids in paths are drawn half the time from the world's real objects (tests/world.py), so
 the checks see real answers, not only 404s. Two expectations are widened, and why:
@@ -12,6 +13,11 @@ the checks see real answers, not only 404s. Two expectations are widened, and wh
   the 412, 422 and 428 the document describes for those;
 * If-Match, where it is required, is refused with 428 Precondition Required when it is missing
   (RFC 6585), which `missing_required_header` is told to accept.
+
+It runs Schemathesis's engine (what `st run` runs) against the app served on loopback: its
+pytest loader (`schemathesis.pytest.from_fixture`) reads `node._nodeid`, which pytest 9.2 no
+longer has, and its in-process WSGI transport passes the engine's `max_redirects` to werkzeug,
+which refuses it (Schemathesis 4.32).
 
 Bounded: a few examples per operation and role (`API_FUZZ_EXAMPLES`), so the whole run takes a
 few minutes."""
