@@ -3,9 +3,9 @@ columns and page size, sent through the driver with no ORM, and the rows written
 minimal Jinja template. What the stack cannot do faster; a page within 2x of it spends little
 on top of its SQL (issue 17).
 
-`GET /bench/floor?path=/associations/x/directory?q=mensah` (with the page's own cookie): on the
-first call in a worker, the page itself is requested twice in-process with that cookie and the
-SELECT statements of the second (warm) request are kept; every call then runs them through a
+`GET /bench/floor?path=/associations/x/directory?q=mensah` (with the page's own cookie or API
+token): on the first call in a worker, the page itself is requested twice in-process with them
+and the SELECT statements of the second (warm) request are kept; every call then runs them through a
 raw psycopg cursor in one transaction and renders their rows. Only SELECTs are replayed: a page
 view that writes would make the floor cheaper than the page, by that write."""
 
@@ -21,7 +21,7 @@ TEMPLATE = Environment(autoescape=True).from_string(
     "<h1>{{ path }}</h1>{% for rows in results %}<table>{% for row in rows %}<tr>"
     "{% for value in row %}<td>{{ value }}</td>{% endfor %}</tr>{% endfor %}</table>{% endfor %}</body></html>")
 
-_kept: dict[tuple[str, str], list[tuple[str, object]]] = {}
+_kept: dict[tuple, list[tuple[str, object]]] = {}
 
 
 def install(app: Flask) -> None:
@@ -29,14 +29,15 @@ def install(app: Flask) -> None:
     @public
     def floor():
         path = request.args["path"]
-        cookie = request.headers.get("Cookie", "")
-        statements = _kept.get((path, cookie))
+        credentials = {name: request.headers[name] for name in ("Cookie", "Authorization") if name in request.headers}
+        key = (path, tuple(sorted(credentials.items())))
+        statements = _kept.get(key)
         if statements is None:
-            statements = _kept[(path, cookie)] = _statements_of(app, path, cookie)
+            statements = _kept[key] = _statements_of(app, path, credentials)
         return TEMPLATE.render(path=path, results=_run(statements))
 
 
-def _statements_of(app: Flask, path: str, cookie: str) -> list[tuple[str, object]]:
+def _statements_of(app: Flask, path: str, credentials: dict) -> list[tuple[str, object]]:
     seen: list[tuple[str, object]] = []
 
     def keep(conn, cursor, statement, parameters, context, executemany):
@@ -44,7 +45,7 @@ def _statements_of(app: Flask, path: str, cookie: str) -> list[tuple[str, object
             seen.append((statement, parameters))
 
     client = app.test_client()
-    headers = {"Cookie": cookie, "Host": request.host}
+    headers = {**credentials, "Host": request.host}
     response = client.get(path, headers=headers)  # cold: caches fill
     assert response.status_code == 200, f"{path} answered {response.status_code}"
     with app.app_context():

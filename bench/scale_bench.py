@@ -66,6 +66,7 @@ class Server:
         env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secret_key or uuid.uuid4().hex * 2,
                "DATABASE_URL": database_url, "SERVER_NAME": f"127.0.0.1:{port}", "PREFERRED_URL_SCHEME": "http",
                "SESSION_COOKIE_SECURE": "false", "RATELIMIT_STORAGE_URI": "memory://",
+               "API_RATE_LIMIT": "1000000 per minute",  # the API pages are asked thousands of times
                "CREDENTIAL_SIGNING_KEY": OKPKey.generate_key("Ed25519", private=True).as_pem(private=True).decode()}
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         self.process = subprocess.Popen(
@@ -82,7 +83,9 @@ class Server:
     def request(self, method: str, path: str, body: str | None = None, cookie: str | None = None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {"Host": f"127.0.0.1:{self.port}"}
-        if cookie:
+        if cookie and cookie.startswith("Bearer "):  # an API token (api_token)
+            headers["Authorization"] = cookie
+        elif cookie:
             headers["Cookie"] = cookie
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -174,7 +177,8 @@ WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 def busy_ms(server: Server, path: str, cookie: str, seconds: float, connections: int) -> float:
     """p50 of `path` with `connections` requests at once (wrk, one thread)."""
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
-                          "-H", f"Host: 127.0.0.1:{server.port}", "-H", f"Cookie: {cookie}",
+                          "-H", f"Host: 127.0.0.1:{server.port}",
+                          "-H", f"Authorization: {cookie}" if cookie.startswith("Bearer ") else f"Cookie: {cookie}",
                           f"http://127.0.0.1:{server.port}{path}"], capture_output=True, text=True, check=True).stdout
     value, unit = WRK_P50.search(out).groups()
     return float(value) * WRK_UNITS[unit]
@@ -292,7 +296,27 @@ def pages(engine) -> dict[str, tuple[str, str]]:
     found["desk queue"] = ("desk", f"/desks/{desk}/queue")
     found["desk queue, overdue"] = ("desk", f"/desks/{desk}/queue?overdue=1")
     found["desk queue, topic and status"] = ("desk", f"/desks/{desk}/queue?topic=barrier_report&status=submitted")
+    found["API: members list"] = ("officer API", f"/api/v1/associations/{big_slug}/members")
+    found["API: desk queue"] = ("desk API", f"/api/v1/desks/{desk}/queue")
+    found["API: contributions list"] = ("portfolio API", "/api/v1/contributions")
     return found
+
+
+def api_token(app, email: str) -> str:
+    """A personal token of the person, sent as `Authorization: Bearer …` (the API takes no cookie)."""
+    from datetime import timedelta
+
+    from diaspora.api import tokens
+    from diaspora.api.models import ALL_SCOPES
+    from diaspora.auth import services
+    from diaspora.core import transaction
+    from diaspora.core.time import today
+
+    with app.app_context():
+        made = tokens.create_personal(services.find_by_email(email), "bench", list(ALL_SCOPES),
+                                      today() + timedelta(days=2))
+        transaction.commit()
+        return f"Bearer {made.secret}"
 
 
 def _values(text: str, count: int) -> list[int]:
@@ -367,6 +391,9 @@ def main() -> None:
                        "portfolio": log_in(server, scale_data.PORTFOLIO_EMAIL),
                        "desk": log_in_with_code(server, desk_data.DESK_OFFICER_EMAIL,
                                                 secrets[desk_data.DESK_OFFICER_EMAIL])}
+            cookies.update({f"{who} API": api_token(bench_app, email) for who, email in (
+                ("officer", OFFICER_EMAIL), ("portfolio", scale_data.PORTFOLIO_EMAIL),
+                ("desk", desk_data.DESK_OFFICER_EMAIL))})
             for label, (who, path) in pages(engine).items():
                 if args.pages != "all" and label not in {"directory": DIRECTORY_PAGES,
                                                          "contributions": CONTRIBUTION_PAGES,

@@ -42,6 +42,8 @@ ENV_KEYS = (
     "TRUSTED_PROXIES",
     "SESSION_COOKIE_SECURE",
     "DISCLOSURE_THRESHOLD",
+    "API_RATE_LIMIT",
+    "API_PUBLIC_RATE_LIMIT",
 )
 BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"}
 INTEGER_KEYS = {"MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "TRUSTED_PROXIES", "DISCLOSURE_THRESHOLD"}
@@ -85,6 +87,9 @@ def defaults(instance_path: str) -> dict:
         # A desk's dashboard shows no count from 1 to this minus one (docs/disclosure.md): 10, as
         # the statistical offices' output checking (ACRO, SACRO) does by default.
         "DISCLOSURE_THRESHOLD": 10,
+        # Calls to the API per token (and, for the public verification calls, per address).
+        "API_RATE_LIMIT": "600 per minute",
+        "API_PUBLIC_RATE_LIMIT": "120 per minute",
         "PASSWORD_HASHING": "production",  # "fast" only under test: see auth/passwords.py
         "LANGUAGES": ["en", "fr", "pt"],
         "BABEL_DEFAULT_LOCALE": "en",

@@ -272,6 +272,25 @@ def load_command() -> None:
     for key in TWO_FACTOR_LOGINS:
         user = accounts.find_by_email(f"{key}@{DOMAIN}")
         click.echo(f"  {user.email:<34} key {two_factor.secret_of(user)}")
+    ready = api_tokens()
+    transaction.commit()
+    from diaspora.core.links import absolute
+
+    click.echo(f"API tokens (Authorization: Bearer …; made afresh at each run; the reference: "
+               f"{absolute('api_v1.reference')})")
+    for label, secret in ready:
+        click.echo(f"  {label:<34} {secret}")
+
+
+def api_tokens() -> list[tuple[str, str]]:
+    """A ready token for the demo member, the demo officer and the demo desk (its service token)."""
+    from diaspora.api import demo_data
+
+    member, officer, desk_officer = (accounts.find_by_email(f"{key}@{DOMAIN}") for key in ("member", "officer", "desk"))
+    desk = db.session.scalar(sa.select(Desk).where(Desk.country == "GH", Desk.name == "Diaspora Health Desk"))
+    return [("member (personal token)", demo_data.personal(member)),
+            ("association officer (personal token)", demo_data.personal(officer)),
+            (f"{desk.name} (service token)", demo_data.desk_service(desk_officer, desk))]
 
 
 def init_app(app: Flask) -> None:

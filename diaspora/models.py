@@ -1,5 +1,6 @@
 """Imports every domain's models so the metadata (and Alembic) sees all tables."""
 
+from diaspora.api.models import ApiToken  # noqa: F401
 from diaspora.associations.models import (  # noqa: F401
     Association,
     AssociationCount,

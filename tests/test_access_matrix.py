@@ -24,21 +24,31 @@ policy that lets any member manage the association, or an officer verify their o
 here without anyone editing a test (`test_the_matrix_catches_an_insider_overreaching`).
 
 `test_the_matrix_catches_a_leaking_route` adds a route that forgets its policy to a fresh app
-and shows that the same check fails it."""
+and shows that the same check fails it.
 
-from dataclasses import dataclass, replace
+API routes (`@token_required`) are requested the same way, with a bearer token instead of a
+session: a personal token of each role above (with every scope), a service token of tenant B's
+association and of tenant B's desk (outsiders), and of tenant A's association and desk (as its
+officers, on the routes that take service tokens). Each insider who may is also tried with a
+token that lacks the route's scope, and on a route that changes something with a read-only
+token: both are answered 403 and change nothing. A session cookie without a token is answered
+401 (`test_the_api_ignores_the_session_cookie` too)."""
+
+from dataclasses import dataclass, field, replace
 
 import pytest
 import sqlalchemy as sa
 
 from diaspora import create_app
+from diaspora.api.models import ALL_SCOPES
 from diaspora.associations.models import Association
 from diaspora.core import access, memo, personal_data
 from diaspora.core.access import loads, login_required
 from diaspora.extensions import db
 from tests import samples
+from tests.api.support import READ_SCOPES, bearer, personal_token, service_token
 from tests.conftest import IsolatedClient, app_config, csrf_token_from, log_in_session
-from tests.samples import MEMBER, OFFICER, OWN_OFFICER
+from tests.samples import DESK_OFFICER, MEMBER, OFFICER, OWN_OFFICER
 from tests.world import World, build_world
 
 ROUTES_APP = create_app({"TESTING": True, "SECRET_KEY": "only-to-read-the-routes",
@@ -121,12 +131,25 @@ class Attempt:
     url: str
     may: bool
     insider: bool = False
+    # API routes: how the attempt's token is made ("personal", "association", "desk", or None for
+    # no token), and with which scopes (None: every scope its kind may have).
+    token: str | None = None
+    scopes: tuple | None = None
+    owner: object = None  # the association or desk of a service token
+    session: bool = False  # an API route asked with a session cookie and no token
+    extra: dict = field(default_factory=dict)
+
+
+def _is_api(app, rule) -> bool:
+    return access.declared_rule(app.view_functions[rule.endpoint]) == "token"
 
 
 def _attempts(app, rule, world: World) -> list[Attempt]:
     """Every outsider with tenant A's objects; then, for a route that loads tenant objects, each
     of tenant A's own people (the officer also with their own record), those the tests refuse
     first: an allowed POST may change what the next one finds."""
+    if _is_api(app, rule):
+        return _api_attempts(app, rule, world)
     outsiders = [Attempt(role, user, _url(app, rule, world.a.params), _may(app, rule, user))
                  for role, user in world.roles().items()]
     loads = getattr(app.view_functions[rule.endpoint], "loads", {})
@@ -139,6 +162,62 @@ def _attempts(app, rule, world: World) -> list[Attempt]:
     return outsiders + sorted(inside, key=lambda attempt: attempt.may)
 
 
+def _api_attempts(app, rule, world: World) -> list[Attempt]:
+    """The same people with tokens, service tokens of both tenants, a session cookie without a
+    token, and, for each insider who may, tokens with too few scopes."""
+    view = app.view_functions[rule.endpoint]
+    url = _url(app, rule, world.a.params)
+    services = view.accepts_services
+    outsiders = [Attempt(role, user, url, _may(app, rule, user), token="personal" if user else None)
+                 for role, user in world.roles().items()]
+    outsiders += [
+        Attempt("service token of tenant B's association", world.b.officer, url,
+                services and _may(app, rule, world.outsider), token="association", owner=world.b.association),
+        Attempt("service token of tenant B's desk", world.b.people[DESK_OFFICER], url,
+                services and _may(app, rule, world.outsider), token="desk", owner=world.b.extra["desk"]),
+        Attempt("a session cookie of tenant A's officer, without a token", world.a.officer, url, False,
+                session=True)]
+    loads = getattr(view, "loads", {})
+    if not loads:
+        return outsiders
+    inside = []
+    for role, user in world.a.people.items():
+        if role == OWN_OFFICER and not set(loads) & set(samples.OWN_SAMPLES):
+            continue
+        params = {**world.a.params, **(world.a.own_params if role == OWN_OFFICER else {})}
+        inside.append(Attempt(role, user, _url(app, rule, params), _insider_may(app, rule, role, user), True,
+                              token="personal"))
+    inside.append(Attempt("service token of the tenant's association", world.a.officer, url,
+                          services and _insider_may(app, rule, OFFICER, world.a.officer), True, token="association",
+                          owner=world.a.association))
+    inside.append(Attempt("service token of the tenant's desk", world.a.people[DESK_OFFICER], url,
+                          services and _insider_may(app, rule, DESK_OFFICER, world.a.people[DESK_OFFICER]), True,
+                          token="desk", owner=world.a.extra["desk"]))
+    scope = view.api_scope
+    domain = scope.split(":")[0]
+    narrowed = []
+    for attempt in inside:
+        if not attempt.may or attempt.token != "personal":
+            continue
+        others = tuple(s for s in ALL_SCOPES if not s.startswith(f"{domain}:"))
+        narrowed.append(replace(attempt, role=f"{attempt.role}, with a token without {domain}", may=False,
+                                scopes=others))
+        if scope.endswith(":write"):
+            narrowed.append(replace(attempt, role=f"{attempt.role}, with a read-only token", may=False,
+                                    scopes=READ_SCOPES))
+    return outsiders + narrowed + sorted(inside, key=lambda attempt: attempt.may)
+
+
+def _secret(attempt: Attempt) -> str | None:
+    if attempt.token == "personal":
+        return personal_token(attempt.user, attempt.scopes or ALL_SCOPES, name=attempt.role[:100])
+    if attempt.token == "association":
+        return service_token(attempt.user, association=attempt.owner)
+    if attempt.token == "desk":
+        return service_token(attempt.user, desk=attempt.owner)
+    return None
+
+
 def _undeclared(app, rule) -> list[str]:
     view = app.view_functions[rule.endpoint]
     problems = [f"no sample for kind {kind!r}: add one with @kind_sample in tests/<domain>/samples.py"
@@ -149,20 +228,31 @@ def _undeclared(app, rule) -> list[str]:
     return problems
 
 
+def _request(app, attempt: Attempt, method: str, secret: str | None):
+    client = app.test_client()
+    if secret is not None or attempt.session:  # an API route: a token, or a session and no token
+        if attempt.session:
+            log_in_session(client, attempt.user)
+        return client.open(attempt.url, method=method, json={} if method not in ("GET", "DELETE") else None,
+                           headers=bearer(secret) if secret else {})
+    if attempt.user is not None:
+        log_in_session(client, attempt.user)
+    data = None
+    if method == "POST":  # with a valid CSRF token, so that the policy, not the token, decides
+        data = {"csrf_token": csrf_token_from(client.get("/account" if attempt.user else "/login").get_data(
+            as_text=True))}
+    return client.open(attempt.url, method=method, data=data)
+
+
 def check_route(app, rule, method: str, world: World) -> list[str]:
     problems = _undeclared(app, rule)
     if problems:
         return problems
-    for attempt in _attempts(app, rule, world):
-        client = app.test_client()
-        if attempt.user is not None:
-            log_in_session(client, attempt.user)
-        data = None
-        if method == "POST":  # with a valid CSRF token, so that the policy, not the token, decides
-            data = {"csrf_token": csrf_token_from(client.get("/account" if attempt.user else "/login").get_data(
-                as_text=True))}
-        before = _snapshot(world) if method == "POST" and not attempt.may else None
-        response = client.open(attempt.url, method=method, data=data)
+    attempts = _attempts(app, rule, world)
+    secrets = [_secret(attempt) for attempt in attempts]  # all made first: a token is part of its owner's data
+    for attempt, secret in zip(attempts, secrets, strict=True):
+        before = _snapshot(world) if method in ("POST", "PATCH", "DELETE") and not attempt.may else None
+        response = _request(app, attempt, method, secret)
         body = response.get_data().decode("utf-8", errors="replace")  # a PDF is bytes
         status = response.status_code
         who = f"{attempt.role} (tenant A)" if attempt.insider else attempt.role
@@ -174,7 +264,11 @@ def check_route(app, rule, method: str, world: World) -> list[str]:
             if leaked:
                 problems.append(f"{where}: leaked tenant A's private data {leaked}")
         to_login = status == 302 and response.headers.get("Location", "").startswith("/login")
-        if not attempt.may and status not in (403, 404) and not (attempt.user is None and to_login):
+        unauthenticated = (attempt.user is None and to_login) or (
+            _is_api(app, rule) and status == 401 and (secret is None))
+        if attempt.session and status != 401:
+            problems.append(f"{where}: answered {status}: a session cookie must not authenticate an API call")
+        if not attempt.may and status not in (403, 404) and not unauthenticated:
             problems.append(f"{where}: answered {status}, but the tests refuse this role")
         if attempt.may and attempt.insider and status == 403:
             problems.append(f"{where}: answered 403, but the tests allow this role")
@@ -271,3 +365,24 @@ def test_the_matrix_catches_an_insider_overreaching(app, world, overreaching_pol
     verify = check_route(app, _rule(app, "contributions.verify", "/contributions/<int:contribution_id>/verify"),
                          "POST", world)
     assert any(f"as {OWN_OFFICER} (tenant A)" in problem for problem in verify), verify
+
+
+@pytest.fixture
+def scopes_ignored(monkeypatch):
+    """A hurried change to the token check: any token may do anything."""
+    monkeypatch.setattr(access.Grant, "allows", lambda self, scope: True)
+
+
+def test_the_matrix_catches_a_token_without_the_scope_getting_in(app, world, scopes_ignored):
+    rule = _rule(app, "api_v1_contributions.submit", "/api/v1/contributions/<int:contribution_id>/submit")
+    problems = check_route(app, rule, "POST", world)
+    assert any("with a read-only token (tenant A): answered" in problem for problem in problems), problems
+    assert any("with a token without contributions (tenant A): answered" in problem for problem in problems), problems
+
+
+def test_the_api_ignores_the_session_cookie(app, world):
+    client = app.test_client()
+    log_in_session(client, world.a.officer)
+    response = client.get(f"/api/v1/associations/{world.a.association.slug}/members")
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"
+    assert world.a.member.name not in response.get_data(as_text=True)

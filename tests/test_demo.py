@@ -45,3 +45,23 @@ def test_the_demo_officer_sees_the_upcoming_missions_licence_warning(app, login,
     # The demo member's Ghana licence expires in 45 days, before this mission starts in 60.
     assert "1 team member may not practise in Ghana for the whole mission." in page
     assert "Lapses before the mission starts" in page and "Not shared with the association" in page
+
+
+def test_demo_load_prints_ready_api_tokens_beside_the_logins(app, db):
+    """Each run prints a working token for the member, the officer and the desk (a service token),
+    and an earlier run's stop working (their secrets are not kept, so they cannot be shown again)."""
+    import re
+
+    runner = app.test_cli_runner()
+    first = re.findall(r"dhn_[A-Za-z0-9_-]{43}", runner.invoke(args=["demo", "load"]).output)
+    output = runner.invoke(args=["demo", "load"]).output
+    printed = re.findall(r"dhn_[A-Za-z0-9_-]{43}", output)
+    assert len(printed) == 3 and "Demo logins" in output and "service token" in output
+    client = app.test_client()
+    member, officer, desk = ({"Authorization": f"Bearer {secret}"} for secret in printed)
+    assert client.get("/api/v1/contributions", headers=member).status_code == 200
+    assert client.get("/api/v1/associations/gnma-uk/verification", headers=officer).status_code == 200
+    desk_id = db.session.scalar(sa.text("SELECT id FROM desks WHERE country = 'GH'"))
+    assert client.get(f"/api/v1/desks/{desk_id}/queue", headers=desk).status_code == 200
+    assert all(client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+               for secret in first)

@@ -236,3 +236,42 @@ def _lapsing_cursor(big) -> str:
                               .limit(LAPSING_SHOWN)).all()
     assert len(rows) == LAPSING_SHOWN, "the big association should have more than a page lapsing soon"
     return encode(overview.SOONEST_FIRST, rows[-1])
+
+
+def test_the_api_lists_read_through_indexes_too(app, large):
+    """The API's lists (tokens, not sessions): the members, the verification queue, a member's
+    contributions and a desk's queue, first pages and filtered."""
+    from tests.api.support import bearer, personal_token
+
+    big, small, officer, member, portfolio, (desk_id, desk_officer) = large
+    tokens = {"officer": personal_token(officer), "portfolio": personal_token(portfolio),
+              "desk": personal_token(desk_officer)}
+    pages = [("officer", f"/api/v1/associations/{big.slug}/members"),
+             ("officer", f"/api/v1/associations/{big.slug}/members?sort=newest"),
+             ("officer", f"/api/v1/associations/{big.slug}/members?q=mensah"),
+             ("officer", f"/api/v1/associations/{big.slug}/verification"),
+             ("officer", f"/api/v1/associations/{big.slug}/applications"),
+             ("portfolio", "/api/v1/contributions"),
+             ("portfolio", "/api/v1/contributions/totals"),
+             ("desk", f"/api/v1/desks/{desk_id}/queue"),
+             ("desk", f"/api/v1/desks/{desk_id}/queue?overdue=1"),
+             ("desk", f"/api/v1/desks/{desk_id}/engagement")]
+    scans = {}
+    for who, path in pages:
+        client = _TokenClient(app.test_client(), bearer(tokens[who]))
+        for statement, plan, _run in _plans_of(client, path):
+            scanned = sorted({table for table in SEQ_SCAN.findall(plan) if table in GUARDED})
+            if scanned:
+                scans[f"{who} {path}"] = (scanned, statement[:300], plan)
+    assert scans == {}, "\n\n".join(f"{page}: {found}\n{statement}\n{plan}"
+                                    for page, (found, statement, plan) in scans.items())
+
+
+class _TokenClient:
+    """A test client that sends a bearer token with each GET."""
+
+    def __init__(self, client, headers: dict):
+        self.client, self.headers = client, headers
+
+    def get(self, path: str):
+        return self.client.get(path, headers=self.headers)

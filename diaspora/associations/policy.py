@@ -3,13 +3,16 @@
 Views never ask here directly for the objects in their URL: they declare
 `@loads(association="manage")` and the kind below finds the object and answers 404 (may not
 see it) or 403 (may see it, may not do that). Templates and services ask `can(...)`.
-Answers are memoised per request (`core.access.allowed`, `core.memo`)."""
+Answers are memoised per request (`core.access.allowed`, `core.memo`).
+
+A service token's principal (api/) is an active officer of exactly the association it acts
+for (`access.acting_for`), and a member of nothing: it joins and leaves nothing."""
 
 import sqlalchemy as sa
 
 from diaspora.associations.models import Association, MemberImport, Membership, MembershipType
 from diaspora.core import memo
-from diaspora.core.access import allowed, object_kind
+from diaspora.core.access import acting_for, allowed, object_kind
 from diaspora.extensions import db
 from diaspora.members.models import Profile
 
@@ -29,11 +32,17 @@ def membership_of(user, association: Association) -> Membership | None:
 
 
 def is_officer(user, association: Association) -> bool:
+    service = acting_for(user)
+    if service is not None:
+        return service.association_id == association.id
     membership = membership_of(user, association)
     return membership is not None and membership.is_officer
 
 
 def is_active_member(user, association: Association) -> bool:
+    service = acting_for(user)
+    if service is not None:  # as its officers are
+        return service.association_id == association.id
     membership = membership_of(user, association)
     return membership is not None and membership.status == Membership.ACTIVE
 
@@ -75,6 +84,8 @@ def can(user, action: str, association: Association) -> bool:
     if not authenticated:
         return False
     if action == "join":
+        if acting_for(user) is not None:
+            return False
         return association.is_approved
     if action == "manage":
         return association.is_approved and is_officer(user, association)

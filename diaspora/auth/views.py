@@ -31,7 +31,7 @@ from diaspora.auth.forms import (
     TwoFactorWithPasswordForm,
 )
 from diaspora.auth.models import User
-from diaspora.core import personal_data
+from diaspora.core import access, personal_data
 from diaspora.core.access import admin_required, anonymous_only, login_required, public, signed
 from diaspora.core.domain import DomainError
 from diaspora.core.forms import INVALID, form_page, put_beside_field
@@ -225,6 +225,8 @@ def require_second_factor():
     code it needs ends."""
     if request.endpoint in NOT_CHECKED or not (logged_in() or has_session() and PASSED in session):
         return None  # a visitor: no account to check (and no user to load)
+    if access.is_api_path(request.path):
+        return None  # the API reads no session: a token authenticates each call (api/authentication.py)
     if second_factor_passed():
         return None
     session.pop(PASSED, None)

@@ -24,6 +24,7 @@ import gzip
 import hashlib
 import hmac
 import warnings
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
@@ -321,3 +322,50 @@ def verify(token: str, key_set: dict) -> dict:
     except (JoseError, ValueError) as error:
         raise InvalidCredential(str(error)) from None
 
+
+
+# ---------------------------------------------------------------------------- checking one
+
+
+@dataclass(frozen=True)
+class Check:
+    """What a verifier learns of a credential: signed by our key, within its dates, revoked or not."""
+
+    signed: bool
+    in_dates: bool = False
+    revoked: bool | None = None  # None: its status entry names no list of ours
+    claims: dict | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.signed and self.in_dates and self.revoked is False
+
+
+def check(token: str) -> Check:
+    """Check a credential (a VC-JWT) as a verifier would: our signature, its dates (a minute's
+    clock drift allowed) and its bit in our status list."""
+    try:
+        claims = verify(token.strip(), public_key_set())
+    except InvalidCredential:
+        return Check(signed=False)
+    now = _epoch(utcnow())
+    in_dates = _whole(claims.get("nbf"), 0) <= now + 60 and now < _whole(claims.get("exp"), now + 1)
+    entry = claims.get("credentialStatus") if isinstance(claims.get("credentialStatus"), dict) else {}
+    place = _status_place(entry)
+    revoked = credentials.is_revoked(*place) if place else None
+    return Check(signed=True, in_dates=in_dates, revoked=revoked, claims=claims)
+
+
+def _whole(value, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _status_place(entry: dict) -> tuple[int, int] | None:
+    """(list, index) from a status entry naming one of our lists, else None."""
+    index = str(entry.get("statusListIndex", ""))
+    url = str(entry.get("statusListCredential", ""))
+    prefix = status_list_url(1)[:-1]
+    number = url[len(prefix):] if url.startswith(prefix) else ""
+    if not (index.isdigit() and number.isdigit() and len(index) < 10 and len(number) < 10):
+        return None
+    return int(number), int(index)

@@ -113,6 +113,13 @@ def status_list(number: int) -> StatusList | None:
     return StatusList(number) if exists else None
 
 
+def is_revoked(number: int, index: int) -> bool | None:
+    """Whether the credential at this place is revoked; None when no credential holds it."""
+    revoked_at = db.session.execute(sa.select(IssuedCredential.revoked_at).where(
+        IssuedCredential.status_list == number, IssuedCredential.status_index == index)).first()
+    return None if revoked_at is None else revoked_at[0] is not None
+
+
 def revoked_places(number: int) -> list[int]:
     return list(db.session.scalars(sa.select(IssuedCredential.status_index).where(
         IssuedCredential.status_list == number, IssuedCredential.revoked_at.is_not(None))))

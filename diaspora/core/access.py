@@ -2,7 +2,10 @@
 
 Every view declares two things, and the app refuses a view that forgets either:
 
-1. **Who may call it**: `@public`, `@anonymous_only`, `@login_required` or `@admin_required`.
+1. **Who may call it**: `@public`, `@anonymous_only`, `@login_required` or `@admin_required`;
+   under `/api/`, `@public` or `@token_required("contributions:write")`: a bearer token with that
+   scope, never the session cookie (an API route takes no session rule, and a route that
+   changes something needs a `:write` scope).
 2. **What each URL parameter is**:
    * an object the view acts on, loaded through its kind with `@loads(kind="action")`. A kind
      is declared once by its domain's policy (`object_kind(...)`): the URL parameters that
@@ -27,7 +30,13 @@ from flask_login import current_user
 from diaspora.core import memo
 
 ALWAYS_ALLOWED_ENDPOINTS = {"static"}
-RULES = ("public", "anonymous", "login", "admin")
+RULES = ("public", "anonymous", "login", "admin", "token")
+API_PREFIX = "/api/"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_api_path(path: str) -> bool:
+    return path == API_PREFIX.rstrip("/") or path.startswith(API_PREFIX)
 
 
 # ---------------------------------------------------------------------------- who may call
@@ -92,6 +101,100 @@ def admin_required(view: Callable) -> Callable:
 
 def declared_rule(view: Callable | None) -> str | None:
     return getattr(view, "access_rule", None)
+
+
+# ---------------------------------------------------------------------------- API tokens
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What the request's bearer token allows: its scopes, and whether it is a service token
+    (acting for an association or a desk, not for a person)."""
+
+    scopes: frozenset[str]
+    service: bool = False
+
+    def allows(self, scope: str) -> bool:
+        """`x:write` includes `x:read`."""
+        domain, _sep, level = scope.partition(":")
+        return scope in self.scopes or (level == "read" and f"{domain}:write" in self.scopes)
+
+
+@dataclass(frozen=True)
+class ServiceScope:
+    """What a service token's principal acts for: an officer-equivalent of exactly this
+    association, or of exactly this desk, and nothing else (policies ask `acting_for`)."""
+
+    association_id: int | None = None
+    desk_id: int | None = None
+
+
+def acting_for(user: Any) -> ServiceScope | None:
+    """The association or desk a service token's principal acts for; None for a person."""
+    return getattr(user, "acting_for", None)
+
+
+_token_authenticator: list[Callable[[], Grant]] = []
+
+
+def token_authenticator(function: Callable[[], Grant]) -> Callable[[], Grant]:
+    """How a request's bearer token becomes `current_user` and a `Grant` (the api domain
+    registers it: core knows no domain). It raises a 401 problem for a missing or bad token."""
+    _token_authenticator[:] = [function]
+    return function
+
+
+def token_required(scope: str, *, services: bool = False) -> Callable:
+    """An API route: a bearer token with `scope` (`x:read` or `x:write`) authenticates the
+    request, the session cookie never does. Service tokens are refused unless `services`
+    (a person's own things, such as their contributions, are no service's)."""
+    domain, _sep, level = scope.partition(":")
+    assert domain and level in ("read", "write"), f"a scope is domain:read or domain:write, not {scope!r}"
+
+    def decorate(view: Callable) -> Callable:
+        limited = _rate_limited(view)
+
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            grant = _token_authenticator[0]()
+            if grant.service and not services:
+                _refuse_service()
+            if not grant.allows(scope):
+                _refuse_scope(scope)
+            return limited(*args, **kwargs)
+
+        wrapper.api_scope = scope
+        wrapper.accepts_services = services
+        return _declare("token")(wrapper)
+
+    return decorate
+
+
+def _rate_limited(view: Callable) -> Callable:
+    """At most API_RATE_LIMIT requests per token (Flask-Limiter; 429 with Retry-After)."""
+    from flask import g
+
+    from diaspora.extensions import limiter
+
+    return limiter.limit(lambda: current_app.config["API_RATE_LIMIT"],
+                         key_func=lambda: f"api-token:{getattr(g, 'api_token_id', None)}")(view)
+
+
+def _refuse_scope(scope: str) -> None:
+    from diaspora.core.i18n import _
+    from diaspora.core.problems import Problem
+
+    raise Problem(403, _("This token may not do that: it needs the scope %(scope)s.", scope=scope),
+                  kind="insufficient-scope", headers={
+                      "WWW-Authenticate": f'Bearer realm="api", error="insufficient_scope", scope="{scope}"'})
+
+
+def _refuse_service() -> None:
+    from diaspora.core.i18n import _
+    from diaspora.core.problems import Problem
+
+    raise Problem(403, _("A service token acts for its association or desk: this is a person's own, which only "
+                         "their personal token reaches."), kind="forbidden")
 
 
 # ---------------------------------------------------------------------------- object kinds
@@ -219,7 +322,9 @@ def _kind_problems(view: Callable) -> list[str]:
 
 
 def undeclared(app: Flask) -> list[str]:
-    """Every route whose view declares no rule, or takes a URL parameter it does not declare."""
+    """Every route whose view declares no rule, or takes a URL parameter it does not declare;
+    under /api/, a route that is not @public or @token_required, a token route elsewhere, and a
+    route that changes something with a read scope."""
     problems = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ALWAYS_ALLOWED_ENDPOINTS:
@@ -228,11 +333,25 @@ def undeclared(app: Flask) -> list[str]:
         if declared_rule(view) is None:
             problems.append(f"{rule.rule}: no access rule (@public, @login_required ...)")
         problems.extend(f"{rule.rule}: {problem}" for problem in _kind_problems(view))
+        problems.extend(f"{rule.rule}: {problem}" for problem in _api_problems(rule, view))
         missing = set(rule.arguments) - _params_of(view)
         if missing:
             problems.append(f"{rule.rule}: parameters {sorted(missing)} are neither loaded "
                             "(@loads) nor declared (@signed, @plain)")
     return problems
+
+
+def _api_problems(rule, view: Callable) -> list[str]:
+    how = declared_rule(view)
+    if how is None:
+        return []
+    if is_api_path(rule.rule) and how not in ("token", "public"):
+        return ["an API route is @token_required(scope) or @public: the session cookie authenticates no API call"]
+    if how == "token" and not is_api_path(rule.rule):
+        return [f"@token_required belongs to routes under {API_PREFIX}"]
+    if how == "token" and (rule.methods - READ_METHODS) and not view.api_scope.endswith(":write"):
+        return [f"changes something ({sorted(rule.methods - READ_METHODS)}) with the read scope {view.api_scope!r}"]
+    return []
 
 
 def check_routes(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""Friendly error pages, or JSON for clients that ask for it."""
+"""Friendly error pages, or JSON for clients that ask for it; on the API's paths, RFC 9457
+problem details (core/problems.py)."""
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -6,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
-from diaspora.core import transaction
+from diaspora.core import access, problems, transaction
 from diaspora.core.i18n import _, _l
 
 MESSAGES = {
@@ -39,7 +40,10 @@ def wants_json() -> bool:
     )
 
 
-def render_error(status: int, detail: str | None = None):
+def render_error(status: int, detail: str | None = None, error: HTTPException | None = None):
+    if access.is_api_path(request.path):
+        return problems.from_http_error(error, detail) if error is not None else problems.problem_response(
+            status, detail)
     title, default_detail = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
     title, detail = str(title), str(detail or default_detail)
     if wants_json():
@@ -48,7 +52,11 @@ def render_error(status: int, detail: str | None = None):
 
 
 def handle_http_error(error: HTTPException):
-    return render_error(error.code or 500)
+    return render_error(error.code or 500, error=error)
+
+
+def handle_api_error(error: HTTPException):
+    return problems.from_http_error(error) if access.is_api_path(request.path) else error
 
 
 def handle_csrf_error(error: CSRFError):
@@ -58,8 +66,24 @@ def handle_csrf_error(error: CSRFError):
 
 
 def handle_rate_limit(error: HTTPException):
+    if access.is_api_path(request.path):
+        return problems.problem_response(
+            429, _("Too many requests: the limit is %(limit)s. Wait as many seconds as Retry-After says, then "
+                   "try again.", limit=limit_words(error)), headers={"Retry-After": str(retry_after())})
     return render_error(429, _("Too many attempts: the limit is %(limit)s. Please wait a few minutes and "
                                "try again.", limit=limit_words(error)))
+
+
+def retry_after() -> int:
+    """Seconds until the limit that was just reached lets a request through again."""
+    import time
+
+    from diaspora.extensions import limiter
+
+    limit = limiter.current_limit
+    if limit is None:
+        return 60
+    return max(1, int(limit.reset_at - time.time()) + 1)
 
 
 def limit_words(error: HTTPException) -> str:
@@ -77,6 +101,8 @@ def handle_unexpected_error(error: Exception):
     # this one (a double-clicked form, two officers at once). Nothing was saved.
     if isinstance(getattr(error, "original_exception", error), StaleDataError | IntegrityError):
         return render_error(409)
+    if isinstance(error, problems.Problem):
+        return error.get_response()
     if isinstance(error, HTTPException):
         return handle_http_error(error)
     from flask import current_app
@@ -97,5 +123,8 @@ def register(app: Flask) -> None:
     app.register_error_handler(429, handle_rate_limit)
     for status in (400, 403, 404, 405, 409):
         app.register_error_handler(status, handle_http_error)
+    for status in (401, 406, 412, 413, 415, 422, 428):  # the API's; a page keeps werkzeug's own answer
+        app.register_error_handler(status, handle_api_error)
+    app.register_error_handler(problems.Problem, lambda error: error.get_response())
     app.register_error_handler(InternalServerError, handle_unexpected_error)
     app.register_error_handler(Exception, handle_unexpected_error)

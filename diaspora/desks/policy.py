@@ -7,13 +7,15 @@
   it). An officer of another desk, even of the same country, sees nothing of it.
 * Canned replies are their desk's. An MoU is seen by its desk's officers and its association's
   officers, and kept by the desk. A call for support is seen by its desk and by the members it
-  was sent to, who answer it."""
+  was sent to, who answer it.
+* A service token's principal (api/) is an officer of exactly the desk it acts for
+  (`access.acting_for`), and of no other desk."""
 
 import sqlalchemy as sa
 
 from diaspora.associations.policy import is_officer
 from diaspora.core import memo
-from diaspora.core.access import object_kind
+from diaspora.core.access import acting_for, object_kind
 from diaspora.desks.models import CallMatch, CannedReply, Desk, DeskOfficer, Mou, Submission, SupportCall
 from diaspora.extensions import db
 
@@ -34,6 +36,9 @@ def _signed_in(user) -> bool:
 def works_desk(user, desk_id: int | None) -> bool:
     if not _signed_in(user) or desk_id is None:
         return False
+    service = acting_for(user)
+    if service is not None:
+        return service.desk_id == desk_id
     return memo.cached(("works_desk", user.id, desk_id), lambda: bool(db.session.scalar(
         sa.select(sa.exists().where(DeskOfficer.desk_id == desk_id, DeskOfficer.user_id == user.id)))))
 
@@ -41,6 +46,9 @@ def works_desk(user, desk_id: int | None) -> bool:
 def is_desk_officer(user) -> bool:
     if not _signed_in(user):
         return False
+    service = acting_for(user)
+    if service is not None:
+        return service.desk_id is not None
     return memo.cached(("is_desk_officer", user.id), lambda: bool(db.session.scalar(
         sa.select(sa.exists().where(DeskOfficer.user_id == user.id)))))
 

@@ -1,0 +1,68 @@
+"""The API's lists cost what the pages' do: a keyset page in the same few statements, however
+many rows the list holds (the members, a desk's queue, a member's contributions)."""
+
+from datetime import timedelta
+
+from diaspora.contributions import logbook
+from diaspora.core.time import today
+from diaspora.desks import submissions
+from diaspora.extensions import db
+from tests.api.support import bearer, personal_token
+from tests.contributions.samples import values
+from tests.factories import DeskFactory, DeskOfficerFactory, MembershipFactory, ProfileFactory, UserFactory
+
+BARRIER = {"barrier": "licensure", "what_happened": "Asked to travel", "what_would_help": "Online renewal"}
+
+
+def _statements(app, count_queries, path: str, secret: str) -> int:
+    client = app.test_client()
+    assert client.get(path, headers=bearer(secret)).status_code == 200  # warm: its last use recorded
+    with count_queries() as counter:
+        assert client.get(path, headers=bearer(secret)).status_code == 200
+    return counter.count
+
+
+def test_the_members_list_costs_the_same_for_3_members_or_40(app, count_queries):
+    officer = MembershipFactory(officer=True)
+    association, secret = officer.association, personal_token(officer.user)
+    path = f"/api/v1/associations/{association.slug}/members?per_page=10"
+    for _ in range(2):
+        ProfileFactory(user=MembershipFactory(association=association).user, directory_consent=True)
+    few = _statements(app, count_queries, path, secret)
+    for _ in range(37):
+        ProfileFactory(user=MembershipFactory(association=association).user, directory_consent=True)
+    assert _statements(app, count_queries, path, secret) == few
+
+
+def test_the_desk_queue_costs_the_same_for_2_submissions_or_30(app, count_queries):
+    desk = DeskFactory(country="NG", topics=["barrier_report"])
+    secret = personal_token(DeskOfficerFactory(desk=desk).user)
+    path = f"/api/v1/desks/{desk.id}/queue?per_page=10"
+
+    def send(number):
+        submissions.send(UserFactory(), country="NG", topic="barrier_report", title=f"Barrier {number}",
+                         answers=BARRIER, show_identity=number % 2 == 0)
+        db.session.commit()
+
+    for number in range(2):
+        send(number)
+    few = _statements(app, count_queries, path, secret)
+    for number in range(28):
+        send(number)
+    assert _statements(app, count_queries, path, secret) == few
+
+
+def test_a_members_contributions_cost_the_same_for_2_or_30(app, count_queries):
+    member = MembershipFactory().user
+    secret = personal_token(member)
+
+    def log(number):
+        logbook.log(member, values(f"Training {number}", starts_on=today() - timedelta(days=number), ends_on=None))
+        db.session.commit()
+
+    for number in range(2):
+        log(number)
+    few = _statements(app, count_queries, "/api/v1/contributions?per_page=10", secret)
+    for number in range(2, 30):
+        log(number)
+    assert _statements(app, count_queries, "/api/v1/contributions?per_page=10", secret) == few
