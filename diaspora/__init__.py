@@ -40,6 +40,10 @@ def create_app(config: dict | None = None) -> Flask:
     for name in DOMAINS:
         importlib.import_module(f"diaspora.{name}").init_app(app)
     demo.init_app(app)
+    from diaspora.core import jobs, metrics
+
+    jobs.init_app(app)
+    metrics.init_app(app)
     access.check_routes(app)
     return app
 

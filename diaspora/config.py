@@ -44,9 +44,14 @@ ENV_KEYS = (
     "DISCLOSURE_THRESHOLD",
     "API_RATE_LIMIT",
     "API_PUBLIC_RATE_LIMIT",
+    "JOBS_URL",
+    "OUTBOX_CLAIM_LEASE",
+    "METRICS_TOKEN",
+    "DATABASE_POOLER",
 )
 BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"}
-INTEGER_KEYS = {"MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "TRUSTED_PROXIES", "DISCLOSURE_THRESHOLD"}
+INTEGER_KEYS = {"MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_CLAIM_LEASE", "TRUSTED_PROXIES",
+                "DISCLOSURE_THRESHOLD"}
 LIST_KEYS = {"TRUSTED_HOSTS"}
 
 
@@ -79,6 +84,18 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_LIMIT_PER_ACCOUNT": "50 per hour",
         "LOGIN_LIMIT_PER_IP": "30 per 15 minutes",
         "OUTBOX_MAX_ATTEMPTS": 8,
+        # How long a sender's claim on a message lasts: longer than an SMTP conversation can take
+        # with MAIL_TIMEOUT on each step. A worker killed mid-delivery frees its messages after it.
+        "OUTBOX_CLAIM_LEASE": 300,
+        # The job queue (core/jobs.py): sqlite:///<file> (default: instance/jobs.sqlite, no extra
+        # service), redis://host:port/db in production, "immediate" under test.
+        "JOBS_URL": None,
+        # /metrics answers a request carrying "Authorization: Bearer <METRICS_TOKEN>", a platform
+        # admin, or a request from loopback; nobody else.
+        "METRICS_TOKEN": None,
+        # "pgbouncer" when DATABASE_URL points at PgBouncer in transaction mode: no prepared
+        # statements, no startup options (docs/database.md).
+        "DATABASE_POOLER": None,
         "TRUSTED_PROXIES": 0,
         "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
         "RESET_TOKEN_MAX_AGE": 3600,
@@ -150,6 +167,8 @@ def load(app, overrides: dict) -> None:
     ensure_secret_key(config, app.instance_path)
     ensure_credential_signing_key(config, app.instance_path)
     ensure_disclosure_threshold(config)
+    if config.get("TESTING") and not config.get("JOBS_URL"):
+        config["JOBS_URL"] = "immediate"
     tune_postgresql(config)
 
 
@@ -161,7 +180,13 @@ def tune_postgresql(config: dict) -> None:
         return
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
-    connect_args.setdefault("options", "-c plan_cache_mode=force_custom_plan")
+    if config.get("DATABASE_POOLER") == "pgbouncer":
+        # PgBouncer in transaction mode hands each transaction to any server connection: a
+        # statement prepared on one is unknown on the next, and it refuses startup options.
+        # Without prepared statements every execution is planned for its parameters anyway.
+        connect_args["prepare_threshold"] = None
+    else:
+        connect_args.setdefault("options", "-c plan_cache_mode=force_custom_plan")
     options["connect_args"] = connect_args
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(roster_views.bp)
     app.cli.add_command(commands.memberships_cli)
+    commands.register_jobs()
     app.jinja_env.filters["membership_period"] = registry.period_words
     from diaspora.core import navigation
     from diaspora.core.i18n import _l

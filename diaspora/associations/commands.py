@@ -35,3 +35,19 @@ def update() -> None:
     transaction.commit()
     click.echo(f"{lapsed} {'membership' if lapsed == 1 else 'memberships'} lapsed, "
                f"{reminded} renewal {'reminder' if reminded == 1 else 'reminders'} sent.")
+
+
+def update_job() -> str:
+    """The same work as `flask memberships update`, as the queue's daily periodic job."""
+    from diaspora.associations import renewals
+
+    lapsed = renewals.lapse_due()
+    reminded = renewals.send_reminders()
+    transaction.commit()
+    return f"{lapsed} lapsed, {reminded} reminded"
+
+
+def register_jobs() -> None:
+    from diaspora.core import jobs
+
+    jobs.register("memberships.update", update_job, periodic=jobs.crontab(minute="10", hour="3"))

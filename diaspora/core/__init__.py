@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from diaspora.core import commands, errors, transaction, views
+    from diaspora.core import commands, errors, jobs_views, transaction, views
     from diaspora.core.countries import country_name
     from diaspora.core.forms import language_name
     from diaspora.core.i18n import LANGUAGE_NAMES, current_locale, install_template_gettext
@@ -14,6 +14,8 @@ def init_app(app: Flask) -> None:
     from diaspora.core.time import long_date
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(jobs_views.bp)
+    jobs_views.register_kinds()
     app.after_request(transaction.commit_or_rollback)
     app.teardown_request(transaction.discard_on_error)
     errors.register(app)
@@ -27,6 +29,14 @@ def init_app(app: Flask) -> None:
                                  current_locale=current_locale, main_navigation=main_navigation,
                                  language_names=LANGUAGE_NAMES)
     _register_personal_data()
+    _register_jobs()
+
+
+def _register_jobs() -> None:
+    from diaspora.core import jobs, outbox
+
+    jobs.register("outbox.deliver", outbox.deliver_job)
+    jobs.register("outbox.sweep", outbox.sweep_job, periodic=jobs.crontab(minute="*"))
 
 
 def _register_personal_data() -> None:
@@ -51,3 +61,4 @@ def _register_personal_data() -> None:
     personal_data.register("files", tables=("stored_files",), export=export, erase=erase, order=90,
                            erased=_l("Every file you uploaded."))
     personal_data.not_personal("audit_events", "exported and redacted by personal_data itself")
+    personal_data.not_personal("failed_jobs", "a job's name, ids and error, no personal data")

@@ -16,7 +16,7 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
-    QUEUED, SENT, FAILED = "queued", "sent", "failed"
+    QUEUED, SENT, FAILED, DISCARDED = "queued", "sent", "failed", "discarded"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(sa.String(320))
@@ -29,6 +29,8 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]
+    # The current sender's claim (outbox.claim): only its holder records the outcome.
+    claim_token: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     # Set when the recipient's account is erased while the message waits: once sent (or given
@@ -87,3 +89,16 @@ class PlatformCount(db.Model):
 
     name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class FailedJob(db.Model):
+    """A background job whose last attempt failed (core/jobs.py): its name, its arguments (ids,
+    never personal data) and its last error, until an admin retries or discards it."""
+
+    __tablename__ = "failed_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(sa.String(120))
+    arguments: Mapped[list] = mapped_column(sa.JSON, default=list)
+    last_error: Mapped[str] = mapped_column(sa.Text)
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -7,12 +7,17 @@ with exponential backoff. A message is *claimed* with a conditional UPDATE befor
 is sent (on PostgreSQL the candidates are also selected FOR UPDATE SKIP LOCKED), so
 two senders running at once never send the same message twice.
 
-A request never waits on SMTP: its mail is handed to `deliver` after the response has been
-sent (`transaction.commit_or_rollback`), and every SMTP connection has a timeout
-(`MAIL_TIMEOUT`), so a hanging mail server delays mail, never the app. Bodies are encoded
+No request talks to SMTP: after the commit, `transaction` enqueues an `outbox.deliver` job with
+the ids (core/jobs.py), and a worker sends them; the periodic `outbox.sweep` job (every minute)
+enqueues whatever is still queued and due, so a process that dies between its commit and the
+enqueue, a worker killed mid-delivery or a lost job delays mail and loses none. Each claim
+carries a fresh token: only the sender holding the current claim records the outcome, and a
+claim's lease (`OUTBOX_CLAIM_LEASE`, longer than any SMTP conversation's timeouts) is what lets
+another worker take over from a dead one. Every SMTP connection has a timeout (`MAIL_TIMEOUT`). Bodies are encoded
 quoted-printable (no line longer than RFC 5321 allows, whatever people type). Once a message
 has left, its body is cleared: the outbox is a queue, not an archive of what people wrote."""
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,7 +33,8 @@ from diaspora.core.time import utcnow
 from diaspora.extensions import db, mail
 
 PENDING_KEY = "outbox_pending_ids"
-CLAIM_LEASE = timedelta(minutes=5)
+SWEEP_GRACE = timedelta(seconds=30)  # the after-commit job's turn before the sweep's
+JOB_CHUNK = 50
 MAX_BACKOFF = timedelta(hours=6)
 
 
@@ -114,8 +120,9 @@ def deliver(message_ids: Iterable[int]) -> SendReport:
         return report
     now = utcnow()
     for message_id in ids:
-        if claim(message_id, now, ignore_schedule=True):
-            _send_claimed(message_id, report)
+        token = claim(message_id, now, ignore_schedule=True)
+        if token:
+            _send_claimed(message_id, token, report)
         else:
             report.skipped += 1
     return report
@@ -132,11 +139,11 @@ def send_due(*, now: datetime | None = None, ignore_schedule: bool = False, batc
         candidates = [i for i in _due_ids(now, ignore_schedule, batch) if i not in attempted]
         if not candidates:
             return report
-        claimed = [i for i in candidates if claim(i, now, ignore_schedule=ignore_schedule)]
+        claimed = [(i, token) for i in candidates if (token := claim(i, now, ignore_schedule=ignore_schedule))]
         report.skipped += len(candidates) - len(claimed)
         attempted.update(candidates)
-        for message_id in claimed:
-            _send_claimed(message_id, report)
+        for message_id, token in claimed:
+            _send_claimed(message_id, token, report)
             if progress:
                 progress(report)
 
@@ -156,9 +163,11 @@ def _due_ids(now: datetime, ignore_schedule: bool, batch: int) -> list[int]:
     return ids
 
 
-def claim(message_id: int, now: datetime, *, ignore_schedule: bool = False) -> bool:
-    """Take a lease on one queued message. Exactly one of several concurrent senders wins:
-    the UPDATE re-checks its WHERE clause after any competing UPDATE commits."""
+def claim(message_id: int, now: datetime, *, ignore_schedule: bool = False) -> str | None:
+    """Take a lease on one queued message; its token, or None if another sender holds it or it
+    left already. Exactly one of several concurrent senders wins: the UPDATE re-checks its WHERE
+    clause after any competing UPDATE commits."""
+    token = secrets.token_hex(16)
     statement = (
         sa.update(OutboxMessage)
         .where(
@@ -166,14 +175,81 @@ def claim(message_id: int, now: datetime, *, ignore_schedule: bool = False) -> b
             OutboxMessage.status == OutboxMessage.QUEUED,
             _not_leased(now),
         )
-        .values(locked_until=now + CLAIM_LEASE, attempts=OutboxMessage.attempts + 1)
+        .values(locked_until=now + claim_lease(), attempts=OutboxMessage.attempts + 1, claim_token=token)
         .execution_options(synchronize_session=False)
     )
     if not ignore_schedule:
         statement = statement.where(OutboxMessage.next_attempt_at <= now)
     claimed = db.session.execute(statement).rowcount == 1
     db.session.commit()
-    return claimed
+    return token if claimed else None
+
+
+def claim_lease() -> timedelta:
+    return timedelta(seconds=current_app.config["OUTBOX_CLAIM_LEASE"])
+
+
+def sweep(*, now: datetime | None = None) -> int:
+    """Enqueue a delivery job for every queued message that is due and not held by a sender (the
+    periodic job, every minute). Returns how many it enqueued. A message queued in the last
+    `SWEEP_GRACE` is left to the job its own commit enqueued."""
+    from diaspora.core import jobs
+
+    now = now or utcnow()
+    ids = list(db.session.scalars(
+        sa.select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxMessage.QUEUED, OutboxMessage.next_attempt_at <= now,
+               OutboxMessage.created_at <= now - SWEEP_GRACE, _not_leased(now))
+        .order_by(OutboxMessage.id)))
+    db.session.commit()
+    for start in range(0, len(ids), JOB_CHUNK):
+        jobs.enqueue("outbox.deliver", ids[start:start + JOB_CHUNK])
+    return len(ids)
+
+
+def enqueue_delivery(ids: list[int]) -> None:
+    """After a commit: a delivery job per chunk of ids. If the queue cannot be reached the mail
+    waits in the outbox for the sweep; nothing is lost, so this never raises."""
+    from diaspora.core import jobs
+
+    try:
+        for start in range(0, len(ids), JOB_CHUNK):
+            jobs.enqueue("outbox.deliver", ids[start:start + JOB_CHUNK])
+    except Exception:
+        current_app.logger.exception("Mail %s not enqueued; the sweep will", ids[:JOB_CHUNK])
+
+
+def deliver_job(ids: list[int]) -> str:
+    return str(deliver(ids))
+
+
+def sweep_job() -> int:
+    return sweep()
+
+
+def retry(message_id: int) -> bool:
+    """An admin's retry of a failed (or discarded) message: queued again, attempts from zero."""
+    changed = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id,
+               OutboxMessage.status.in_((OutboxMessage.FAILED, OutboxMessage.DISCARDED)),
+               OutboxMessage.body_text != "")
+        .values(status=OutboxMessage.QUEUED, attempts=0, next_attempt_at=utcnow(), locked_until=None,
+                claim_token=None)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if changed:
+        db.session.info.setdefault(PENDING_KEY, []).append(message_id)
+    return changed
+
+
+def discard(message_id: int) -> bool:
+    """An admin gives up on a failed message: it is never sent, and forgets what it said."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status != OutboxMessage.FAILED:
+        return False
+    message.status = OutboxMessage.DISCARDED
+    _forget_contents(message)
+    return True
 
 
 def backoff(attempts: int) -> timedelta:
@@ -185,7 +261,7 @@ def _not_leased(now: datetime):
     return sa.or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now)
 
 
-def _send_claimed(message_id: int, report: SendReport) -> None:
+def _send_claimed(message_id: int, token: str, report: SendReport) -> None:
     message = db.session.get(OutboxMessage, message_id, populate_existing=True)
     try:
         _transmit(message)
@@ -197,8 +273,22 @@ def _send_claimed(message_id: int, report: SendReport) -> None:
         message.sent_at = utcnow()
         message.last_error = None
         message.locked_until = None
+        message.claim_token = None
         _forget_contents(message)
         report.sent.append(message_id)
+    _commit_if_still_claimed(message, token)
+
+
+def _commit_if_still_claimed(message: OutboxMessage, token: str) -> None:
+    """Record the outcome only while this sender still holds the claim (the row is locked first
+    on PostgreSQL, so a competing claim waits until the outcome is recorded)."""
+    with db.session.no_autoflush:  # read the stored claim, not this sender's pending changes
+        held = db.session.scalar(
+            sa.select(OutboxMessage.claim_token).where(OutboxMessage.id == message.id).with_for_update())
+    if held != token:
+        current_app.logger.warning("Mail %s: claim lost to another sender; outcome not recorded", message.id)
+        db.session.rollback()
+        return
     db.session.commit()
 
 
@@ -218,6 +308,7 @@ def _forget_contents(message: OutboxMessage) -> None:
 def _record_failure(message: OutboxMessage, error: Exception) -> None:
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
     message.locked_until = None
+    message.claim_token = None
     if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         message.status = OutboxMessage.FAILED
         if message.erase_after_send:

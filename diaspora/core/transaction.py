@@ -2,30 +2,28 @@
 
 Views and services only `flush()`. When a request ends with a success or redirect,
 `commit_or_rollback` commits; any 4xx/5xx answer rolls back, so a failed form or a
-refused request never leaves half a change behind. Mail queued in the transaction leaves
-after the commit: a CLI command sends it at once; a request sends it once its response has
-gone to the browser, so nobody waits on SMTP."""
+refused request never leaves half a change behind. Mail queued in the transaction is handed to
+the job queue right after the commit (`outbox.enqueue_delivery`: one small write to the queue,
+never SMTP); a worker sends it. Nobody waits on a mail server, and if the process dies between
+the commit and the enqueue the outbox's periodic sweep enqueues it."""
 
-from flask import Response, current_app
+from flask import Response
 
 from diaspora.core import outbox
 from diaspora.extensions import db
 
-# A bulk change (a CSV import) may queue thousands of mails: the request sends the first
-# few itself and leaves the rest to `flask outbox send`.
-INLINE_DELIVERY_LIMIT = 20
-
 
 def commit() -> None:
-    """Commit and send the mail queued in the transaction now (CLI commands)."""
+    """Commit, then enqueue the delivery of the mail queued in the transaction (CLI commands)."""
     pending = _commit()
-    outbox.deliver(pending)
+    if pending:
+        outbox.enqueue_delivery(pending)
 
 
 def _commit() -> list[int]:
     pending = outbox.take_pending_ids()
     db.session.commit()
-    return pending[:INLINE_DELIVERY_LIMIT]
+    return pending
 
 
 def rollback() -> None:
@@ -45,18 +43,7 @@ def commit_or_rollback(response: Response) -> Response:
     if response.status_code >= 400:
         rollback()
         return response
-    pending = _commit()
-    if pending:
-        app = current_app._get_current_object()
-
-        def deliver_after_response() -> None:
-            with app.app_context():
-                try:
-                    outbox.deliver(pending)
-                except Exception:  # the mail stays queued: `flask outbox send` will send it
-                    app.logger.exception("Mail %s not sent after the response", pending)
-
-        response.call_on_close(deliver_after_response)
+    commit()
     return response
 
 

@@ -16,11 +16,33 @@ def home():
 @bp.get("/healthz")
 @public
 def healthz():
+    """The database, the Redis behind the job queue (when it is Redis), and the age of the oldest
+    mail waiting to leave. Fast whatever the mail server does: nothing here talks to SMTP, and
+    Redis is asked with a short timeout. 503 when the database or Redis does not answer."""
+    from diaspora.core import jobs
+    from diaspora.core.metrics import oldest_waiting_seconds
+    from diaspora.core.time import utcnow
+
+    report: dict = {"status": "ok"}
     try:
         db.session.execute(sa.text("SELECT 1"))
+        report["database"] = "ok"
+        report["oldest_waiting_job_seconds"] = round(oldest_waiting_seconds(utcnow()), 1)
     except sa.exc.SQLAlchemyError:
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+        report.update(status="error", database="unreachable")
+    if jobs.is_redis():
+        try:
+            jobs.ping_redis()
+            report["redis"] = "ok"
+        except Exception:
+            report.update(status="error", redis="unreachable")
+    else:
+        report["redis"] = "not used"
+    try:
+        report["jobs_waiting"] = jobs.pending_count()
+    except Exception:
+        report["jobs_waiting"] = None
+    return jsonify(report), 200 if report["status"] == "ok" else 503
 
 
 @bp.get("/favicon.ico")

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(work_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.cli.add_command(desk_commands.desks_cli)
+    desk_commands.register_jobs()
     from diaspora.desks import dashboard_views, engagement
 
     app.register_blueprint(dashboard_views.bp)

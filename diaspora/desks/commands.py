@@ -36,3 +36,27 @@ def refresh() -> None:
 
     engagement.refresh(echo=click.echo)
     transaction.commit()
+
+
+def remind_job() -> int:
+    """The same work as `flask desks remind`, as the queue's daily periodic job."""
+    from diaspora.desks import reminders
+
+    sent = reminders.remind(None)
+    transaction.commit()
+    return len(sent)
+
+
+def refresh_job() -> None:
+    """The same work as `flask desks refresh`, as the queue's hourly periodic job."""
+    from diaspora.desks import engagement
+
+    engagement.refresh()
+    transaction.commit()
+
+
+def register_jobs() -> None:
+    from diaspora.core import jobs
+
+    jobs.register("desks.remind", remind_job, periodic=jobs.crontab(minute="30", hour="3"))
+    jobs.register("desks.refresh", refresh_job, periodic=jobs.crontab(minute="5"))

@@ -33,3 +33,4 @@ def init_app(app: Flask) -> None:
     from diaspora.licensure import commands
 
     app.cli.add_command(commands.licences_cli)
+    commands.register_jobs()

@@ -67,3 +67,18 @@ def load_reference() -> None:
     transaction.commit()
     click.echo(f"{regulators} {'regulator' if regulators == 1 else 'regulators'} added, "
                f"{countries} {'country' if countries == 1 else 'countries'} of the safeguards list added.")
+
+
+def remind_job() -> int:
+    """The same work as `flask licences remind`, as the queue's daily periodic job."""
+    from diaspora.licensure import reminders
+
+    report = reminders.remind(None)
+    transaction.commit()
+    return report.total
+
+
+def register_jobs() -> None:
+    from diaspora.core import jobs
+
+    jobs.register("licences.remind", remind_job, periodic=jobs.crontab(minute="20", hour="3"))

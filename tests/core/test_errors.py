@@ -24,7 +24,8 @@ def test_errors_are_json_for_clients_that_ask(client):
 def test_healthz_touches_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "redis": "not used", "jobs_waiting": 0,
+                             "oldest_waiting_job_seconds": 0.0}
 
 
 @pytest.fixture
