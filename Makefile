@@ -45,8 +45,8 @@ translations-extract: install
 run: install translations
 	APP_ENV=development $(BIN)/flask db upgrade
 	APP_ENV=development $(BIN)/flask demo load
-	@echo "Serving at http://$(HOST):$(PORT) (Ctrl+C to stop)"
-	APP_ENV=development $(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo "Serving at http://$(HOST):$(PORT), mail leaving by itself (Ctrl+C to stop)"
+	APP_ENV=development $(BIN)/flask serve --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite; with TEST_DATABASE_URL=postgresql+psycopg://... on PostgreSQL.
 test: install-dev translations

@@ -45,13 +45,15 @@ ENV_KEYS = (
     "API_RATE_LIMIT",
     "API_PUBLIC_RATE_LIMIT",
     "JOBS_URL",
+    "JOBS_QUEUE_NAME",
     "OUTBOX_CLAIM_LEASE",
+    "OUTBOX_SWEEP_GRACE",
     "METRICS_TOKEN",
     "DATABASE_POOLER",
 )
 BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"}
-INTEGER_KEYS = {"MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_CLAIM_LEASE", "TRUSTED_PROXIES",
-                "DISCLOSURE_THRESHOLD"}
+INTEGER_KEYS = {"MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_CLAIM_LEASE", "OUTBOX_SWEEP_GRACE",
+                "TRUSTED_PROXIES", "DISCLOSURE_THRESHOLD"}
 LIST_KEYS = {"TRUSTED_HOSTS"}
 
 
@@ -87,6 +89,8 @@ def defaults(instance_path: str) -> dict:
         # How long a sender's claim on a message lasts: longer than an SMTP conversation can take
         # with MAIL_TIMEOUT on each step. A worker killed mid-delivery frees its messages after it.
         "OUTBOX_CLAIM_LEASE": 300,
+        # The sweep leaves mail younger than this to the job its own commit enqueued.
+        "OUTBOX_SWEEP_GRACE": 30,
         # The job queue (core/jobs.py): sqlite:///<file> (default: instance/jobs.sqlite, no extra
         # service), redis://host:port/db in production, "immediate" under test.
         "JOBS_URL": None,

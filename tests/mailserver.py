@@ -21,6 +21,12 @@ class _Collector:
     def __init__(self, server: "SmtpServer"):
         self.server = server
 
+    async def handle_RCPT(self, smtp_server, session, envelope, address, rcpt_options):
+        while self.server.hanging.is_set():  # connection accepted, greeting sent, then silence
+            await asyncio.sleep(0.02)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, smtp_server, session, envelope):
         if self.server.delay:
             await asyncio.sleep(self.server.delay)
@@ -36,6 +42,9 @@ class SmtpServer:
         self.port = free_port()
         self.messages: list[Message] = []
         self.delay = 0.0  # seconds to take over each message, to widen race windows
+        # While set, the server accepts connections and greets, then answers nothing more (it
+        # hangs at the recipient, before any message is handed over).
+        self.hanging = threading.Event()
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 
@@ -49,6 +58,7 @@ class SmtpServer:
             self._controller = None
 
     def clear(self) -> None:
+        self.hanging.clear()
         with self._lock:
             self.messages.clear()
 

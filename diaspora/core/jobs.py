@@ -120,8 +120,11 @@ def make_huey(app: Flask) -> Huey:
         Path(filename).parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(name, results=False, utc=True, filename=filename)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(name, results=False, utc=True, url=url, socket_timeout=5,
-                         socket_connect_timeout=2)
+        from redis import ConnectionPool
+
+        # Short timeouts: /healthz and an enqueue after a commit must not hang on a dead Redis.
+        pool = ConnectionPool.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+        return RedisHuey(name, results=False, utc=True, connection_pool=pool)
     raise ValueError(f"JOBS_URL must be sqlite:///<file>, redis://<host>:<port>/<db> or immediate, not {url!r}")
 
 

@@ -33,7 +33,6 @@ from diaspora.core.time import utcnow
 from diaspora.extensions import db, mail
 
 PENDING_KEY = "outbox_pending_ids"
-SWEEP_GRACE = timedelta(seconds=30)  # the after-commit job's turn before the sweep's
 JOB_CHUNK = 50
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -192,14 +191,15 @@ def claim_lease() -> timedelta:
 def sweep(*, now: datetime | None = None) -> int:
     """Enqueue a delivery job for every queued message that is due and not held by a sender (the
     periodic job, every minute). Returns how many it enqueued. A message queued in the last
-    `SWEEP_GRACE` is left to the job its own commit enqueued."""
+    `OUTBOX_SWEEP_GRACE` seconds is left to the job its own commit enqueued."""
     from diaspora.core import jobs
 
     now = now or utcnow()
+    grace = timedelta(seconds=current_app.config["OUTBOX_SWEEP_GRACE"])
     ids = list(db.session.scalars(
         sa.select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxMessage.QUEUED, OutboxMessage.next_attempt_at <= now,
-               OutboxMessage.created_at <= now - SWEEP_GRACE, _not_leased(now))
+               OutboxMessage.created_at <= now - grace, _not_leased(now))
         .order_by(OutboxMessage.id)))
     db.session.commit()
     for start in range(0, len(ids), JOB_CHUNK):
