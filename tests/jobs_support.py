@@ -23,10 +23,9 @@ def queue_app(database_url: str, smtp_server, **overrides):
     """An app like the session's, but with a real Redis queue (not immediate mode)."""
     from tests.conftest import IsolatedClient, app_config
 
-    name = f"test-{uuid.uuid4().hex[:8]}"
-    app = create_app(app_config(database_url, smtp_server, JOBS_URL=REDIS_URL, JOBS_QUEUE_NAME=name,
-                                MAIL_TIMEOUT=5, OUTBOX_CLAIM_LEASE=4, OUTBOX_SWEEP_GRACE=0,
-                                **overrides))
+    settings = {"JOBS_URL": REDIS_URL, "JOBS_QUEUE_NAME": f"test-{uuid.uuid4().hex[:8]}", "MAIL_TIMEOUT": 5,
+                "OUTBOX_CLAIM_LEASE": 4, "OUTBOX_SWEEP_GRACE": 0, **overrides}
+    app = create_app(app_config(database_url, smtp_server, **settings))
     app.test_client_class = IsolatedClient
     return app
 

@@ -22,7 +22,6 @@ dies between its commit and its `enqueue`, or a worker killed mid-job, loses not
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -64,7 +63,7 @@ class Queue:
         self.app = app
         self.huey = make_huey(app)
         self.tasks: dict[str, Any] = {}
-        self.lock = threading.Lock()
+        self.huey.signal(signals.SIGNAL_ERROR)(self._record_failure)
 
     def bind(self) -> None:
         for job in JOBS.values():
@@ -76,7 +75,6 @@ class Queue:
             else:
                 self.tasks[job.name] = self.huey.task(retries=job.retries, retry_delay=job.retry_delay,
                                                       name=job.name)(run)
-        self.huey.signal(signals.SIGNAL_ERROR)(self._record_failure)
 
     def _record_failure(self, signal, task, exc=None) -> None:
         """The last attempt failed (an attempt with retries left is not a failure yet)."""
