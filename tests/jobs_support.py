@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -57,8 +58,8 @@ class Worker:
         args = [sys.executable, "-m", "flask", "jobs", "worker", "--workers", str(workers)]
         if scheduler:
             args.append("--scheduler")
-        self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, text=True)
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (an unread pipe would fill and block it)
+        self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
 
     def kill(self) -> None:
         """kill -9: no cleanup, no goodbye."""
@@ -73,7 +74,8 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
-        return self.process.stderr.read() if self.process.stderr else ""
+        self.log.seek(0)
+        return self.log.read()
 
 
 def outbox_rows() -> list[OutboxMessage]:

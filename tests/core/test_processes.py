@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -81,12 +82,12 @@ def test_web_workers_and_scheduler_start_and_deliver_mail(source, environment, d
     commands = procfile_commands() if source == "Procfile" else systemd_commands()
     assert len(commands) == 3, commands
     processes = {}
+    logs = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (a pipe nobody reads would fill and block them)
     try:
         for name, command in commands.items():
             expanded = command.replace("${PORT}", environment["PORT"])
             processes[name] = subprocess.Popen(["bash", "-c", f"exec env {expanded}"], cwd=ROOT, env=environment,
-                                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                               start_new_session=True)
+                                               stdout=subprocess.DEVNULL, stderr=logs, start_new_session=True)
         port = int(environment["PORT"])
         health = wait_for(lambda: healthz(port), 30, "the web process to answer /healthz", step=0.3)
         assert health["status"] == "ok" and health["redis"] == "ok", health
@@ -98,7 +99,7 @@ def test_web_workers_and_scheduler_start_and_deliver_mail(source, environment, d
         wait_for(lambda: smtp_server.to("efua@example.org"), 30, "a worker to deliver the mail")
         time.sleep(0.5)
         for name, process in processes.items():
-            assert process.poll() is None, f"{name} exited: {process.stderr.read()}"
+            assert process.poll() is None, f"{name} exited: {logs.seek(0) and ''}{logs.read()[-3000:]}"
         assert len(smtp_server.to("efua@example.org")) == 1
     finally:
         for process in processes.values():
