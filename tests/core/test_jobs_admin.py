@@ -144,3 +144,21 @@ def test_healthz_reports_the_oldest_waiting_mail(client, smtp_server):
     health = client.get("/healthz").json
     assert health["status"] == "ok" and health["database"] == "ok"
     assert 90 <= health["oldest_waiting_job_seconds"] < 120
+
+
+def test_the_sweep_sends_mail_whose_job_was_lost(app, db, smtp_server):
+    """A process that died between its commit and its enqueue left a row and no job: the sweep,
+    which the scheduler runs every minute, enqueues it (and leaves fresh mail to its own job)."""
+    from datetime import datetime
+
+    db.session.add_all([
+        OutboxMessage(recipient="lost@example.org", subject="Lost", template="email_taken", body_text="Hello",
+                      created_at=utcnow() - timedelta(minutes=2), next_attempt_at=utcnow() - timedelta(minutes=2)),
+        OutboxMessage(recipient="fresh@example.org", subject="Fresh", template="email_taken", body_text="Hello"),
+    ])
+    db.session.commit()
+    jobs.enqueue("outbox.sweep")  # what the scheduler does (immediate mode runs it here)
+    assert [m["To"] for m in smtp_server.messages] == ["lost@example.org"]
+
+    sweep = jobs.JOBS["outbox.sweep"]
+    assert all(sweep.periodic(datetime(2026, 12, 5, 21, minute)) for minute in range(60))  # every minute
