@@ -91,6 +91,8 @@ def defaults(instance_path: str) -> dict:
         "OUTBOX_CLAIM_LEASE": 300,
         # The sweep leaves mail younger than this to the job its own commit enqueued.
         "OUTBOX_SWEEP_GRACE": 30,
+        # A portfolio with more verified entries than this is rendered to PDF by a job and mailed.
+        "PORTFOLIO_INLINE_LIMIT": 150,
         # The job queue (core/jobs.py): sqlite:///<file> (default: instance/jobs.sqlite, no extra
         # service), redis://host:port/db in production, "immediate" under test.
         "JOBS_URL": None,

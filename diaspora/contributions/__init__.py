@@ -29,3 +29,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(impact_views.bp)
     app.register_blueprint(mission_views.bp)
     navigation.add("contributions.index", _l("Contributions"), who="member", order=25)
+    from diaspora.contributions import documents
+    from diaspora.core import jobs
+
+    jobs.register("contributions.render_portfolio", documents.render_portfolio_job, retries=2, retry_delay=60)

@@ -166,3 +166,38 @@ def portfolio_pdf(user, filters: portfolio.Filters | None = None) -> bytes:
     """The member's verified contributions, filtered as on their portfolio page, as PDF bytes
     (tagged, titled and in the reader's language: `core.pdf`)."""
     return pdf.html_to_pdf(portfolio_html(user, filters or portfolio.Filters()))
+
+
+def is_large(user_id: int, filters: portfolio.Filters, limit: int) -> bool:
+    """Whether the portfolio has more than `limit` verified entries (reads at most limit + 1 ids)."""
+    query = (portfolio.contributions_of(user_id, filters).with_only_columns(Contribution.id)
+             .where(Contribution.status == ContributionStatus.VERIFIED).limit(limit + 1))
+    return len(db.session.scalars(query).all()) > limit
+
+
+def render_portfolio_job(user_id: int, args: dict) -> int | None:
+    """The job that renders a large portfolio's PDF outside any request: stored as the member's
+    file (erased with their account) and mailed to them as a link. Returns the file's id."""
+    import hashlib
+
+    from werkzeug.datastructures import MultiDict
+
+    from diaspora.auth.models import User
+    from diaspora.core import links, transaction
+    from diaspora.core.i18n import _l, in_locale
+    from diaspora.core.models import StoredFile
+    from diaspora.core.outbox import queue_email
+
+    user = db.session.get(User, user_id)
+    if user is None:  # erased meanwhile
+        return None
+    with in_locale(user.locale):
+        data = portfolio_pdf(user, portfolio.Filters.from_args(MultiDict(args)))
+    stored = StoredFile(owner_id=user.id, filename="portfolio.pdf", content_type="application/pdf",
+                        size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data)
+    db.session.add(stored)
+    db.session.flush()
+    queue_email(user.email, _l("Your portfolio is ready"), "contributions_portfolio_ready", locale=user.locale,
+                user=user, url=links.absolute("proof.portfolio_file", file_id=stored.id))
+    transaction.commit()
+    return stored.id

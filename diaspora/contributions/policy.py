@@ -108,7 +108,17 @@ def _get(model):
     return lambda **params: db.session.get(model, next(iter(params.values())))
 
 
+def _portfolio_file(file_id: int):
+    from diaspora.core.models import StoredFile
+
+    found = db.session.get(StoredFile, file_id)
+    return found if found is not None and found.filename == "portfolio.pdf" else None
+
+
 def declare_kinds() -> None:
+    object_kind("portfolio_file", params=("file_id",), find=_portfolio_file, actions={"view"},
+                can=lambda user, action, stored: getattr(user, "is_authenticated", False)
+                and stored.owner_id == user.id)
     object_kind("contribution", params=("contribution_id",), find=_get(Contribution), can=can_contribution,
                 actions={"view", "change", "verify"})
     object_kind("contribution_evidence", params=("evidence_id",), find=_get(ContributionEvidence),

@@ -16,9 +16,29 @@ bp = Blueprint("proof", __name__)
 @bp.get("/contributions/portfolio.pdf")
 @login_required
 def portfolio_pdf():
+    """At once for most portfolios; a large one (over PORTFOLIO_INLINE_LIMIT verified entries) is
+    rendered by a job, and its link mailed: no request lays out hundreds of pages."""
+    from flask import current_app
+
+    from diaspora.core import jobs
+
     filters = portfolio.Filters.from_args(request.args)
+    if documents.is_large(current_user.id, filters, current_app.config["PORTFOLIO_INLINE_LIMIT"]):
+        jobs.enqueue("contributions.render_portfolio", current_user.id, request.args.to_dict(flat=False))
+        flash(_("Your portfolio is long: we are preparing its PDF and will email you a link to it in a few "
+                "minutes."), "success")
+        return redirect(url_for("contributions.index", **request.args))
     pdf = documents.portfolio_pdf(current_user, filters)
     return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="portfolio.pdf"'})
+
+
+@bp.get("/contributions/portfolio/<int:file_id>.pdf")
+@login_required
+@loads(portfolio_file="view")
+def portfolio_file(portfolio_file):
+    """A large portfolio's PDF, rendered by the job: its owner's alone."""
+    return Response(portfolio_file.data, mimetype="application/pdf",
                     headers={"Content-Disposition": 'attachment; filename="portfolio.pdf"'})
 
 

@@ -177,3 +177,18 @@ def a_place_on_a_mission_team(person: Person) -> None:
     db.session.flush()
     db.session.add(MissionMember(mission_id=made.id, user_id=person.user.id, role=person.mark("role")))
     db.session.flush()
+
+
+# A large portfolio's PDF, rendered by a job, is its member's alone.
+insiders("portfolio_file", "view", OWNER)
+
+
+@kind_sample("portfolio_file")
+def portfolio_file(tenant: Tenant) -> dict:
+    from diaspora.core.models import StoredFile
+
+    stored = StoredFile(owner_id=tenant.member.id, filename="portfolio.pdf", content_type="application/pdf",
+                        size=len(PDF), sha256="0" * 64, data=PDF + tenant.secret("portfolio").encode())
+    db.session.add(stored)
+    db.session.flush()
+    return {"file_id": stored.id}
