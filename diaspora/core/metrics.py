@@ -8,8 +8,9 @@ logged-in platform admin, or, only while no METRICS_TOKEN is set, a request from
 Prometheus on the same machine; behind a proxy on the same machine set TRUSTED_PROXIES, or the
 proxy's own address would count as loopback). Anyone else gets a 404.
 
-Each app has its own registry. Under gunicorn each worker process counts its own requests: set
-PROMETHEUS_MULTIPROC_DIR as prometheus_client documents to add them up (docs/deployment.md)."""
+Each app has its own registry. Under gunicorn each worker process counts its own requests and a
+scrape reaches one of them (prometheus_client's multiprocess mode would add them up: not done yet);
+the queue and outbox figures are read from Redis and the database at each scrape, so are whole."""
 
 import hmac
 import ipaddress
