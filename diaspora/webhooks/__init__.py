@@ -1,0 +1,24 @@
+"""Webhooks: an association's or a desk's officers register an HTTPS endpoint for the events
+that concern them; each event is written as a delivery in the transaction of its change (an
+outbox) and sent, signed as the Standard Webhooks specification says, by `jobs.deliver_due`
+(`flask webhooks deliver`), with retries, backoff and a delivery log.
+
+* `models.py`: subscriptions and deliveries; `events.py`: the event types, and the audit
+  listener that turns a change into deliveries; `subscriptions.py`: the services (make, pause,
+  resume, delete, test, redeliver; where an endpoint may point); `jobs.py`: claiming, signing,
+  sending, retrying, switching off; `policy.py`, `personal_data.py`: kinds and the registry;
+  `views.py`, `forms.py`: the pages; `api.py`: /api/v1/webhooks; `commands.py`: the CLI."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from diaspora.core import audit
+    from diaspora.webhooks import api, commands, events, personal_data, policy, views
+
+    policy.declare_kinds()
+    personal_data.register()
+    audit.listen("webhooks", events.on_audit)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    commands.register(app)
