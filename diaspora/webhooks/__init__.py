@@ -7,18 +7,18 @@ outbox) and sent, signed as the Standard Webhooks specification says, by `jobs.d
   listener that turns a change into deliveries; `subscriptions.py`: the services (make, pause,
   resume, delete, test, redeliver; where an endpoint may point); `jobs.py`: claiming, signing,
   sending, retrying, switching off; `policy.py`, `personal_data.py`: kinds and the registry;
-  `views.py`, `forms.py`: the pages; `api.py`: /api/v1/webhooks; `commands.py`: the CLI."""
+  `views.py`, `forms.py`: the pages; `commands.py`: the CLI. The API's routes
+  (/api/v1/webhooks) are in `api/v1/webhooks.py`, beside the other domains'."""
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     from diaspora.core import audit
-    from diaspora.webhooks import api, commands, events, personal_data, policy, views
+    from diaspora.webhooks import commands, events, personal_data, policy, views
 
     policy.declare_kinds()
     personal_data.register()
     audit.listen("webhooks", events.on_audit)
     app.register_blueprint(views.bp)
-    app.register_blueprint(api.bp)
     commands.register(app)
