@@ -105,7 +105,7 @@ def defaults(instance_path: str) -> dict:
         # these allow plain http or private and loopback addresses (a local receiver, the tests).
         "WEBHOOKS_CONNECT_TIMEOUT": 5.0,
         "WEBHOOKS_READ_TIMEOUT": 5.0,
-        "WEBHOOKS_MAX_ATTEMPTS": 8,
+        "WEBHOOKS_MAX_ATTEMPTS": 12,
         "WEBHOOKS_DISABLE_AFTER": 15,
         "WEBHOOKS_BACKOFF_SECONDS": 30,
         "WEBHOOKS_MAX_BACKOFF_SECONDS": 6 * 3600,
