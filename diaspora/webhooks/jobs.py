@@ -140,6 +140,9 @@ def _since(started: float) -> int:
 
 def _deliver(delivery_id: int, report: DeliveryReport) -> None:
     delivery = db.session.get(WebhookDelivery, delivery_id, populate_existing=True)
+    if delivery is None:  # its subscription was deleted since the claim
+        db.session.commit()
+        return
     subscription = delivery.subscription
     url, secret, message_id, body = subscription.url, subscription.secret, delivery.message_id, body_of(delivery)
     db.session.commit()  # nothing held open during the call
@@ -149,8 +152,11 @@ def _deliver(delivery_id: int, report: DeliveryReport) -> None:
 
 def _record(delivery_id: int, outcome: Outcome, report: DeliveryReport) -> None:
     delivery = db.session.get(WebhookDelivery, delivery_id, populate_existing=True)
-    subscription = db.session.get(WebhookSubscription, delivery.subscription_id, populate_existing=True,
-                                  with_for_update=True)
+    subscription = delivery and db.session.get(WebhookSubscription, delivery.subscription_id,
+                                               populate_existing=True, with_for_update=True)
+    if delivery is None or subscription is None:  # deleted during the call: nothing to record
+        db.session.commit()
+        return
     finished = utcnow()
     delivery.last_attempt_at = finished
     delivery.last_status_code = outcome.status_code

@@ -480,3 +480,22 @@ def test_the_cli_delivers_what_is_due(app, tenant, receiver):
     result = app.test_cli_runner().invoke(args=["webhooks", "deliver", "--limit", "5"])
     assert result.exit_code == 0 and "1 delivered, 0 failed" in result.output
     assert len(receiver.received) == 1 and receiver.received[0].verified is not None
+
+
+def test_an_endpoint_deleted_during_a_call_is_not_recorded_into(app, tenant, receiver, settings):
+    settings(WEBHOOKS_CONNECT_TIMEOUT=2, WEBHOOKS_READ_TIMEOUT=2)
+    receiver.hang_seconds = 0.5
+    made = subscribe(tenant, receiver.url("/hang"))
+    receiver.secret = made.secret
+    subscriptions.send_test(tenant.officer, made.subscription)
+    _db.session.commit()
+    results = {}
+    runner = threading.Thread(target=lambda: results.update(report=_in_context(app, jobs.deliver_due)))
+    runner.start()
+    time.sleep(0.2)
+    with app.app_context():
+        subscriptions.delete(tenant.officer, _db.session.get(WebhookSubscription, made.subscription.id))
+        _db.session.commit()
+        _db.session.remove()
+    runner.join(timeout=10)
+    assert "report" in results and deliveries() == []
