@@ -141,8 +141,8 @@ def test_a_rolled_back_change_leaves_no_delivery(tenant, receiver):
 
 
 def test_a_refused_request_leaves_no_delivery(app, tenant, receiver, client, login):
-    """A page that fails after the event was written (here: a return without a reason after a
-    verification in the same transaction is not possible, so: a verification refused) writes nothing."""
+    """A request that is refused (a return without its reason: 422, rolled back) writes no
+    delivery; the same request done right writes one, in its own transaction."""
     subscribe(tenant, receiver.url("/ok"), events=("contribution.returned",))
     contribution = logbook.log(tenant.member, values("A week"))
     logbook.submit(tenant.member, contribution, tenant.association)
