@@ -493,9 +493,15 @@ def test_an_endpoint_deleted_during_a_call_is_not_recorded_into(app, tenant, rec
     runner = threading.Thread(target=lambda: results.update(report=_in_context(app, jobs.deliver_due)))
     runner.start()
     time.sleep(0.2)
-    with app.app_context():
-        subscriptions.delete(tenant.officer, _db.session.get(WebhookSubscription, made.subscription.id))
+    subscription_id, officer_id = made.subscription.id, tenant.officer.id
+    _db.session.rollback()  # this test's own session holds nothing while the others work
+
+    def delete():
+        from diaspora.auth.models import User
+
+        subscriptions.delete(_db.session.get(User, officer_id), _db.session.get(WebhookSubscription, subscription_id))
         _db.session.commit()
-        _db.session.remove()
+
+    _in_context(app, delete)  # as an officer's request would, on its own connection
     runner.join(timeout=10)
     assert "report" in results and deliveries() == []
