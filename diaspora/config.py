@@ -50,10 +50,18 @@ ENV_KEYS = (
     "OUTBOX_SWEEP_GRACE",
     "METRICS_TOKEN",
     "DATABASE_POOLER",
+    "WEBHOOKS_CONNECT_TIMEOUT",
+    "WEBHOOKS_READ_TIMEOUT",
+    "WEBHOOKS_MAX_ATTEMPTS",
+    "WEBHOOKS_DISABLE_AFTER",
+    "WEBHOOKS_ALLOW_HTTP",
+    "WEBHOOKS_ALLOW_PRIVATE_ADDRESSES",
 )
-BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"}
+BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "WEBHOOKS_ALLOW_HTTP",
+                "WEBHOOKS_ALLOW_PRIVATE_ADDRESSES"}
 INTEGER_KEYS = {"MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_CLAIM_LEASE", "OUTBOX_SWEEP_GRACE",
-                "TRUSTED_PROXIES", "DISCLOSURE_THRESHOLD"}
+                "TRUSTED_PROXIES", "DISCLOSURE_THRESHOLD", "WEBHOOKS_MAX_ATTEMPTS", "WEBHOOKS_DISABLE_AFTER"}
+FLOAT_KEYS = {"WEBHOOKS_CONNECT_TIMEOUT", "WEBHOOKS_READ_TIMEOUT"}
 LIST_KEYS = {"TRUSTED_HOSTS"}
 
 
@@ -113,6 +121,18 @@ def defaults(instance_path: str) -> dict:
         # Calls to the API per token (and, for the public verification calls, per address).
         "API_RATE_LIMIT": "600 per minute",
         "API_PUBLIC_RATE_LIMIT": "120 per minute",
+        # Webhooks (webhooks/jobs.py): seconds to connect and to wait for each read; attempts per
+        # delivery (retried after 30 s, 1 min, 2 min ... at most 6 h, with jitter); failed calls in a row
+        # before an endpoint is switched off. Endpoints are https:// to public addresses only, unless
+        # these allow plain http or private and loopback addresses (a local receiver, the tests).
+        "WEBHOOKS_CONNECT_TIMEOUT": 5.0,
+        "WEBHOOKS_READ_TIMEOUT": 5.0,
+        "WEBHOOKS_MAX_ATTEMPTS": 12,
+        "WEBHOOKS_DISABLE_AFTER": 15,
+        "WEBHOOKS_BACKOFF_SECONDS": 30,
+        "WEBHOOKS_MAX_BACKOFF_SECONDS": 6 * 3600,
+        "WEBHOOKS_ALLOW_HTTP": False,
+        "WEBHOOKS_ALLOW_PRIVATE_ADDRESSES": False,
         "PASSWORD_HASHING": "production",  # "fast" only under test: see auth/passwords.py
         "LANGUAGES": ["en", "fr", "pt"],
         "BABEL_DEFAULT_LOCALE": "en",
@@ -144,6 +164,8 @@ def from_environment(environ=os.environ) -> dict:
             value = value.lower() in {"1", "true", "yes", "on"}
         elif key in INTEGER_KEYS:
             value = int(value)
+        elif key in FLOAT_KEYS:
+            value = float(value)
         elif key in LIST_KEYS:
             value = [part.strip() for part in value.split(",") if part.strip()]
         found[key] = value

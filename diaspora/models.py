@@ -62,3 +62,4 @@ from diaspora.members.models import (  # noqa: F401
     ProfileSkill,
     Skill,
 )
+from diaspora.webhooks.models import WebhookDelivery, WebhookSubscription  # noqa: F401

@@ -77,6 +77,9 @@ def app_config(database_url: str, smtp_server: SmtpServer, **overrides) -> dict:
         "PASSWORD_HASHING": "fast",  # argon2 at its cheapest: same code path, a fraction of the time
         "SERVER_NAME": "localhost",
         "PREFERRED_URL_SCHEME": "http",
+        # webhook receivers in the tests listen on loopback, over plain http (production refuses both)
+        "WEBHOOKS_ALLOW_HTTP": True,
+        "WEBHOOKS_ALLOW_PRIVATE_ADDRESSES": True,
         **overrides,
     }
 

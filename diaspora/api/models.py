@@ -39,11 +39,12 @@ SCOPE_DOMAINS = {
     "contributions": _l("Contributions, their verification, missions and impact"),
     "licences": _l("Licences and CPD"),
     "desks": _l("Submissions to desks, a desk's queue, calls and engagement"),
+    "webhooks": _l("Webhook endpoints of an association or a desk, and their delivery logs"),
 }
 LEVELS = {"read": _l("Read"), "write": _l("Read and write")}
 ALL_SCOPES = tuple(f"{domain}:{level}" for domain in SCOPE_DOMAINS for level in LEVELS)
 # What a service token may be given: its association's or its desk's domains.
-SERVICE_DOMAINS = {"association": ("associations", "contributions"), "desk": ("desks",)}
+SERVICE_DOMAINS = {"association": ("associations", "contributions", "webhooks"), "desk": ("desks", "webhooks")}
 
 
 class ApiToken(db.Model):

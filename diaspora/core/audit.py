@@ -7,6 +7,7 @@ service may name another with `subject=`. Erasure (`core/personal_data.py`) reda
 event done by or about the person. The client's IP address is stamped by the web layer
 (`remember_request_ip`), never read from the request here."""
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -17,6 +18,14 @@ from diaspora.extensions import db
 SECRET_FIELDS = {"password", "password_hash", "totp_secret", "session_token", "recovery_codes"}
 
 _request_ip: ContextVar[str | None] = ContextVar("audit_request_ip", default=None)
+
+# Whoever wants to act on a change in its own transaction (the webhooks' outbox), by name: called
+# with (action, obj, actor) after each event is recorded. The core knows none of them.
+LISTENERS: dict[str, Callable[[str, Any, Any], None]] = {}
+
+
+def listen(name: str, listener: Callable[[str, Any, Any], None]) -> None:
+    LISTENERS[name] = listener
 
 
 def remember_request_ip(address: str | None) -> None:
@@ -38,6 +47,8 @@ def record(action: str, obj: Any = None, *, actor: Any, changes: dict | None = N
         ip_address=_request_ip.get() if actor is not None else None,
     )
     db.session.add(event)
+    for listener in LISTENERS.values():
+        listener(action, obj, actor)
     return event
 
 

@@ -42,7 +42,7 @@ SEED = int(os.environ.get("API_FUZZ_SEED", "20261206"))  # the same cases each r
 ROLES = ("member", "association officer", "desk officer", "platform admin", "association's service token",
          "desk's service token")
 ID_PARAMETERS = ("contribution_id", "evidence_id", "mission_id", "membership_id", "desk_id", "submission_id",
-                 "licence_id")
+                 "licence_id", "subscription_id", "delivery_id")
 
 
 def _ids(world) -> dict[str, list]:
