@@ -19,6 +19,7 @@ ENV_KEYS = (
     "CREDENTIAL_SIGNING_KEY",
     "DATABASE_URL",
     "APP_ENV",
+    "ACCESS_LOG_RETENTION_MONTHS",
     "SERVER_NAME",
     "PREFERRED_URL_SCHEME",
     "APPLICATION_ROOT",
@@ -46,7 +47,8 @@ ENV_KEYS = (
     "API_PUBLIC_RATE_LIMIT",
 )
 BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"}
-INTEGER_KEYS = {"MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "TRUSTED_PROXIES", "DISCLOSURE_THRESHOLD"}
+INTEGER_KEYS = {"MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "TRUSTED_PROXIES", "DISCLOSURE_THRESHOLD",
+                "ACCESS_LOG_RETENTION_MONTHS"}
 LIST_KEYS = {"TRUSTED_HOSTS"}
 
 
@@ -84,6 +86,8 @@ def defaults(instance_path: str) -> dict:
         "RESET_TOKEN_MAX_AGE": 3600,
         "WELCOME_TOKEN_MAX_AGE": 14 * 24 * 3600,
         "PER_PAGE": 25,
+        # How long a person's list of who looked at their data is kept (`flask access-log purge`).
+        "ACCESS_LOG_RETENTION_MONTHS": 24,
         # A desk's dashboard shows no count from 1 to this minus one (docs/disclosure.md): 10, as
         # the statistical offices' output checking (ACRO, SACRO) does by default.
         "DISCLOSURE_THRESHOLD": 10,

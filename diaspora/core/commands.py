@@ -23,5 +23,22 @@ def send(ignore_schedule: bool) -> None:
     click.echo(str(report))
 
 
+access_log_cli = AppGroup("access-log", help="The record of who looked at whose data.")
+
+
+@access_log_cli.command("purge")
+def purge_access_log() -> None:
+    """Remove the lines older than ACCESS_LOG_RETENTION_MONTHS (run it daily from cron)."""
+    from flask import current_app
+
+    from diaspora.core import access_log, transaction
+
+    months = current_app.config["ACCESS_LOG_RETENTION_MONTHS"]
+    removed = access_log.purge(months)
+    transaction.commit()
+    click.echo(f"{removed} lines older than {months} months removed.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(access_log_cli)

@@ -87,3 +87,22 @@ class PlatformCount(db.Model):
 
     name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class DataAccess(db.Model):
+    """Someone other than a person opened that person's data (a profile, a licence, a
+    contribution, a submission): who, in which role, what and when (`core/access_log.py`).
+    Written by one INSERT per page view; kept `ACCESS_LOG_RETENTION_MONTHS`, then purged."""
+
+    __tablename__ = "data_accesses"
+    __table_args__ = (sa.Index("ix_data_accesses_person", "person_id", "at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    viewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16))  # officer, desk_officer, admin, service
+    place: Mapped[str | None] = mapped_column(sa.String(200))  # the association or desk it was for
+    what: Mapped[str] = mapped_column(sa.String(32))  # a code its domain registered a label for
+    object_type: Mapped[str | None] = mapped_column(sa.String(64))
+    object_id: Mapped[str | None] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
