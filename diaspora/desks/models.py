@@ -367,6 +367,12 @@ class SupportCall(db.Model):
     mode: Mapped[str] = mapped_column(sa.String(10), default="either")  # in_person | remote | either
     licence_required: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(8), default="open")
+    # Who the call reached when posted, and why not the others who share its cadre
+    # (`calls.reach`): shown to the desk under the disclosure rule. NULL for older calls.
+    sent_count: Mapped[int | None]
+    not_consented_count: Mapped[int | None]
+    unavailable_count: Mapped[int | None]
+    unlicensed_count: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     desk: Mapped[Desk] = relationship()
