@@ -2,6 +2,8 @@
 the member, under Your account, reads that this officer looked at it, in which role and when,
 and downloads the list. axe-core runs on the member's page."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -41,7 +43,7 @@ def test_a_member_reads_that_an_officer_opened_their_record(people, browser, liv
         assert_accessible(member)
         with member.expect_download() as download:
             member.get_by_role("link", name="Download the list (CSV)").click()
-        text = open(download.value.path(), encoding="utf-8-sig").read()
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
         assert "Kwame Officer" in text and "Your membership record" in text
     finally:
         officer_context.close()
