@@ -43,7 +43,9 @@ class AuditEvent(db.Model):
     """Who changed what, when and from where. Never updated, never deleted."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
+    __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),
+                      sa.Index("ix_audit_events_association", "association_id", "created_at", "id"),
+                      sa.Index("ix_audit_events_desk", "desk_id", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(
@@ -59,6 +61,10 @@ class AuditEvent(db.Model):
     changes: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Whose trail it is in (`audit.record` reads them from the object): an association's
+    # officers read its events, a desk's officers its desk's; admins read every event.
+    association_id: Mapped[int | None] = mapped_column(sa.ForeignKey("associations.id", ondelete="SET NULL"))
+    desk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("desks.id", ondelete="SET NULL"))
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.action} {self.object_type}:{self.object_id}>"

@@ -30,6 +30,11 @@ class Desk(db.Model):
     __tablename__ = "desks"
     __table_args__ = (sa.Index("ix_desks_country", "country"),)
 
+    @property
+    def audit_desk_id(self) -> int:
+        """Its events are in its own audit trail."""
+        return self.id
+
     id: Mapped[int] = mapped_column(primary_key=True)
     country: Mapped[str] = mapped_column(sa.String(2))
     ministry: Mapped[str] = mapped_column(sa.String(200))
@@ -152,6 +157,8 @@ class SubmissionSequence(db.Model):
 
 class Submission(db.Model):
     __tablename__ = "submissions"
+    # The association a submission speaks for does not read the desk's work on it.
+    audit_association_id = None
     __table_args__ = (
         sa.UniqueConstraint("country", "year", "number", name="uq_submissions_reference"),
         sa.Index("ix_submissions_desk_status_created_at", "desk_id", "status", "created_at", "id"),

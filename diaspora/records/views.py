@@ -1,0 +1,55 @@
+"""The audit trail's routes: an association's for its officers, a desk's for its officers,
+every event for platform admins. Each as a page (filtered, keyset-paged) and as CSV."""
+
+from flask import Blueprint
+
+from diaspora.core import audit_trail_views
+from diaspora.core.access import admin_required, loads, login_required
+from diaspora.core.audit_trail import Scope
+from diaspora.core.i18n import _
+
+bp = Blueprint("audit", __name__)
+
+
+@bp.get("/associations/<slug>/audit")
+@login_required
+@loads(association="manage")
+def association(association):
+    return audit_trail_views.page("associations/audit.html", Scope(association_id=association.id),
+                                  "audit.association", {"slug": association.slug}, association=association,
+                                  heading=_("Audit trail"), eyebrow=association.name)
+
+
+@bp.get("/associations/<slug>/audit.csv")
+@login_required
+@loads(association="manage")
+def association_csv(association):
+    return audit_trail_views.csv(Scope(association_id=association.id), f"audit-{association.slug}.csv")
+
+
+@bp.get("/desks/<int:desk_id>/audit")
+@login_required
+@loads(desk="work")
+def desk(desk):
+    return audit_trail_views.page("desks/work/audit.html", Scope(desk_id=desk.id), "audit.desk",
+                                  {"desk_id": desk.id}, desk=desk, heading=_("Audit trail"), eyebrow=desk.name)
+
+
+@bp.get("/desks/<int:desk_id>/audit.csv")
+@login_required
+@loads(desk="work")
+def desk_csv(desk):
+    return audit_trail_views.csv(Scope(desk_id=desk.id), f"audit-desk-{desk.id}.csv")
+
+
+@bp.get("/admin/audit")
+@admin_required
+def everything():
+    return audit_trail_views.page("core/audit_trail.html", Scope(), "audit.everything", {},
+                                  heading=_("The platform's audit trail"), eyebrow=_("Platform admin"))
+
+
+@bp.get("/admin/audit.csv")
+@admin_required
+def everything_csv():
+    return audit_trail_views.csv(Scope(), "audit-platform.csv")
