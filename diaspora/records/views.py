@@ -1,12 +1,13 @@
 """The audit trail's routes: an association's for its officers, a desk's for its officers,
 every event for platform admins. Each as a page (filtered, keyset-paged) and as CSV."""
 
-from flask import Blueprint
+from flask import Blueprint, Response, request
 
 from diaspora.core import audit_trail_views
 from diaspora.core.access import admin_required, loads, login_required
 from diaspora.core.audit_trail import Scope
 from diaspora.core.i18n import _
+from diaspora.records import reports
 
 bp = Blueprint("audit", __name__)
 
@@ -53,3 +54,27 @@ def everything():
 @admin_required
 def everything_csv():
     return audit_trail_views.csv(Scope(), "audit-platform.csv")
+
+
+# ---------------------------------------------------------------------------- reports as PDF
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/associations/<slug>/impact/report.pdf")
+@login_required
+@loads(association="manage")
+def association_report(association):
+    year = reports.year_from(request.args)
+    return _pdf(reports.association_report_pdf(association, year), f"impact-{association.slug}-{year}.pdf")
+
+
+@bp.get("/desks/<int:desk_id>/report.pdf")
+@login_required
+@loads(desk="work")
+def desk_report(desk):
+    quarter = reports.quarter_from(request.args)
+    return _pdf(reports.desk_report_pdf(desk, quarter), f"desk-{desk.id}-{quarter}.pdf")
