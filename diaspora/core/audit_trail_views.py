@@ -12,7 +12,7 @@ from diaspora.core.pagination import page_of
 def page(template: str, scope: audit_trail.Scope, endpoint: str, args: dict, **context):
     filters = audit_trail.filters_from(request.args)
     found = page_of(audit_trail.events(scope, filters), audit_trail.NEWEST_FIRST)
-    return render_template(template, page=found, names=audit_trail.names_of(found.items), endpoint=endpoint,
+    return render_template(template, page=found, names=audit_trail.names_of(found.items, scope), endpoint=endpoint,
                            args=args, filter_args=audit_trail.filter_args(request.args),
                            actions=audit_trail.action_choices(), action_label=audit_trail.action_label,
                            record_label=audit_trail.record_label, who=audit_trail.who,

@@ -94,7 +94,10 @@ def test_a_desk_officer_reads_the_desks_trail_and_an_admin_everything(client, lo
     db.session.add(DeskOfficer(desk_id=desk.id, user_id=officer.id))
     db.session.commit()
     start = (utcnow() + timedelta(days=30)).date()
-    calls.post(officer, desk, {"title": "Nurses", "starts_on": start, "ends_on": start, "mode": "either"})
+    call, _told = calls.post(officer, desk, {"title": "Nurses", "starts_on": start, "ends_on": start,
+                                             "mode": "either"})
+    member = UserFactory(name="Kofi Quietly")
+    audit.record("support_call.answered", call, actor=member, subject=member)
     audit.record("desk.changed", other, actor=None)
     admin = UserFactory(admin=True, name="Ada Admin")
     audit.record("user.made_admin", admin, actor=None)
@@ -103,12 +106,16 @@ def test_a_desk_officer_reads_the_desks_trail_and_an_admin_everything(client, lo
     login(officer)
     page = trail(client, f"/desks/{desk.id}/audit")
     assert "Posted a call for support" in page and "Changed the desk's settings" not in page
+    assert "Akua Desk" in page  # its own officers by name
+    assert "Kofi Quietly" not in page and "Someone else" in page  # a member is not named to the desk here
     assert client.get(f"/desks/{other.id}/audit").status_code in (403, 404)
     assert client.get("/admin/audit").status_code in (302, 403, 404)
     login(admin)
     everything = trail(client, "/admin/audit")
     assert "Posted a call for support" in everything and "Changed the desk's settings" in everything
     assert "The platform" in everything  # an event with no actor: a cron job
+    # Admins run the platform, not its associations: account numbers, not people's names.
+    assert "Akua Desk" not in everything and f"Account {officer.id}" in everything
 
 
 def test_the_trail_is_in_the_readers_language(client, login):
