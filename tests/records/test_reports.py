@@ -104,3 +104,21 @@ def test_a_desks_quarterly_report(client, login, tmp_path):
     assert_tagged(pdf, tmp_path, "Ghana Diaspora Desk: quarterly report 2026-Q3", "en")
     login(UserFactory())
     assert client.get(f"/desks/{desk.id}/report.pdf").status_code in (403, 404)
+
+
+def test_the_desks_report_keeps_the_dashboards_disclosure_control(client, login):
+    """14 nurses and 2 doctors share with the Ghana desk: the report, like the dashboard, shows
+    the doctors as <10, hides the nurses (16 − 14 would give them away) and never writes 14."""
+    from tests.desks.test_dashboard import member, refresh
+    from tests.factories import DeskOfficerFactory
+
+    officer = DeskOfficerFactory(desk__country="GH", desk__name="Ghana Desk")
+    for _ in range(14):
+        member(cadre="nurse", host_country="GB")
+    for _ in range(2):
+        member(cadre="doctor", host_country="US")
+    refresh()
+    login(officer.user)
+    text = text_of(download(client, f"/desks/{officer.desk.id}/report.pdf"))
+    assert "Doctor <10" in text and "Nurse *" in text and "Total 16" in text
+    assert not re.search(r"\b14\b", text.split("Engagement in Ghana")[1])
