@@ -15,7 +15,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Each domain is a package with an `init_app(app)` that registers its blueprints, object
 # kinds, personal data, CLI commands and template filters. Order matters only for menus.
-DOMAINS = ("auth", "members", "associations", "contributions", "licensure", "desks", "dashboard", "api", "webhooks")
+DOMAINS = ("auth", "members", "associations", "contributions", "licensure", "desks", "dashboard", "api",
+           "webhooks", "records")
 
 
 def create_app(config: dict | None = None) -> Flask:

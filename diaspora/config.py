@@ -19,6 +19,7 @@ ENV_KEYS = (
     "CREDENTIAL_SIGNING_KEY",
     "DATABASE_URL",
     "APP_ENV",
+    "ACCESS_LOG_RETENTION_MONTHS",
     "SERVER_NAME",
     "PREFERRED_URL_SCHEME",
     "APPLICATION_ROOT",
@@ -60,7 +61,8 @@ ENV_KEYS = (
 BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "WEBHOOKS_ALLOW_HTTP",
                 "WEBHOOKS_ALLOW_PRIVATE_ADDRESSES"}
 INTEGER_KEYS = {"MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_CLAIM_LEASE", "OUTBOX_SWEEP_GRACE",
-                "TRUSTED_PROXIES", "DISCLOSURE_THRESHOLD", "WEBHOOKS_MAX_ATTEMPTS", "WEBHOOKS_DISABLE_AFTER"}
+                "TRUSTED_PROXIES", "DISCLOSURE_THRESHOLD", "WEBHOOKS_MAX_ATTEMPTS", "WEBHOOKS_DISABLE_AFTER",
+                "ACCESS_LOG_RETENTION_MONTHS"}
 FLOAT_KEYS = {"WEBHOOKS_CONNECT_TIMEOUT", "WEBHOOKS_READ_TIMEOUT"}
 LIST_KEYS = {"TRUSTED_HOSTS"}
 
@@ -115,6 +117,8 @@ def defaults(instance_path: str) -> dict:
         "RESET_TOKEN_MAX_AGE": 3600,
         "WELCOME_TOKEN_MAX_AGE": 14 * 24 * 3600,
         "PER_PAGE": 25,
+        # How long a person's list of who looked at their data is kept (`flask access-log purge`).
+        "ACCESS_LOG_RETENTION_MONTHS": 24,
         # A desk's dashboard shows no count from 1 to this minus one (docs/disclosure.md): 10, as
         # the statistical offices' output checking (ACRO, SACRO) does by default.
         "DISCLOSURE_THRESHOLD": 10,

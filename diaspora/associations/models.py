@@ -101,6 +101,11 @@ class Association(db.Model):
 
     __tablename__ = "associations"
 
+    @property
+    def audit_association_id(self) -> int:
+        """Its events are in its own audit trail."""
+        return self.id
+
     PENDING, APPROVED, REJECTED, SUSPENDED = (AssociationStatus.PENDING, AssociationStatus.APPROVED,
                                               AssociationStatus.REJECTED, AssociationStatus.SUSPENDED)
     __table_args__ = (

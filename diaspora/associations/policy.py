@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from diaspora.associations.models import Association, MemberImport, Membership, MembershipType
 from diaspora.core import memo
 from diaspora.core.access import acting_for, allowed, object_kind
+from diaspora.core.access_log import Read, describe
+from diaspora.core.i18n import _l
 from diaspora.extensions import db
 from diaspora.members.models import Profile
 
@@ -140,6 +142,22 @@ def directory_scope(user, association: Association) -> sa.Select:
 # ---------------------------------------------------------------------------- object kinds
 
 
+def reader_in(user, association: Association | None) -> tuple[str, str | None]:
+    """The role in which a user reads a person's data held for an association (access log)."""
+    name = association.name if association is not None else None
+    if acting_for(user) is not None:
+        return "service", name
+    if association is not None and is_officer(user, association):
+        return "officer", name
+    if getattr(user, "is_admin", False):
+        return "admin", None
+    return "officer", name
+
+
+def _reads_membership(user, membership: Membership) -> Read:
+    return Read(membership.user_id, "membership", *reader_in(user, membership.association))
+
+
 def _by_slug(slug: str) -> Association | None:
     return db.session.scalar(sa.select(Association).where(Association.slug == slug))
 
@@ -149,10 +167,11 @@ def _get(model):
 
 
 def declare_kinds() -> None:
+    describe("membership", _l("Your membership record"))
     object_kind("association", params=("slug",), find=_by_slug, can=can, actions=ASSOCIATION_ACTIONS)
     object_kind("membership", params=("membership_id",), find=_get(Membership), can=can_membership,
                 actions={"view", "manage", "leave"}, parent="association",
-                parent_of=lambda membership: membership.association)
+                parent_of=lambda membership: membership.association, reads=_reads_membership)
     object_kind("membership_type", params=("type_id",), find=_get(MembershipType), can=can_manage_part,
                 actions={"view", "manage"}, parent="association",
                 parent_of=lambda membership_type: membership_type.association)

@@ -11,6 +11,7 @@ from flask import (
     render_template,
     request,
     session,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user, user_loaded_from_cookie
@@ -31,12 +32,13 @@ from diaspora.auth.forms import (
     TwoFactorWithPasswordForm,
 )
 from diaspora.auth.models import User
-from diaspora.core import access, personal_data
+from diaspora.core import access, access_log, personal_data
 from diaspora.core.access import admin_required, anonymous_only, login_required, public, signed
 from diaspora.core.domain import DomainError
 from diaspora.core.forms import INVALID, form_page, put_beside_field
 from diaspora.core.i18n import _, in_locale, ngettext
 from diaspora.core.ids import parse_id
+from diaspora.core.pagination import page_of
 from diaspora.core.time import today
 from diaspora.core.web import has_session, logged_in
 from diaspora.extensions import db, limiter, login_manager
@@ -455,6 +457,24 @@ def _account_page(password_form=None, email_form=None, language_form=None):
         email_form=email_form or ChangeEmailForm(prefix="em", formdata=None),
         language_form=language_form or LanguageForm(prefix="lang", formdata=None, locale=current_user.locale),
     )
+
+
+@bp.get("/account/access-log")
+@login_required
+def access_log_page():
+    """Who looked at your data: every time someone else opened it, newest first."""
+    page = page_of(access_log.of_person(current_user), access_log.NEWEST_FIRST)
+    return render_template("auth/access_log.html", page=page, viewers=access_log.viewers_of(page.items),
+                           months=current_app.config["ACCESS_LOG_RETENTION_MONTHS"],
+                           what_label=access_log.what_label, role_label=access_log.role_label)
+
+
+@bp.get("/account/access-log.csv")
+@login_required
+def access_log_csv():
+    rows = access_log.csv_rows(current_user.id, _chosen_locale())
+    return Response(stream_with_context(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="who-looked-at-my-data.csv"'})
 
 
 @bp.get("/account/export")

@@ -83,6 +83,12 @@ OWN_DECISION_REFUSAL = _l("You cannot verify your own contribution, nor decide o
 
 class Contribution(db.Model):
     __tablename__ = "contributions"
+
+    @property
+    def audit_association_id(self) -> int | None:
+        """In its association's trail once its officers see it (sent), never as a draft."""
+        seen = {ContributionStatus.SUBMITTED, ContributionStatus.RETURNED, ContributionStatus.VERIFIED}
+        return self.association_id if self.status in seen else None
     __table_args__ = (
         sa.Index("ix_contributions_user_starts_on", "user_id", "starts_on", "id"),
         sa.Index("ix_contributions_queue", "association_id", "status", "submitted_at", "id"),
@@ -415,6 +421,10 @@ class MissionMember(db.Model):
     """A place on a mission's team: invited, then accepted or declined, with a role."""
 
     __tablename__ = "mission_members"
+
+    @property
+    def audit_association_id(self) -> int | None:
+        return self.mission.association_id if self.mission is not None else None
     __table_args__ = (
         sa.UniqueConstraint("mission_id", "user_id", name="uq_mission_members_mission_user"),
         sa.Index("ix_mission_members_user", "user_id", "id"),

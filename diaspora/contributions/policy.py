@@ -13,7 +13,7 @@
 
 import sqlalchemy as sa
 
-from diaspora.associations.policy import is_active_member, is_officer
+from diaspora.associations.policy import is_active_member, is_officer, reader_in
 from diaspora.contributions.credentials import status_list
 from diaspora.contributions.models import (
     Contribution,
@@ -25,6 +25,8 @@ from diaspora.contributions.models import (
 )
 from diaspora.core import memo
 from diaspora.core.access import allowed, object_kind
+from diaspora.core.access_log import Read, describe
+from diaspora.core.i18n import _l
 from diaspora.extensions import db
 
 SEEN_BY_OFFICERS = {ContributionStatus.SUBMITTED, ContributionStatus.RETURNED, ContributionStatus.VERIFIED}
@@ -115,15 +117,26 @@ def _portfolio_file(file_id: int):
     return found if found is not None and found.filename == "portfolio.pdf" else None
 
 
+def _reads_contribution(user, contribution: Contribution) -> Read:
+    return Read(contribution.user_id, "contribution", *reader_in(user, contribution.association))
+
+
+def _reads_evidence(user, evidence: ContributionEvidence) -> Read:
+    contribution = evidence.contribution
+    return Read(contribution.user_id, "evidence", *reader_in(user, contribution.association))
+
+
 def declare_kinds() -> None:
+    describe("contribution", _l("A contribution of yours"))
+    describe("evidence", _l("Evidence for a contribution of yours"))
     object_kind("portfolio_file", params=("file_id",), find=_portfolio_file, actions={"view"},
                 can=lambda user, action, stored: getattr(user, "is_authenticated", False)
                 and stored.owner_id == user.id)
     object_kind("contribution", params=("contribution_id",), find=_get(Contribution), can=can_contribution,
-                actions={"view", "change", "verify"})
+                actions={"view", "change", "verify"}, reads=_reads_contribution)
     object_kind("contribution_evidence", params=("evidence_id",), find=_get(ContributionEvidence),
                 can=can_evidence, actions={"view", "change"}, parent="contribution",
-                parent_of=lambda evidence: evidence.contribution)
+                parent_of=lambda evidence: evidence.contribution, reads=_reads_evidence)
     object_kind("contribution_link", params=("token",), find=_by_token,
                 can=lambda user, action, contribution: action == "view", actions={"view"})
     object_kind("status_list", params=("number",), find=lambda number: status_list(number),

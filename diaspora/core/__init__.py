@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from diaspora.core.i18n import LANGUAGE_NAMES, current_locale, install_template_gettext
     from diaspora.core.navigation import main_navigation
     from diaspora.core.numbers import number
-    from diaspora.core.time import long_date
+    from diaspora.core.time import clock_time, long_date
 
     app.register_blueprint(views.bp)
     app.register_blueprint(jobs_views.bp)
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     install_template_gettext(app)
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["clock_time"] = clock_time
     app.jinja_env.filters["number"] = number
     app.jinja_env.globals.update(long_date=long_date, country_name=country_name, language_name=language_name,
                                  current_locale=current_locale, main_navigation=main_navigation,
@@ -33,10 +34,11 @@ def init_app(app: Flask) -> None:
 
 
 def _register_jobs() -> None:
-    from diaspora.core import jobs, outbox
+    from diaspora.core import access_log, jobs, outbox
 
     jobs.register("outbox.deliver", outbox.deliver_job)
     jobs.register("outbox.sweep", outbox.sweep_job, periodic=jobs.crontab(minute="*"))
+    jobs.register("access_log.purge", access_log.purge_job, periodic=jobs.crontab(hour="3", minute="40"))
 
 
 def _register_personal_data() -> None:
@@ -60,5 +62,12 @@ def _register_personal_data() -> None:
 
     personal_data.register("files", tables=("stored_files",), export=export, erase=erase, order=90,
                            erased=_l("Every file you uploaded."))
+    from diaspora.core import access_log
+
+    personal_data.register("access_log", tables=("data_accesses",), export=access_log.export,
+                           erase=access_log.erase, order=95,
+                           erased=_l("The list of who looked at your data."),
+                           kept=_l("Where you looked at someone else's data as an officer, they keep the line "
+                                   "saying so, without your name."))
     personal_data.not_personal("audit_events", "exported and redacted by personal_data itself")
     personal_data.not_personal("failed_jobs", "a job's name, ids and error, no personal data")

@@ -213,6 +213,8 @@ class ObjectKind:
     actions: frozenset[str]
     parent: str | None = None
     parent_of: Callable[[Any], Any] | None = None
+    # Whose personal data this is, for the access log (`core/access_log.py`): (user, obj) -> Read.
+    reads: Callable[[Any, Any], Any] | None = None
 
 
 KINDS: dict[str, ObjectKind] = {}
@@ -220,12 +222,14 @@ KINDS: dict[str, ObjectKind] = {}
 
 def object_kind(name: str, *, params: Iterable[str], find: Callable[..., Any],
                 can: Callable[[Any, str, Any], bool], actions: Iterable[str],
-                parent: str | None = None, parent_of: Callable[[Any], Any] | None = None) -> ObjectKind:
+                parent: str | None = None, parent_of: Callable[[Any], Any] | None = None,
+                reads: Callable[[Any, Any], Any] | None = None) -> ObjectKind:
     """Declare a kind (from the domain's policy module). `actions` must include "view":
-    whoever may not view an object gets a 404 for it, whatever the route."""
+    whoever may not view an object gets a 404 for it, whatever the route. `reads` says whose
+    personal data an object is: every GET that loads it by someone else is in their access log."""
     actions = frozenset(actions)
     assert "view" in actions, f"{name}: every kind has a 'view' action"
-    kind = ObjectKind(name, tuple(params), find, can, actions, parent, parent_of)
+    kind = ObjectKind(name, tuple(params), find, can, actions, parent, parent_of, reads)
     KINDS[name] = kind
     return kind
 
@@ -253,6 +257,7 @@ def loads(**wanted: str) -> Callable:
             loaded: dict[str, Any] = {}
             for name, action in wanted.items():
                 loaded[name] = _load(KINDS[name], action, kwargs, loaded)
+            _note_reads(loaded)
             return view(*args, **kwargs, **loaded)
 
         wrapper.loads = dict(wanted)
@@ -260,6 +265,17 @@ def loads(**wanted: str) -> Callable:
         return wrapper
 
     return decorate
+
+
+def _note_reads(loaded: dict[str, Any]) -> None:
+    """A GET that opens someone's personal data goes into their access log (one INSERT)."""
+    if request.method != "GET" or not getattr(current_user, "is_authenticated", False):
+        return
+    reads = [(KINDS[name].reads(current_user, obj), obj) for name, obj in loaded.items() if KINDS[name].reads]
+    if reads:
+        from diaspora.core import access_log
+
+        access_log.note(current_user, reads)
 
 
 def _load(kind: ObjectKind, action: str, kwargs: dict, loaded: dict) -> Any:

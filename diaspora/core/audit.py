@@ -5,7 +5,8 @@ The actor is always passed explicitly (None for the system: a cron job). The per
 is about (`subject_id`) is taken from the object: a user, or a record with a `user_id`; a
 service may name another with `subject=`. Erasure (`core/personal_data.py`) redacts every
 event done by or about the person. The client's IP address is stamped by the web layer
-(`remember_request_ip`), never read from the request here."""
+(`remember_request_ip`), never read from the request here. The association and the desk
+whose trail the event joins come from the object too (`_scope`)."""
 
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -45,11 +46,24 @@ def record(action: str, obj: Any = None, *, actor: Any, changes: dict | None = N
         object_id=str(obj.id) if obj is not None else None,
         changes=_without_secrets(changes),
         ip_address=_request_ip.get() if actor is not None else None,
+        association_id=_scope(obj, "association"),
+        desk_id=_scope(obj, "desk"),
     )
     db.session.add(event)
     for listener in LISTENERS.values():
         listener(action, obj, actor)
     return event
+
+
+def _scope(obj: Any, name: str) -> int | None:
+    """The association (or desk) whose trail an event joins: the object's `audit_<name>_id`
+    when its model says (an association itself, a contribution only once its officers see
+    it), else its `<name>_id` column."""
+    if obj is None:
+        return None
+    if hasattr(obj, f"audit_{name}_id"):
+        return getattr(obj, f"audit_{name}_id")
+    return getattr(obj, f"{name}_id", None)
 
 
 def diff(obj: Any, new_values: dict[str, Any]) -> dict[str, list]:

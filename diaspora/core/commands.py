@@ -66,7 +66,23 @@ def serve(host: str, port: int, workers: int) -> None:
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
+access_log_cli = AppGroup("access-log", help="The record of who looked at whose data.")
+
+
+@access_log_cli.command("purge")
+def purge_access_log() -> None:
+    """Remove the lines older than ACCESS_LOG_RETENTION_MONTHS (the queue runs it daily; or from cron)."""
+    from flask import current_app
+
+    from diaspora.core import access_log
+
+    months = current_app.config["ACCESS_LOG_RETENTION_MONTHS"]
+    removed = access_log.purge_job()
+    click.echo(f"{removed} lines older than {months} months removed.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(serve)
+    app.cli.add_command(access_log_cli)

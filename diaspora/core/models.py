@@ -45,7 +45,9 @@ class AuditEvent(db.Model):
     """Who changed what, when and from where. Never updated, never deleted."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
+    __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),
+                      sa.Index("ix_audit_events_association", "association_id", "created_at", "id"),
+                      sa.Index("ix_audit_events_desk", "desk_id", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(
@@ -61,6 +63,10 @@ class AuditEvent(db.Model):
     changes: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Whose trail it is in (`audit.record` reads them from the object): an association's
+    # officers read its events, a desk's officers its desk's; admins read every event.
+    association_id: Mapped[int | None] = mapped_column(sa.ForeignKey("associations.id", ondelete="SET NULL"))
+    desk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("desks.id", ondelete="SET NULL"))
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.action} {self.object_type}:{self.object_id}>"
@@ -102,3 +108,22 @@ class FailedJob(db.Model):
     arguments: Mapped[list] = mapped_column(sa.JSON, default=list)
     last_error: Mapped[str] = mapped_column(sa.Text)
     failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class DataAccess(db.Model):
+    """Someone other than a person opened that person's data (a profile, a licence, a
+    contribution, a submission): who, in which role, what and when (`core/access_log.py`).
+    Written by one INSERT per page view; kept `ACCESS_LOG_RETENTION_MONTHS`, then purged."""
+
+    __tablename__ = "data_accesses"
+    __table_args__ = (sa.Index("ix_data_accesses_person", "person_id", "at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    viewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16))  # officer, desk_officer, admin, service
+    place: Mapped[str | None] = mapped_column(sa.String(200))  # the association or desk it was for
+    what: Mapped[str] = mapped_column(sa.String(32))  # a code its domain registered a label for
+    object_type: Mapped[str | None] = mapped_column(sa.String(64))
+    object_id: Mapped[str | None] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

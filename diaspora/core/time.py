@@ -5,7 +5,7 @@ time zone. `long_date` is the one way a date is shown."""
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 
 # The CLDR locale whose conventions each interface language writes dates with.
 DATE_LOCALES = {"en": "en_GB", "fr": "fr", "pt": "pt"}
@@ -34,3 +34,12 @@ def long_date(value: date | datetime | None) -> str:
 def _formatted(day: date, locale: str) -> str:
     """Babel's formatting, once per date and language (a list shows the same dates again)."""
     return format_date(day, "long", locale=locale)
+
+
+def clock_time(value: datetime | None) -> str:
+    """The time of day of a UTC timestamp, in the reader's language's way (14:05, 2:05 pm)."""
+    if not value:
+        return ""
+    from diaspora.core.i18n import current_locale
+
+    return format_time(value, "short", locale=DATE_LOCALES.get(current_locale(), "en_GB"))

@@ -106,7 +106,73 @@ def post(officer, desk: Desk, values: dict) -> tuple[SupportCall, int]:
     audit.record("support_call.posted", call, actor=officer,
                  changes={name: value.isoformat() if isinstance(value, date) else value
                           for name, value in cleaned.items() if name != "description"})
-    return call, notify_matches(call)
+    told = notify_matches(call)
+    found = reach(call)
+    call.sent_count = told
+    call.not_consented_count = found["not_consented"]
+    call.unavailable_count = found["unavailable"]
+    call.unlicensed_count = found["unlicensed"] if call.licence_required else None
+    return call, told
+
+
+def reach(call: SupportCall) -> dict[str, int]:
+    """Why a call reached whom it reached, as the desk may read it: of the active members with
+    a heritage in the desk's country and the call's cadre (and specialty or skill), how many do
+    not share their profile with its desks, how many share it but have no availability over
+    the call's dates in a compatible mode, and (when the call asks for one) how many lack a
+    licence of the country valid through its last day. One statement, at posting; the page
+    shows each count under the disclosure rule (`disclosure.primary`)."""
+    from diaspora.auth.models import User
+    from diaspora.licensure.models import Licence, Regulator
+
+    country = call.desk.country
+    consented = sa.exists().where(DeskSharingConsent.user_id == User.id, DeskSharingConsent.country == country,
+                                  DeskSharingConsent.shared.is_(True))
+    modes = {"either": MODES, "in_person": ("in_person", "either"), "remote": ("remote", "either")}[call.mode]
+    available = sa.exists().where(Availability.user_id == User.id, Availability.starts_on <= call.ends_on,
+                                  Availability.ends_on >= call.starts_on, Availability.mode.in_(modes))
+    licensed = sa.exists().where(
+        Licence.user_id == User.id, Licence.regulator_id == Regulator.id, Regulator.country == country,
+        Licence.expires_on >= call.ends_on, sa.or_(Licence.issued_on.is_(None), Licence.issued_on <= call.starts_on))
+    if not call.licence_required:
+        licensed = sa.true()
+
+    def count(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    query = (sa.select(count(sa.true()), count(~consented), count(sa.and_(consented, ~available)),
+                       count(sa.and_(consented, available, ~licensed)))
+             .select_from(User).join(Profile, Profile.user_id == User.id)
+             .join(ProfileHeritageCountry, sa.and_(ProfileHeritageCountry.user_id == User.id,
+                                                   ProfileHeritageCountry.country == country))
+             .where(User.active.is_(True), User.deleted_at.is_(None)))
+    if call.cadre:
+        query = query.where(Profile.cadre == call.cadre)
+    if call.specialty:
+        query = query.where(sa.or_(
+            contains(Profile.specialty, call.specialty),
+            sa.exists().where(ProfileSkill.user_id == User.id, ProfileSkill.skill_id == Skill.id,
+                              contains(Skill.name, call.specialty))))
+    cadre, not_consented, unavailable, unlicensed = db.session.execute(query).one()
+    return {"cadre": int(cadre), "not_consented": int(not_consented), "unavailable": int(unavailable),
+            "unlicensed": int(unlicensed)}
+
+
+def reach_lines(call: SupportCall, threshold: int) -> list[tuple[str, object]]:
+    """The counts of `reach` stored at posting, each under the disclosure rule, for the desk."""
+    from diaspora.desks.disclosure import primary
+
+    if call.sent_count is None:
+        return []
+    lines = [(_("Sent to (members who could meet it)"), primary(call.sent_count, threshold)),
+             (_("Of the cadre, but not sharing their profile with the country's desks"),
+              primary(call.not_consented_count or 0, threshold)),
+             (_("Sharing it, but with no availability over these dates"),
+              primary(call.unavailable_count or 0, threshold))]
+    if call.unlicensed_count is not None:
+        lines.append((_("Available, but without a licence of the country valid through the last day"),
+                      primary(call.unlicensed_count, threshold)))
+    return lines
 
 
 def matches(call: SupportCall) -> sa.Select:

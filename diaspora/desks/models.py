@@ -30,6 +30,11 @@ class Desk(db.Model):
     __tablename__ = "desks"
     __table_args__ = (sa.Index("ix_desks_country", "country"),)
 
+    @property
+    def audit_desk_id(self) -> int:
+        """Its events are in its own audit trail."""
+        return self.id
+
     id: Mapped[int] = mapped_column(primary_key=True)
     country: Mapped[str] = mapped_column(sa.String(2))
     ministry: Mapped[str] = mapped_column(sa.String(200))
@@ -152,6 +157,8 @@ class SubmissionSequence(db.Model):
 
 class Submission(db.Model):
     __tablename__ = "submissions"
+    # The association a submission speaks for does not read the desk's work on it.
+    audit_association_id = None
     __table_args__ = (
         sa.UniqueConstraint("country", "year", "number", name="uq_submissions_reference"),
         sa.Index("ix_submissions_desk_status_created_at", "desk_id", "status", "created_at", "id"),
@@ -367,6 +374,12 @@ class SupportCall(db.Model):
     mode: Mapped[str] = mapped_column(sa.String(10), default="either")  # in_person | remote | either
     licence_required: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(8), default="open")
+    # Who the call reached when posted, and why not the others who share its cadre
+    # (`calls.reach`): shown to the desk under the disclosure rule. NULL for older calls.
+    sent_count: Mapped[int | None]
+    not_consented_count: Mapped[int | None]
+    unavailable_count: Mapped[int | None]
+    unlicensed_count: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     desk: Mapped[Desk] = relationship()

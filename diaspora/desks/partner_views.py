@@ -5,7 +5,7 @@ sent to answers on)."""
 from io import BytesIO
 
 import pycountry
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from diaspora.core.access import allowed, loads, login_required
@@ -142,6 +142,9 @@ def new_call(desk):
             flash(ngettext("The call is posted and was sent to %(num)d member who could meet it.",
                            "The call is posted and was sent to %(num)d members who could meet it.", told),
                   "success")
+            if told < current_app.config["DISCLOSURE_THRESHOLD"]:
+                flash(_("Its page says why it did not reach more members: who lacks availability over "
+                        "these dates, a licence, or has not chosen to share their profile with the desk."), "info")
             return redirect(url_for("desk_partners.call", call_id=call.id))
     return form_page("desks/calls/form.html", form, desk=desk)
 
@@ -152,8 +155,9 @@ def _call_page(call, answer_form=None, status=200):
     match = call_match(current_user, call)
     if answer_form is None:
         answer_form = AnswerForm(data={"note": match.note if match else None})
+    reach = calls.reach_lines(call, current_app.config["DISCLOSURE_THRESHOLD"]) if desk_view else []
     return render_template("desks/calls/show.html", call=call, desk=call.desk, desk_view=desk_view,
-                           answered=answered, match=match, answer_form=answer_form), status
+                           answered=answered, match=match, answer_form=answer_form, reach=reach), status
 
 
 @bp.get("/calls/<int:call_id>")

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from diaspora.associations.policy import is_officer
 from diaspora.core import memo
 from diaspora.core.access import acting_for, object_kind
+from diaspora.core.access_log import Read, describe
+from diaspora.core.i18n import _l
 from diaspora.desks.models import CallMatch, CannedReply, Desk, DeskOfficer, Mou, Submission, SupportCall
 from diaspora.extensions import db
 
@@ -118,12 +120,23 @@ def _get(model):
     return lambda **params: db.session.get(model, next(iter(params.values())))
 
 
+def _reads_submission(user, submission: Submission) -> Read:
+    """A desk officer (or an admin, for an unrouted one) reading a submission with its sender."""
+    desk = submission.desk
+    if acting_for(user) is not None:
+        return Read(submission.user_id, "submission", "service", desk.name if desk else None)
+    if desk is not None and works_desk(user, desk.id):
+        return Read(submission.user_id, "submission", "desk_officer", desk.name)
+    return Read(submission.user_id, "submission", "admin")
+
+
 def declare_kinds() -> None:
+    describe("submission", _l("A submission you sent, with your name"))
     object_kind("desk", params=("desk_id",), find=_get(Desk), can=can,
                 actions={"view", "work", "manage", "calendar"})
     object_kind("submission", params=("submission_id",), find=_get(Submission), can=can_submission,
                 actions={"view", "change", "work", "route"}, parent="desk",
-                parent_of=lambda submission: submission.desk)
+                parent_of=lambda submission: submission.desk, reads=_reads_submission)
     object_kind("canned_reply", params=("reply_id",), find=_get(CannedReply), can=can_canned,
                 actions={"view", "manage"}, parent="desk", parent_of=lambda reply: reply.desk)
     object_kind("mou", params=("mou_id",), find=_get(Mou), can=can_mou, actions={"view", "manage"})

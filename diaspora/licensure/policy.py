@@ -9,7 +9,9 @@ import sqlalchemy as sa
 
 from diaspora.associations.models import Membership
 from diaspora.core import memo
-from diaspora.core.access import object_kind
+from diaspora.core.access import acting_for, object_kind
+from diaspora.core.access_log import Read, describe
+from diaspora.core.i18n import _l
 from diaspora.extensions import db
 from diaspora.licensure.models import CpdActivity, Licence, LicenceFeed, LicenceSharing, Regulator, SafeguardCountry
 
@@ -70,8 +72,15 @@ def _safeguard(country: str) -> SafeguardCountry | None:
     return db.session.get(SafeguardCountry, (country or "").upper()[:2])
 
 
+def _reads_licence(user, licence: Licence) -> Read:
+    """An officer sees a licence through an association its member shares with."""
+    return Read(licence.user_id, "licence", "service" if acting_for(user) is not None else "officer")
+
+
 def declare_kinds() -> None:
-    object_kind("licence", params=("licence_id",), find=_get(Licence), can=can_licence, actions={"view", "change"})
+    describe("licence", _l("A licence of yours"))
+    object_kind("licence", params=("licence_id",), find=_get(Licence), can=can_licence, actions={"view", "change"},
+                reads=_reads_licence)
     object_kind("cpd_activity", params=("activity_id",), find=_get(CpdActivity), can=owns,
                 actions={"view", "change"})
     object_kind("regulator", params=("regulator_id",), find=_get(Regulator), can=admins_keep,

@@ -3,6 +3,7 @@ the desk's country and sharing with its desk, the cadre, available over its date
 mode, and a licence of the country valid through its dates when asked); a member answers from
 their dashboard; the desk sees only those who answered; closing ends the answers."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -169,3 +170,34 @@ def test_a_region_of_another_country_and_past_dates_are_refused(forms, login, w)
     past = post(forms, w, starts_on=(today() - timedelta(days=2)).isoformat())
     assert past.status_code == 422 and 'id="starts_on-error"' in past.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SupportCall)) == 0
+
+
+def test_the_desk_reads_why_a_call_did_not_reach_more_members(app, client, forms, login, w, monkeypatch):
+    """Of the nine Ghanaian-heritage nurses: two do not share their profile with the Ghana desk,
+    two share it but cannot come in person over the dates, four lack a valid Ghanaian licence
+    through them, one was sent the call. Each count under the disclosure rule."""
+    login(w.officer)
+    posted = post(forms, w)
+    flashed = readable(client.get(posted.headers["Location"]).get_data(as_text=True))
+    assert "Its page says why it did not reach more members" in flashed
+    call = db.session.scalars(sa.select(SupportCall)).one()
+    assert (call.sent_count, call.not_consented_count, call.unavailable_count, call.unlicensed_count) == (1, 2, 2, 4)
+
+    def reach_rows() -> list[str]:
+        page = client.get(f"/calls/{call.id}").get_data(as_text=True)
+        card = page.split('id="reach"')[1].split("</table>")[0]
+        return [readable(re.sub(r"<[^>]+>", "", cell.split("</td>")[0])).strip()
+                for cell in card.split('<td class="numeric">')[1:]]
+
+    assert reach_rows() == ["<10", "<10", "<10", "<10"]  # the desk dashboard's threshold
+    monkeypatch.setitem(app.config, "DISCLOSURE_THRESHOLD", 2)
+    assert reach_rows() == ["<2", "2", "2", "4"]
+
+    # Without a licence requirement, there is no licence line.
+    post(forms, w, licence_required="", title="Another call")
+    other = db.session.scalars(sa.select(SupportCall).where(SupportCall.title == "Another call")).one()
+    assert other.unlicensed_count is None and other.sent_count == 5  # the four without a licence too
+    # A member the call was sent to sees none of it.
+    ama = app.test_client()
+    log_in_session(ama, w.ama)
+    assert 'id="reach"' not in ama.get(f"/calls/{call.id}").get_data(as_text=True)
