@@ -14,14 +14,14 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from diaspora.api import authentication, personal_data, policy, views
     from diaspora.api.forms import scope_label
-    from diaspora.api.v1 import contributions, desks, licences, members, public, support
+    from diaspora.api.v1 import contributions, desks, licences, members, open311, public, support
     from diaspora.core import access
 
     policy.declare_kinds()
     personal_data.register()
     access.token_authenticator(authentication.authenticate)
     app.register_blueprint(views.bp)
-    for blueprint in (public.home, public.bp, members.bp, contributions.bp, licences.bp, desks.bp):
+    for blueprint in (public.home, public.bp, members.bp, contributions.bp, licences.bp, desks.bp, open311.bp):
         app.register_blueprint(blueprint)
     app.after_request(support.api_headers)
     app.jinja_env.globals["scope_label"] = scope_label
