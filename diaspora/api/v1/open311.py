@@ -19,13 +19,14 @@ public reply; `agency_responsible` = the desk; `expected_datetime` = the answer-
 days from the desk's calendar), at the end of that day, UTC. An Open311 `api_key` is our token,
 sent as `Authorization: Bearer dhn_…` (never in the query string)."""
 
+import re
 from datetime import UTC, date, datetime, time
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from flask import request
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 from spectree import Response
 from sqlalchemy.orm import selectinload
 
@@ -148,6 +149,20 @@ class JurisdictionQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+def _strict_instant(value):
+    """An instant as ISO 8601 text with its zone, nothing else (not a number of seconds)."""
+    if isinstance(value, str) and not re.fullmatch(
+            r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})",
+            value):
+        raise ValueError("an instant is written like 2026-01-31T09:00:00Z")
+    if not isinstance(value, str | datetime):
+        raise ValueError("an instant is written like 2026-01-31T09:00:00Z")
+    return value
+
+
+Instant = Annotated[datetime, BeforeValidator(_strict_instant)]
+
+
 class RequestsQuery(BaseModel):
     """Open311's filters: several ids at once, a service, a status, a window of request times."""
 
@@ -155,8 +170,8 @@ class RequestsQuery(BaseModel):
                                            description="References, separated by commas.")
     service_code: str | None = Field(None, max_length=40, pattern="^[a-z_]+$")
     status: str | None = Field(None, pattern="^(open|closed)$")
-    start_date: datetime | None = Field(None, description="Requested at or after (ISO 8601 with a zone).")
-    end_date: datetime | None = Field(None, description="Requested before (ISO 8601 with a zone).")
+    start_date: Instant | None = Field(None, description="Requested at or after (ISO 8601 with a zone).")
+    end_date: Instant | None = Field(None, description="Requested before (ISO 8601 with a zone).")
 
     model_config = ConfigDict(extra="ignore")
 
