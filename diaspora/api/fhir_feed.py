@@ -29,26 +29,12 @@ from diaspora.core.time import today, utcnow
 from diaspora.extensions import db
 from diaspora.licensure.models import Licence, Regulator, SharedLicence
 from diaspora.members.models import CADRES, DeskSharingConsent, Profile, ProfileHeritageCountry
+from diaspora.members.occupations import ISCO, ISCO_08
 
 MCSD = "https://profiles.ihe.net/ITI/mCSD/StructureDefinition/"
-ISCO_08 = "http://www.ilo.org/public/english/bureau/stat/isco/isco08"
 ORGANIZATION_TYPE = "http://terminology.hl7.org/CodeSystem/organization-type"
 COUNTRY = "urn:iso:std:iso:3166"
 EXTENSION = "https://diaspora-health.network/fhir/StructureDefinition/"
-# Our cadres in ISCO-08 (the occupations NHWA counts): unit groups where one fits, else the
-# minor or sub-major group that holds it.
-ISCO = {
-    "doctor": ("221", "Medical doctors"),
-    "nurse": ("2221", "Nursing professionals"),
-    "midwife": ("2222", "Midwifery professionals"),
-    "pharmacist": ("2262", "Pharmacists"),
-    "dentist": ("2261", "Dentists"),
-    "allied_health": ("226", "Other health professionals"),
-    "laboratory_scientist": ("3212", "Medical and pathology laboratory technicians"),
-    "public_health": ("2269", "Health professionals not elsewhere classified"),
-    "community_health": ("3253", "Community health workers"),
-    "other": ("22", "Health professionals"),
-}
 FEED = Ordering([
     SortKey(DeskSharingConsent.updated_at, lambda row: row.updated_at, kind=datetime),
     SortKey(DeskSharingConsent.user_id, lambda row: row.user_id, kind=int),

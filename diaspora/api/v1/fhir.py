@@ -157,7 +157,7 @@ def _bundle(kind: str, entries: list[dict], cursor: str | None) -> FhirBundle:
 @token_required("desks:read", services=True)
 @loads(desk="work")
 @plain("resource_type")
-@describe()
+@describe(media=MEDIA_TYPE)
 @api.validate(query=SearchQuery, resp=Response(HTTP_200=FhirBundle), tags=[TAG])
 def search(desk, resource_type):
     """Search the health workers who share with the desk's country
@@ -179,7 +179,7 @@ def search(desk, resource_type):
 @token_required("desks:read", services=True)
 @loads(desk="work")
 @plain("resource_type")
-@describe()
+@describe(media=MEDIA_TYPE)
 @api.validate(query=HistoryQuery, resp=Response(HTTP_200=FhirBundle), tags=[TAG])
 def history(desk, resource_type):
     """What changed since an instant: updates, and deletions for those who stopped sharing
@@ -209,7 +209,7 @@ def history(desk, resource_type):
 @token_required("desks:read", services=True)
 @loads(desk="work")
 @plain("resource_type", "resource_id")
-@describe()
+@describe(media=MEDIA_TYPE)
 @api.validate(resp=Response(HTTP_200=FhirResource), tags=[TAG])
 def read(desk, resource_type, resource_id):
     """Read one health worker's Practitioner or PractitionerRole (404 unless they share now)"""
@@ -224,7 +224,7 @@ def read(desk, resource_type, resource_id):
 @bp.get("/desks/<int:desk_id>/fhir/Organization")
 @token_required("desks:read", services=True)
 @loads(desk="work")
-@describe()
+@describe(media=MEDIA_TYPE)
 @api.validate(query=PageOnly, resp=Response(HTTP_200=FhirBundle), tags=[TAG])
 def organizations(desk):
     """The country's regulators and the approved associations of its diaspora (mCSD Organization)"""
@@ -244,7 +244,7 @@ def organizations(desk):
 @bp.get("/associations/<slug>/fhir/Practitioner")
 @token_required("associations:read", services=True)
 @loads(association="manage")
-@describe()
+@describe(media=MEDIA_TYPE)
 @api.validate(query=PageOnly, resp=Response(HTTP_200=FhirBundle), tags=[TAG])
 def association_practitioners(association):
     """The association's members who chose to be seen in its directory, as mCSD Practitioners
