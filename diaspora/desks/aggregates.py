@@ -1,7 +1,7 @@
 """A desk's figures for national workforce reporting (WHO's National Health Workforce Accounts,
 the WHO Code's national reports): the counts its dashboard publishes, as data element x period
 x place x category, with ISCO-08 occupation codes, for a CSV and for a FHIR MeasureReport (the
-IHE mADX way of sending aggregates). docs/nhwa.md says which NHWA indicators each informs.
+IHE mADX way of sending aggregates). docs/standards.md says which NHWA indicators each informs.
 
 It reads `disclosed_counts` only (desks/publication.py): every count there was protected with
 the dashboard's, by the differencing-safe method of docs/disclosure.md, for every period and

@@ -1,6 +1,6 @@
 """Our cadres in ISCO-08, the International Standard Classification of Occupations that WHO's
 National Health Workforce Accounts count by: the unit group where one fits, else the minor or
-sub-major group that holds it (docs/nhwa.md says which figures this informs)."""
+sub-major group that holds it (docs/standards.md says which figures this informs)."""
 
 ISCO_08 = "http://www.ilo.org/public/english/bureau/stat/isco/isco08"
 ISCO = {
