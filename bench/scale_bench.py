@@ -37,7 +37,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -262,6 +262,13 @@ def pages(engine) -> dict[str, tuple[str, str]]:
     with engine.connect() as connection:
         desk = connection.execute(sa.text("SELECT id FROM desks WHERE country = :c ORDER BY id LIMIT 1"),
                                   {"c": desk_data.DESK_COUNTRY}).scalar()
+        sharing = connection.execute(sa.text(  # the FHIR feed's middle: a deep page's cursor
+            "SELECT count(*) FROM desk_sharing_consents WHERE country = :c"), {"c": desk_data.DESK_COUNTRY}).scalar()
+        feed_middle = connection.execute(sa.text(
+            "SELECT updated_at, user_id FROM desk_sharing_consents WHERE country = :c AND shared "
+            "ORDER BY updated_at, user_id OFFSET :n LIMIT 1"), {"c": desk_data.DESK_COUNTRY, "n": sharing // 3}).first()
+    feed_cursor = encoded([feed_middle[0].isoformat(), feed_middle[1]]) if feed_middle else ""
+    day_ago = (date.today() - timedelta(days=1)).isoformat()
     officer_pages = {
         "member directory, page 1": directory,
         "directory, search: a person": directory + "?" + urlencode({"q": person}),
@@ -299,6 +306,14 @@ def pages(engine) -> dict[str, tuple[str, str]]:
     found["API: members list"] = ("officer API", f"/api/v1/associations/{big_slug}/members")
     found["API: desk queue"] = ("desk API", f"/api/v1/desks/{desk}/queue")
     found["API: contributions list"] = ("portfolio API", "/api/v1/contributions")
+    fhir = f"/api/v1/desks/{desk}/fhir"
+    found["FHIR: Practitioner search"] = ("desk API", f"{fhir}/Practitioner")
+    found["FHIR: Practitioner search, deep page"] = ("desk API", f"{fhir}/Practitioner?_cursor={feed_cursor}")
+    found["FHIR: PractitionerRole, _lastUpdated"] = ("desk API", f"{fhir}/PractitionerRole?_lastUpdated=ge{day_ago}")
+    found["FHIR: _history since yesterday"] = ("desk API", f"{fhir}/Practitioner/_history?_since={day_ago}")
+    found["FHIR: _history, deep page"] = ("desk API", f"{fhir}/Practitioner/_history?_cursor={feed_cursor}")
+    found["Open311: the desk's requests"] = ("desk API", f"/api/v1/desks/{desk}/open311/v2/requests.json")
+    found["Aggregates: CSV"] = ("desk API", f"/api/v1/desks/{desk}/aggregates.csv")
     return found
 
 
