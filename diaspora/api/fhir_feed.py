@@ -94,11 +94,13 @@ class Record:
     name: str = ""
     profile: Profile | None = None
     licences: list[Licence] | None = None
+    numbers: bool = False  # the member lets the reader see their registration numbers
 
 
 def _feed(country: str, *, since: datetime | None, until: datetime | None, only_present: bool) -> sa.Select:
     row = DeskSharingConsent
-    query = (sa.select(row.user_id, row.updated_at, row.shared, User.active, User.deleted_at, User.name)
+    query = (sa.select(row.user_id, row.updated_at, row.shared, row.share_registration, User.active,
+                       User.deleted_at, User.name)
              .join(User, User.id == row.user_id).where(row.country == country))
     if since is not None:
         query = query.where(row.updated_at >= since)
@@ -110,7 +112,7 @@ def _feed(country: str, *, since: datetime | None, until: datetime | None, only_
 
 
 def _records(rows, country: str) -> list[Record]:
-    records = [Record(user_id=r.user_id, updated_at=r.updated_at, name=r.name,
+    records = [Record(user_id=r.user_id, updated_at=r.updated_at, name=r.name, numbers=bool(r.share_registration),
                       present=bool(r.shared and r.active and r.deleted_at is None)) for r in rows]
     present = [record.user_id for record in records if record.present]
     if present:
@@ -211,8 +213,8 @@ def _period(start: date | None, end: date | None) -> dict | None:
 
 def practitioner(record: Record) -> dict:
     """mCSD Practitioner: the name; a qualification for each licence with the country's
-    regulators (the regulator as issuer, the period, its status as an extension). The
-    registration number is never sent: no member has chosen to share it with a desk."""
+    regulators (the regulator as issuer, the period, its status as an extension), with its
+    registration number only where the member lets this desk read it."""
     resource = {"resourceType": "Practitioner", "id": str(record.user_id),
                 "meta": _meta("IHE.mCSD.Practitioner", record.updated_at), "active": True,
                 "name": [{"text": record.name}]}
@@ -222,6 +224,9 @@ def practitioner(record: Record) -> dict:
         qualification = {
             "extension": [{"url": EXTENSION + "licence-status", "valueCode": str(licence.status(today()))}],
             "code": {"text": f"{regulator.short_name} licence ({licence.category})"},
+            **({"identifier": [{"system": f"{EXTENSION.removesuffix('StructureDefinition/')}NamingSystem/"
+                                          f"regulator-{regulator.id}", "value": licence.registration_number}]}
+               if record.numbers else {}),
             "issuer": {"reference": f"Organization/regulator-{regulator.id}", "display": regulator.name}}
         period = _period(licence.issued_on, licence.expires_on)
         if period:

@@ -169,3 +169,5 @@ class DeskSharingConsent(db.Model):
     shared: Mapped[bool] = mapped_column(default=False)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=sa.func.current_timestamp())
+    # The member also lets that desk read their licences' registration numbers (only while they share).
+    share_registration: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -108,7 +108,13 @@ def test_only_members_who_share_appear_with_their_licence_and_cadre(client, ghan
     assert qualification["issuer"]["reference"] == f"Organization/regulator-{ghana['regulator'].id}"
     assert qualification["period"]["start"] == "2020-01-01"
     assert qualification["extension"][0]["valueCode"] == "active"
-    assert "RN-12345" not in str(practitioners)  # no member has chosen to share their number with a desk
+    assert "RN-12345" not in str(practitioners)  # not unless the member lets this desk read it
+
+    consents.change_consents(ama, directory=False, desks={"GH": True}, registration={"GH": True})
+    db.session.commit()
+    shown = _get(client, f"{root}/Practitioner", ghana["headers"])
+    judged(shown)
+    assert shown["entry"][0]["resource"]["qualification"][0]["identifier"][0]["value"] == "RN-12345"
 
     roles = _get(client, f"{root}/PractitionerRole", ghana["headers"])
     judged(roles)
