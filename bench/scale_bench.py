@@ -5,6 +5,7 @@ as its members log contributions: 100k, then 1M contributions for 100k members.
     .venv/bin/python bench/scale_bench.py --scales 100000 --contributions 100000,1000000 --pages contributions
     .venv/bin/python bench/scale_bench.py --scales 2000,4000 --seconds 0.3 --repeat 1   # CI's quick run
     .venv/bin/python bench/scale_bench.py --scales 100000,1000000 --contributions 10000 --pages licences
+    .venv/bin/python bench/scale_bench.py --contributions 10000 --pages standards
 
 It makes a fresh PostgreSQL database (dropped afterwards unless --keep), migrates it, and grows
 it step by step with `bench/scale_data.py` (one association holds half of all memberships): each
@@ -224,6 +225,10 @@ DIRECTORY_PAGES = ("member directory, page 1", "directory, search: a person", "d
                    "directory, deep page", "directory, newest")
 CONTRIBUTION_PAGES = ("member portfolio", "verification queue", "impact dashboard", "impact dashboard, 5 years")
 LICENCE_PAGES = ("licence overview", "licence overview, page 2")
+STANDARDS_PAGES = ("FHIR: Practitioner search", "FHIR: Practitioner search, deep page",
+                   "FHIR: PractitionerRole, _lastUpdated", "FHIR: _history since yesterday",
+                   "FHIR: _history, deep page",
+                   "Open311: the desk's requests", "Aggregates: CSV")
 
 
 def pages(engine) -> dict[str, tuple[str, str]]:
@@ -346,9 +351,9 @@ def main() -> None:
     parser.add_argument("--scales", default="10000,100000,1000000", help="memberships at each step")
     parser.add_argument("--contributions", default=None,
                         help="contributions at each step (default: as many as memberships)")
-    parser.add_argument("--pages", choices=("all", "directory", "contributions", "desks", "licences"), default="all",
-                        help="measure every page, or only the directory's, the contribution pages, the desk's or "
-                             "the licence overview's")
+    parser.add_argument("--pages", choices=("all", "directory", "contributions", "desks", "licences", "standards"),
+                        default="all", help="measure every page, or only the directory's, the contribution pages, "
+                                            "the desk's, the licence overview's or the standards' (FHIR, Open311)")
     parser.add_argument("--seconds", type=float, default=4.0, help="per page and repetition")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8,
@@ -413,7 +418,8 @@ def main() -> None:
                 if args.pages != "all" and label not in {"directory": DIRECTORY_PAGES,
                                                          "contributions": CONTRIBUTION_PAGES,
                                                          "desks": DESK_PAGES,
-                                                         "licences": LICENCE_PAGES}[args.pages]:
+                                                         "licences": LICENCE_PAGES,
+                                                         "standards": STANDARDS_PAGES}[args.pages]:
                     continue
                 found = results.setdefault(label, {})[scale] = measure(server, path, cookies[who], args)
                 busy = (f", {statistics.median(found.busy_to_bare):.1f}x / {statistics.median(found.busy_to_floor):.2f}"
