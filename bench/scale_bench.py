@@ -313,10 +313,11 @@ def pages(engine) -> dict[str, tuple[str, str]]:
     found["API: contributions list"] = ("portfolio API", "/api/v1/contributions")
     fhir = f"/api/v1/desks/{desk}/fhir"
     found["FHIR: Practitioner search"] = ("desk API", f"{fhir}/Practitioner")
-    found["FHIR: Practitioner search, deep page"] = ("desk API", f"{fhir}/Practitioner?_cursor={feed_cursor}")
+    deep = f"?_cursor={feed_cursor}" if feed_cursor else ""  # a run too small to share anything has no middle
+    found["FHIR: Practitioner search, deep page"] = ("desk API", f"{fhir}/Practitioner{deep}")
     found["FHIR: PractitionerRole, _lastUpdated"] = ("desk API", f"{fhir}/PractitionerRole?_lastUpdated=ge{day_ago}")
     found["FHIR: _history since yesterday"] = ("desk API", f"{fhir}/Practitioner/_history?_since={day_ago}")
-    found["FHIR: _history, deep page"] = ("desk API", f"{fhir}/Practitioner/_history?_cursor={feed_cursor}")
+    found["FHIR: _history, deep page"] = ("desk API", f"{fhir}/Practitioner/_history{deep}")
     found["Open311: the desk's requests"] = ("desk API", f"/api/v1/desks/{desk}/open311/v2/requests.json")
     found["Aggregates: CSV"] = ("desk API", f"/api/v1/desks/{desk}/aggregates.csv")
     return found
