@@ -31,8 +31,9 @@ def ensure_desk(connection, password_hash: str) -> int:
         connection.execute(sa.text("INSERT INTO desk_officers (desk_id, user_id, created_at) VALUES (:d, :u, now())"),
                            {"d": desk_id, "u": officer_id})
     connection.execute(sa.text(
-        "INSERT INTO desk_sharing_consents (user_id, country, shared, changed_at) "
-        "SELECT user_id, country, user_id % 10 < 6, now() FROM profile_heritage_countries WHERE country = :c "
+        "INSERT INTO desk_sharing_consents (user_id, country, shared, changed_at, updated_at) "
+        "SELECT user_id, country, user_id % 10 < 6, now(), now() - make_interval(secs => user_id % 604800) "
+        "FROM profile_heritage_countries WHERE country = :c "
         "ON CONFLICT DO NOTHING"), {"c": DESK_COUNTRY})
     return desk_id
 

@@ -5,6 +5,7 @@ as its members log contributions: 100k, then 1M contributions for 100k members.
     .venv/bin/python bench/scale_bench.py --scales 100000 --contributions 100000,1000000 --pages contributions
     .venv/bin/python bench/scale_bench.py --scales 2000,4000 --seconds 0.3 --repeat 1   # CI's quick run
     .venv/bin/python bench/scale_bench.py --scales 100000,1000000 --contributions 10000 --pages licences
+    .venv/bin/python bench/scale_bench.py --contributions 10000 --pages standards
 
 It makes a fresh PostgreSQL database (dropped afterwards unless --keep), migrates it, and grows
 it step by step with `bench/scale_data.py` (one association holds half of all memberships): each
@@ -37,7 +38,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -224,6 +225,10 @@ DIRECTORY_PAGES = ("member directory, page 1", "directory, search: a person", "d
                    "directory, deep page", "directory, newest")
 CONTRIBUTION_PAGES = ("member portfolio", "verification queue", "impact dashboard", "impact dashboard, 5 years")
 LICENCE_PAGES = ("licence overview", "licence overview, page 2")
+STANDARDS_PAGES = ("FHIR: Practitioner search", "FHIR: Practitioner search, deep page",
+                   "FHIR: PractitionerRole, _lastUpdated", "FHIR: _history since yesterday",
+                   "FHIR: _history, deep page",
+                   "Open311: the desk's requests", "Aggregates: CSV")
 
 
 def pages(engine) -> dict[str, tuple[str, str]]:
@@ -262,6 +267,13 @@ def pages(engine) -> dict[str, tuple[str, str]]:
     with engine.connect() as connection:
         desk = connection.execute(sa.text("SELECT id FROM desks WHERE country = :c ORDER BY id LIMIT 1"),
                                   {"c": desk_data.DESK_COUNTRY}).scalar()
+        sharing = connection.execute(sa.text(  # the FHIR feed's middle: a deep page's cursor
+            "SELECT count(*) FROM desk_sharing_consents WHERE country = :c"), {"c": desk_data.DESK_COUNTRY}).scalar()
+        feed_middle = connection.execute(sa.text(
+            "SELECT updated_at, user_id FROM desk_sharing_consents WHERE country = :c AND shared "
+            "ORDER BY updated_at, user_id OFFSET :n LIMIT 1"), {"c": desk_data.DESK_COUNTRY, "n": sharing // 3}).first()
+    feed_cursor = encoded([feed_middle[0].isoformat(), feed_middle[1]]) if feed_middle else ""
+    day_ago = (date.today() - timedelta(days=1)).isoformat()
     officer_pages = {
         "member directory, page 1": directory,
         "directory, search: a person": directory + "?" + urlencode({"q": person}),
@@ -299,6 +311,15 @@ def pages(engine) -> dict[str, tuple[str, str]]:
     found["API: members list"] = ("officer API", f"/api/v1/associations/{big_slug}/members")
     found["API: desk queue"] = ("desk API", f"/api/v1/desks/{desk}/queue")
     found["API: contributions list"] = ("portfolio API", "/api/v1/contributions")
+    fhir = f"/api/v1/desks/{desk}/fhir"
+    found["FHIR: Practitioner search"] = ("desk API", f"{fhir}/Practitioner")
+    deep = f"?_cursor={feed_cursor}" if feed_cursor else ""  # a run too small to share anything has no middle
+    found["FHIR: Practitioner search, deep page"] = ("desk API", f"{fhir}/Practitioner{deep}")
+    found["FHIR: PractitionerRole, _lastUpdated"] = ("desk API", f"{fhir}/PractitionerRole?_lastUpdated=ge{day_ago}")
+    found["FHIR: _history since yesterday"] = ("desk API", f"{fhir}/Practitioner/_history?_since={day_ago}")
+    found["FHIR: _history, deep page"] = ("desk API", f"{fhir}/Practitioner/_history{deep}")
+    found["Open311: the desk's requests"] = ("desk API", f"/api/v1/desks/{desk}/open311/v2/requests.json")
+    found["Aggregates: CSV"] = ("desk API", f"/api/v1/desks/{desk}/aggregates.csv")
     return found
 
 
@@ -331,9 +352,9 @@ def main() -> None:
     parser.add_argument("--scales", default="10000,100000,1000000", help="memberships at each step")
     parser.add_argument("--contributions", default=None,
                         help="contributions at each step (default: as many as memberships)")
-    parser.add_argument("--pages", choices=("all", "directory", "contributions", "desks", "licences"), default="all",
-                        help="measure every page, or only the directory's, the contribution pages, the desk's or "
-                             "the licence overview's")
+    parser.add_argument("--pages", choices=("all", "directory", "contributions", "desks", "licences", "standards"),
+                        default="all", help="measure every page, or only the directory's, the contribution pages, "
+                                            "the desk's, the licence overview's or the standards' (FHIR, Open311)")
     parser.add_argument("--seconds", type=float, default=4.0, help="per page and repetition")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8,
@@ -398,7 +419,8 @@ def main() -> None:
                 if args.pages != "all" and label not in {"directory": DIRECTORY_PAGES,
                                                          "contributions": CONTRIBUTION_PAGES,
                                                          "desks": DESK_PAGES,
-                                                         "licences": LICENCE_PAGES}[args.pages]:
+                                                         "licences": LICENCE_PAGES,
+                                                         "standards": STANDARDS_PAGES}[args.pages]:
                     continue
                 found = results.setdefault(label, {})[scale] = measure(server, path, cookies[who], args)
                 busy = (f", {statistics.median(found.busy_to_bare):.1f}x / {statistics.median(found.busy_to_floor):.2f}"

@@ -65,3 +65,21 @@ def test_demo_load_prints_ready_api_tokens_beside_the_logins(app, db):
     assert client.get(f"/api/v1/desks/{desk_id}/queue", headers=desk).status_code == 200
     assert all(client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
                for secret in first)
+
+
+def test_the_demo_desks_token_reads_open311_the_fhir_feed_and_the_aggregates(app, db):
+    """The README's three curls, with the token `flask demo load` prints for the desk."""
+    import re
+
+    output = app.test_cli_runner().invoke(args=["demo", "load"]).output
+    desk = {"Authorization": f"Bearer {re.findall(r'dhn_[A-Za-z0-9_-]{43}', output)[2]}"}
+    client = app.test_client()
+    desk_id = db.session.scalar(sa.text("SELECT id FROM desks WHERE country = 'GH'"))
+    requests = client.get(f"/api/v1/desks/{desk_id}/open311/v2/requests.json", headers=desk)
+    assert requests.status_code == 200 and requests.json and requests.json[0]["service_request_id"].startswith("GH-")
+    practitioners = client.get(f"/api/v1/desks/{desk_id}/fhir/Practitioner", headers=desk)
+    assert practitioners.status_code == 200 and practitioners.json["entry"]
+    figures = client.get(f"/api/v1/desks/{desk_id}/aggregates.csv", headers=desk)
+    assert figures.status_code == 200 and "DHN_DIASPORA_HW_SHARING" in figures.get_data(as_text=True)
+    report = client.get(f"/api/v1/desks/{desk_id}/fhir/MeasureReport", headers=desk)
+    assert report.status_code == 200 and report.json["group"]

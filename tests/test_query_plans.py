@@ -29,7 +29,7 @@ CONTRIBUTIONS = 300_000
 SUBMISSIONS = 30_000
 GUARDED = ("users", "memberships", "profiles", "membership_words", "search_words", "contributions",
            "contribution_rollups", "submissions", "licences", "licence_sharing", "shared_licences",
-           "shared_licence_counts")
+           "shared_licence_counts", "desk_sharing_consents")
 SORTED_AT_MOST = 2 * 26  # rows a directory search may sort: two pages (of 25, and one to tell there is more)
 SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 
@@ -255,7 +255,13 @@ def test_the_api_lists_read_through_indexes_too(app, large):
              ("portfolio", "/api/v1/contributions/totals"),
              ("desk", f"/api/v1/desks/{desk_id}/queue"),
              ("desk", f"/api/v1/desks/{desk_id}/queue?overdue=1"),
-             ("desk", f"/api/v1/desks/{desk_id}/engagement")]
+             ("desk", f"/api/v1/desks/{desk_id}/engagement"),
+             # the standards (docs/standards.md): the FHIR feed on its index, Open311, the figures
+             ("desk", f"/api/v1/desks/{desk_id}/fhir/Practitioner"),
+             ("desk", f"/api/v1/desks/{desk_id}/fhir/PractitionerRole?_lastUpdated=ge2026-01-01"),
+             ("desk", f"/api/v1/desks/{desk_id}/fhir/Practitioner/_history?_since=2026-01-01T00:00:00Z"),
+             ("desk", f"/api/v1/desks/{desk_id}/open311/v2/requests.json"),
+             ("desk", f"/api/v1/desks/{desk_id}/aggregates.csv")]
     scans = {}
     for who, path in pages:
         client = _TokenClient(app.test_client(), bearer(tokens[who]))

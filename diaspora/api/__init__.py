@@ -12,17 +12,29 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from diaspora.api import authentication, personal_data, policy, views
+    from diaspora.api import authentication, fhir_feed, personal_data, policy, views
     from diaspora.api.forms import scope_label
-    from diaspora.api.v1 import contributions, desks, licences, members, public, support, webhooks
+    from diaspora.api.v1 import (
+        aggregates,
+        contributions,
+        desks,
+        fhir,
+        licences,
+        members,
+        open311,
+        public,
+        support,
+        webhooks,
+    )
     from diaspora.core import access
 
     policy.declare_kinds()
     personal_data.register()
+    fhir_feed.keep_in_step()
     access.token_authenticator(authentication.authenticate)
     app.register_blueprint(views.bp)
-    for blueprint in (public.home, public.bp, members.bp, contributions.bp, licences.bp, desks.bp,
-                      webhooks.bp):
+    for blueprint in (public.home, public.bp, members.bp, contributions.bp, licences.bp, desks.bp, open311.bp, fhir.bp,
+                      aggregates.bp, webhooks.bp):
         app.register_blueprint(blueprint)
     app.after_request(support.api_headers)
     app.jinja_env.globals["scope_label"] = scope_label

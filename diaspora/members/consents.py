@@ -28,6 +28,10 @@ class Consents:
         row = self.desk.get(country)
         return bool(row and row.shared)
 
+    def shares_registration_with(self, country: str) -> bool:
+        row = self.desk.get(country)
+        return bool(row and row.shared and row.share_registration)
+
 
 def consents_of(user, profile: Profile | None = None) -> Consents:
     """The member's choices. The desks listed are their heritage countries, and any desk they
@@ -42,9 +46,11 @@ def consents_of(user, profile: Profile | None = None) -> Consents:
     return Consents(profile=profile, countries=countries, heritage=heritage, desk=rows)
 
 
-def change_consents(user, *, directory: bool, desks: dict[str, bool]) -> dict:
+def change_consents(user, *, directory: bool, desks: dict[str, bool], registration: dict[str, bool] | None = None
+                    ) -> dict:
     """Record the member's choices. Only a choice that changes gets a new timestamp. Returns
-    the changes ({} when nothing changed)."""
+    the changes ({} when nothing changed). `registration`: whether each desk may also read the
+    licences' registration numbers (never without the profile; None keeps what was chosen)."""
     consents = consents_of(user)
     now = utcnow()
     changes: dict[str, list] = {}
@@ -59,14 +65,20 @@ def change_consents(user, *, directory: bool, desks: dict[str, bool]) -> dict:
     for country in consents.countries:
         wanted = bool(desks.get(country, False))
         row = consents.desk.get(country)
-        if wanted == consents.shares_with(country):
+        numbers = wanted and (bool(registration.get(country, False)) if registration is not None
+                              else bool(row and row.share_registration))
+        if wanted == consents.shares_with(country) and numbers == bool(row and row.share_registration):
             continue
         if row is None:
             row = DeskSharingConsent(user_id=user.id, country=country)
             db.session.add(row)
+        if wanted != consents.shares_with(country):
+            changes[f"desk:{country}"] = [not wanted, wanted]
+        if numbers != bool(row.share_registration):
+            changes[f"registration:{country}"] = [not numbers, numbers]
         row.shared = wanted
+        row.share_registration = numbers
         row.changed_at = now
-        changes[f"desk:{country}"] = [not wanted, wanted]
     if changes:
         db.session.flush()
         audit.record("consent.changed", user, actor=user, changes=changes)

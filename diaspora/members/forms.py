@@ -173,6 +173,10 @@ def desk_field_name(country: str) -> str:
     return f"desk_{country}"
 
 
+def registration_field_name(country: str) -> str:
+    return f"registration_{country}"
+
+
 class ConsentsForm(FlaskForm):
     directory = BooleanField(_l("Show me in my associations' member directories"))
 
@@ -190,4 +194,7 @@ def consents_form(countries: list[str], **kwargs) -> ConsentsForm:
         setattr(Form, desk_field_name(country),
                 BooleanField(_("Share my profile with the diaspora desk of %(country)s",
                                   country=country_name(country))))
+        setattr(Form, registration_field_name(country),
+                BooleanField(_("Also let it read my licences' registration numbers (only while I share my "
+                               "profile with it)")))
     return Form(**kwargs)

@@ -154,12 +154,20 @@ class Credential(db.Model):
 
 class DeskSharingConsent(db.Model):
     """Whether the member shares their profile with the diaspora desk of one country.
-    Withdrawing takes effect at once: desks read this row on every request."""
+    Withdrawing takes effect at once: desks read this row on every request.
+
+    `updated_at` is when the member's record as that desk reads it last changed (this choice,
+    their name, profile or licences: api/fhir_feed.py keeps it): the desk's FHIR feed pages on
+    (country, updated_at, user_id), and a row no longer shared is a deletion in its history."""
 
     __tablename__ = "desk_sharing_consents"
-    __table_args__ = (sa.Index("ix_desk_sharing_consents_country_shared", "country", "shared"),)
+    __table_args__ = (sa.Index("ix_desk_sharing_consents_country_shared", "country", "shared"),
+                      sa.Index("ix_desk_sharing_consents_feed", "country", "updated_at", "user_id"))
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
     shared: Mapped[bool] = mapped_column(default=False)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=sa.func.current_timestamp())
+    # The member also lets that desk read their licences' registration numbers (only while they share).
+    share_registration: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

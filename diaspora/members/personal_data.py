@@ -53,7 +53,8 @@ def export_availability(user) -> list[dict]:
 
 def export_sharing(user) -> list[dict]:
     rows = consents.consents_of(user).desk.values()
-    return [{"country": row.country, "shared": row.shared, "changed_at": _iso(row.changed_at)}
+    return [{"country": row.country, "shared": row.shared, "registration_numbers": row.share_registration,
+             "changed_at": _iso(row.changed_at)}
             for row in sorted(rows, key=lambda row: row.country)]
 
 

@@ -20,6 +20,7 @@ from diaspora.members.forms import (
     ProfileForm,
     consents_form,
     desk_field_name,
+    registration_field_name,
 )
 from diaspora.members.models import AVAILABILITY_MODES, CREDENTIAL_KINDS, RETURN_HORIZONS, RETURN_INTERESTS
 
@@ -158,6 +159,7 @@ def consents():
     current = consent_rules.consents_of(current_user)
     initial = {"directory": current.directory}
     initial.update({desk_field_name(c): current.shares_with(c) for c in current.countries})
+    initial.update({registration_field_name(c): current.shares_registration_with(c) for c in current.countries})
     form = consents_form(current.countries, data=initial if request.method == "GET" else None)
     if not form.validate_on_submit():
         return form_page("members/consents.html", form, consents=current)
@@ -165,6 +167,7 @@ def consents():
         current_user,
         directory=form.directory.data,
         desks={c: form[desk_field_name(c)].data for c in current.countries},
+        registration={c: form[registration_field_name(c)].data for c in current.countries},
     )
     flash(_("Your choices have been saved and apply from now on.") if changes else _("Nothing was changed."),
           "success")

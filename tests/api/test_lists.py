@@ -66,3 +66,34 @@ def test_a_members_contributions_cost_the_same_for_2_or_30(app, count_queries):
     for number in range(2, 30):
         log(number)
     assert _statements(app, count_queries, "/api/v1/contributions?per_page=10", secret) == few
+
+
+def test_the_fhir_feed_and_open311_cost_the_same_for_2_members_or_30(app, count_queries):
+    """A page of Practitioners (their licences included), of the history, and the desk's Open311
+    requests: the same statements for a few as for many (no statement per member)."""
+    from diaspora.licensure.models import Licence, Regulator
+    from diaspora.members import consents
+
+    desk = DeskFactory(country="GH", topics=["barrier_report"])
+    secret = personal_token(DeskOfficerFactory(desk=desk).user)
+    regulator = Regulator(country="GH", name="Ghana Medical and Dental Council", short_name="GMDC")
+    db.session.add(regulator)
+    db.session.commit()
+    paths = [f"/api/v1/desks/{desk.id}/fhir/Practitioner?_count=10",
+             f"/api/v1/desks/{desk.id}/fhir/PractitionerRole/_history?_count=10",
+             f"/api/v1/desks/{desk.id}/open311/v2/requests.json"]
+
+    def add(number):
+        user = ProfileFactory(heritage=["GH"]).user
+        consents.change_consents(user, directory=False, desks={"GH": number % 5 != 0})
+        db.session.add(Licence(user_id=user.id, regulator_id=regulator.id, registration_number=f"MDC/{number}"))
+        submissions.send(user, country="GH", topic="barrier_report", title=f"Barrier {number}", answers=BARRIER,
+                         show_identity=True)
+        db.session.commit()
+
+    for number in range(2):
+        add(number)
+    few = [_statements(app, count_queries, path, secret) for path in paths]
+    for number in range(2, 30):
+        add(number)
+    assert [_statements(app, count_queries, path, secret) for path in paths] == few

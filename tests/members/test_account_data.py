@@ -90,7 +90,8 @@ def test_the_export_holds_everything_about_the_person_and_nothing_of_anyone_else
     assert data["availability"][0]["mode"] == "remote" and data["availability"][0]["note"] == "Evenings"
     assert data["profile"]["directory_consent"] is True and data["profile"]["directory_consent_at"]
     assert data["desk_sharing"] == [
-        {"country": "GH", "shared": True, "changed_at": data["desk_sharing"][0]["changed_at"]}]
+        {"country": "GH", "shared": True, "registration_numbers": False,
+         "changed_at": data["desk_sharing"][0]["changed_at"]}]
     assert data["memberships"] == [{
         "association": "Ghana Nurses UK", "membership_type": "Full member", "role": "member",
         "status": "active", "joined_on": today().isoformat(), "renews_on": None, "decision_reason": None,

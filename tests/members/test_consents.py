@@ -126,3 +126,24 @@ def test_a_desk_still_shared_with_after_the_country_left_the_profile_can_be_with
     db.session.expire_all()
     assert db.session.get(DeskSharingConsent, (user.id, "KE")).shared is False
     assert db.session.get(DeskSharingConsent, (user.id, "GH")).shared is True
+
+
+def test_registration_numbers_go_to_a_desk_only_when_chosen_and_only_while_sharing(client, forms, login, db):
+    user = UserFactory()
+    ProfileFactory(user=user, heritage=["GH"])
+    login(user)
+    assert forms.submit("/profile/consents", {"desk_GH": "y", "registration_GH": "y"}).status_code == 302
+    db.session.expire_all()
+    row = db.session.get(DeskSharingConsent, (user.id, "GH"))
+    assert row.shared and row.share_registration
+    page = html.unescape(client.get("/profile/consents").get_data(as_text=True))
+    assert "It can also read your licences’ registration numbers." in page
+
+    # Ticking the numbers without the profile shares neither; stopping sharing stops both.
+    forms.submit("/profile/consents", {"registration_GH": "y"})
+    db.session.expire_all()
+    row = db.session.get(DeskSharingConsent, (user.id, "GH"))
+    assert not row.shared and not row.share_registration
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "consent.changed")
+                               .order_by(AuditEvent.id.desc())).first()
+    assert event.changes == {"desk:GH": [True, False], "registration:GH": [True, False]}

@@ -104,7 +104,13 @@ def _complete_operation(operation: dict, view, method: str) -> None:
     responses = operation.setdefault("responses", {})
     for status in sorted(statuses):
         responses[str(status)] = _problem_response(status)
+    media = getattr(view, "media", None)
+    if media and "200" not in responses:
+        responses["200"] = {"description": "OK"}
     for status, answer in responses.items():
+        if status.startswith("2") and media:
+            schema = answer.get("content", {}).get("application/json", {}).get("schema", {"type": "string"})
+            answer["content"] = {media: {"schema": schema}}
         if status.startswith("2"):
             headers = answer.setdefault("headers", {})
             if getattr(view, "etag", False):
@@ -144,11 +150,13 @@ def _problem_response(status: int) -> dict:
     return answer
 
 
-def describe(*, if_match: str | None = None, etag: bool = False, paged: bool = False):
+def describe(*, if_match: str | None = None, etag: bool = False, paged: bool = False, media: str | None = None):
     """What the document says beyond the models: the If-Match the route reads ("required" or
-    "optional"), the ETag its success carries, the Link header of a list."""
+    "optional"), the ETag its success carries, the Link header of a list, the media type of its
+    success when it is not JSON (a CSV, `application/fhir+json`)."""
 
     def mark(view):
+        view.media = media
         view.if_match = if_match
         view.etag = etag
         view.paged = paged
