@@ -51,3 +51,5 @@ def _register_personal_data() -> None:
     personal_data.register("files", tables=("stored_files",), export=export, erase=erase, order=90,
                            erased=_l("Every file you uploaded."))
     personal_data.not_personal("audit_events", "exported and redacted by personal_data itself")
+    personal_data.not_personal("outbox_messages", "purged of a person's address and text by personal_data itself")
+    personal_data.not_personal("platform_counts", "anonymous counts")
