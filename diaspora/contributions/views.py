@@ -2,17 +2,13 @@
 evidence, sharing; and the officers' decisions on them. Every contribution in a URL is
 loaded through its kind (contributions/policy.py)."""
 
-from io import BytesIO
-
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     stream_with_context,
     url_for,
 )
@@ -31,6 +27,7 @@ from diaspora.contributions.models import CONTRIBUTION_STATES, KINDS, SHAREABLE_
 from diaspora.core.access import allowed, loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
+from diaspora.core.files import send_stored
 from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
 from diaspora.core.i18n import _, current_locale
 from diaspora.core.pagination import page_of
@@ -207,11 +204,7 @@ def delete(contribution):
 @login_required
 @loads(contribution="view", contribution_evidence="view")
 def evidence(contribution, contribution_evidence):
-    stored = logbook.evidence_file(contribution_evidence)
-    if stored is None:
-        abort(404)
-    return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                     download_name=stored.filename, max_age=0)
+    return send_stored(logbook.evidence_file(contribution_evidence))
 
 
 @bp.post("/contributions/<int:contribution_id>/evidence/<int:evidence_id>/delete")

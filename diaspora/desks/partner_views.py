@@ -2,15 +2,14 @@
 theirs), and its calls for support (the desk's list, form and answers; the page a member it was
 sent to answers on)."""
 
-from io import BytesIO
-
 import pycountry
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diaspora.core.access import allowed, loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
+from diaspora.core.files import send_stored
 from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
 from diaspora.core.i18n import _, ngettext
 from diaspora.core.pagination import page_of
@@ -98,11 +97,7 @@ def edit_mou(mou):
 @login_required
 @loads(mou="view")
 def mou_document(mou):
-    stored = mou.document
-    if stored is None:
-        abort(404)
-    return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                     download_name=stored.filename, max_age=0)
+    return send_stored(mou.document)
 
 
 @bp.get("/associations/<slug>/mous")

@@ -2,14 +2,13 @@
 files, whole timeline, assignment, status actions, public reply, internal note), answering
 several at once, and the desk's canned replies."""
 
-from io import BytesIO
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diaspora.core.access import loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
+from diaspora.core.files import send_stored
 from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
 from diaspora.core.i18n import _, ngettext
 from diaspora.core.pagination import page_of
@@ -204,9 +203,7 @@ def attachment(desk, submission):
     found = work.attachment_of(submission, request.args.get("id"))
     if found is None:
         abort(404)
-    stored = found.file
-    return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                     download_name=stored.filename, max_age=0)
+    return send_stored(found.file)
 
 
 # ---------------------------------------------------------------------------- canned replies

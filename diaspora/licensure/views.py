@@ -1,14 +1,13 @@
 """A member's licences: the list with each one's status and CPD progress, adding and changing
 them, CPD activities, the certificate, and whom they let see them."""
 
-from io import BytesIO
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diaspora.core.access import loads, login_required, public
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
+from diaspora.core.files import send_stored
 from diaspora.core.forms import form_page, is_conflict, put_beside_field
 from diaspora.core.i18n import _
 from diaspora.core.links import absolute
@@ -105,11 +104,7 @@ def delete(licence):
 @login_required
 @loads(licence="view")
 def certificate(licence):
-    stored = licences.certificate_of(licence)
-    if stored is None:
-        abort(404)
-    return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                     download_name=stored.filename, max_age=0)
+    return send_stored(licences.certificate_of(licence))
 
 
 # ---------------------------------------------------------------------------- CPD

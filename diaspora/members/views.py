@@ -1,14 +1,13 @@
 """The member's own pages: profile, credentials, availability and consents. Every record is
 the member's own: the kinds `credential` and `availability` answer 404 for anyone else's."""
 
-from io import BytesIO
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diaspora.core.access import loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
+from diaspora.core.files import send_stored
 from diaspora.core.forms import form_page, is_conflict, language_name, put_beside_field
 from diaspora.core.i18n import _
 from diaspora.core.time import long_date, today
@@ -114,11 +113,7 @@ def delete_credential(credential):
 @login_required
 @loads(credential="view")
 def credential_evidence(credential):
-    stored = credentials.evidence_of(credential)
-    if stored is None:
-        abort(404)
-    return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                     download_name=stored.filename, max_age=0)
+    return send_stored(credentials.evidence_of(credential))
 
 
 # ---------------------------------------------------------------- availability
