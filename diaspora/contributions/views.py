@@ -28,7 +28,7 @@ from diaspora.core.access import allowed, loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
 from diaspora.core.files import send_stored
-from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
+from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _, current_locale
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date
@@ -100,21 +100,14 @@ def edit(contribution):
     form = ContributionForm(data={**saved, "version": str(contribution.version)}) if request.method == "GET" \
         else ContributionForm()
     _regions(form)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            logbook.update(current_user, contribution, form.values(), form.version.data,
-                           request.files.getlist(form.evidence.name))
-        except DomainError as error:
-            if is_conflict(error):
-                conflict = str(error)
-                form.version.data = str(contribution.version)
-            else:
-                put_beside_field(form, error)
-        else:
-            flash(_("Your changes have been saved."), "success")
-            return redirect(url_for("contributions.show", contribution_id=contribution.id))
-    return form_page("contributions/form.html", form, contribution=contribution, conflict=conflict)
+    edit = save_edit(
+        form, lambda: logbook.update(current_user, contribution, form.values(), form.version.data,
+                                     request.files.getlist(form.evidence.name)),
+        lambda: contribution.version)
+    if edit.saved:
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("contributions.show", contribution_id=contribution.id))
+    return form_page("contributions/form.html", form, contribution=contribution, conflict=edit.conflict)
 
 
 @bp.get("/contributions/<int:contribution_id>")

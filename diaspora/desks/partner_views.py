@@ -10,7 +10,7 @@ from diaspora.core.access import allowed, loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
 from diaspora.core.files import send_stored
-from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
+from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _, ngettext
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date
@@ -77,20 +77,12 @@ def edit_mou(mou):
     else:
         form = MouForm()
     _mou_choices(form)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            mous.update(current_user, mou, form.values(), form.version.data, form.document.data)
-        except DomainError as error:
-            if is_conflict(error):
-                conflict = str(error)
-                form.version.data = str(mou.version)
-            else:
-                put_beside_field(form, error)
-        else:
-            flash(_("Your changes have been saved."), "success")
-            return redirect(url_for("desk_partners.mou_list", desk_id=mou.desk_id))
-    return form_page("desks/mous/form.html", form, desk=mou.desk, mou=mou, conflict=conflict)
+    edit = save_edit(form, lambda: mous.update(current_user, mou, form.values(), form.version.data, form.document.data),
+                     lambda: mou.version)
+    if edit.saved:
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("desk_partners.mou_list", desk_id=mou.desk_id))
+    return form_page("desks/mous/form.html", form, desk=mou.desk, mou=mou, conflict=edit.conflict)
 
 
 @bp.get("/mous/<int:mou_id>/document")

@@ -9,7 +9,7 @@ from diaspora.core.access import loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
 from diaspora.core.files import send_stored
-from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
+from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _, ngettext
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date, today
@@ -129,17 +129,13 @@ def work_page(desk, submission):
 def _change(desk, submission, form_name: str, form, change, done: str):
     """Validate the form, make the change; on a conflict the page again with what is saved
     now and what was typed; on an error the page again with it beside its field."""
-    if not form.validate_on_submit():
-        return _work_page(desk, submission, status=INVALID, **{form_name: form})
-    try:
-        change(form)
-    except DomainError as error:
-        if is_conflict(error):
-            return _work_page(desk, submission, status=CONFLICT, conflict=str(error), **{form_name: form})
-        put_beside_field(form, error)
-        return _work_page(desk, submission, status=INVALID, **{form_name: form})
-    flash(done, "success")
-    return redirect(url_for("desk.work_page", desk_id=desk.id, submission_id=submission.id))
+    edit = save_edit(form, lambda: change(form), lambda: submission.version)
+    if edit.saved:
+        flash(done, "success")
+        return redirect(url_for("desk.work_page", desk_id=desk.id, submission_id=submission.id))
+    if edit.conflict:
+        return _work_page(desk, submission, status=CONFLICT, conflict=edit.conflict, **{form_name: form})
+    return _work_page(desk, submission, status=INVALID, **{form_name: form})
 
 
 @bp.post("/desks/<int:desk_id>/submissions/<int:submission_id>/assign")

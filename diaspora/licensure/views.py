@@ -8,7 +8,7 @@ from diaspora.core.access import loads, login_required, public
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
 from diaspora.core.files import send_stored
-from diaspora.core.forms import form_page, is_conflict, put_beside_field
+from diaspora.core.forms import form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _
 from diaspora.core.links import absolute
 from diaspora.core.time import long_date, today
@@ -75,20 +75,14 @@ def edit(licence):
     saved = {name: getattr(licence, name) for name in licences.LICENCE_FIELDS}
     form = _licence_form(data={**saved, "version": str(licence.version)}) if request.method == "GET" \
         else _licence_form()
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            licences.update_licence(current_user, licence, form.values(), form.version.data, form.certificate.data)
-        except DomainError as error:
-            if is_conflict(error):
-                conflict = str(error)
-                form.version.data = str(licence.version)
-            else:
-                put_beside_field(form, error)
-        else:
-            flash(_("Your changes have been saved."), "success")
-            return redirect(url_for("licences.show", licence_id=licence.id))
-    return form_page("licensure/form.html", form, licence=licence, conflict=conflict)
+    edit = save_edit(
+        form, lambda: licences.update_licence(current_user, licence, form.values(), form.version.data,
+                                              form.certificate.data),
+        lambda: licence.version)
+    if edit.saved:
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("licences.show", licence_id=licence.id))
+    return form_page("licensure/form.html", form, licence=licence, conflict=edit.conflict)
 
 
 @bp.post("/licences/<int:licence_id>/delete")

@@ -8,7 +8,7 @@ from diaspora.core.access import loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
 from diaspora.core.files import send_stored
-from diaspora.core.forms import form_page, is_conflict, language_name, put_beside_field
+from diaspora.core.forms import form_page, language_name, put_beside_field, save_edit
 from diaspora.core.i18n import _
 from diaspora.core.time import long_date, today
 from diaspora.members import consents as consent_rules
@@ -62,20 +62,12 @@ def edit_profile():
         saved.update({name: getattr(member_profile, name) for name in profiles.PROFILE_FIELDS})
     # Shown first: what is saved. Sent back: only what the person typed (and the version they saw).
     form = ProfileForm(data=saved) if request.method == "GET" else ProfileForm()
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            profiles.update_profile(current_user, form.values(), form.version.data)
-        except DomainError as error:
-            if is_conflict(error):
-                conflict = str(error)
-                form.version.data = saved["version"]  # saving again now means: keep what I typed
-            else:
-                put_beside_field(form, error)
-        else:
-            flash(_("Your profile has been saved."), "success")
-            return redirect(url_for("members.profile"))
-    return form_page("members/edit_profile.html", form, conflict=conflict, saved=member_profile,
+    edit = save_edit(form, lambda: profiles.update_profile(current_user, form.values(), form.version.data),
+                     lambda: saved["version"])
+    if edit.saved:
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("members.profile"))
+    return form_page("members/edit_profile.html", form, conflict=edit.conflict, saved=member_profile,
                      saved_lists=lists, suggestions=profiles.skill_suggestions())
 
 
