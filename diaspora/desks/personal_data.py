@@ -77,16 +77,19 @@ def register() -> None:
                 "replies and notes: the desk needs its case record, and its counts stay true."),
         audit_refs=lambda user: {"submissions": list(db.session.scalars(
             sa.select(Submission.id).where(Submission.user_id == user.id)))})
-    personal_data.not_personal("desks", "a ministry desk: its country and settings, no person")
-    personal_data.not_personal("desk_routes", "a desk's routing rules")
-    personal_data.not_personal("desk_calendar_days", "a desk's working days and holidays")
-    personal_data.not_personal("canned_replies", "a desk's reply templates, written for the desk, about no one")
-    personal_data.not_personal("support_calls", "a desk's calls for support; the answers are the members'")
-    personal_data.not_personal("mous", "agreements between a desk and an association")
-    personal_data.not_personal("desk_reminders", "when a case's deadlines fall due; the case is the submissions'")
-    personal_data.not_personal("submission_sequences", "the next case number of each desk")
-    personal_data.not_personal("submission_counts", "anonymous counts of cases")
-    personal_data.not_personal("submission_timings", "anonymous counts of how long cases took")
-    personal_data.not_personal("engagement_counts", "anonymous counts")
-    personal_data.not_personal("disclosed_counts", "anonymous counts, already published")
-    personal_data.not_personal("disclosure_blocks", "which small counts are hidden, no person")
+    for table, reason in {
+        "desks": "a ministry desk: its country and settings, no person",
+        "desk_routes": "a desk's routing rules",
+        "desk_calendar_days": "a desk's working days and holidays",
+        "canned_replies": "a desk's reply templates, written for the desk, about no one",
+        "support_calls": "a desk's calls for support; the answers are the members'",
+        "mous": "agreements between a desk and an association",
+        "desk_reminders": "when a case's deadlines fall due; the case is the submissions'",
+        "submission_sequences": "the next case number of each desk",
+        "submission_counts": "anonymous counts of cases",
+        "submission_timings": "anonymous counts of how long cases took",
+        "engagement_counts": "anonymous counts",
+        "disclosed_counts": "anonymous counts, already published",
+        "disclosure_blocks": "which small counts are hidden, no person",
+    }.items():
+        personal_data.not_personal(table, reason)
