@@ -59,7 +59,7 @@ def edit_regulator(regulator):
         form, lambda: catalogue.update_regulator(current_user, regulator, form.values(), form.version.data),
         lambda: regulator.version)
     if edit.saved:
-        flash(_("Your changes have been saved.") if edit.result else _("Nothing was edit.result."), "success")
+        flash(_("Your changes have been saved.") if edit.result else _("Nothing was changed."), "success")
         return redirect(url_for("catalogue.regulators", _anchor=f"regulator-{regulator.id}"))
     return form_page("licensure/admin/regulator_form.html", form, regulator=regulator, conflict=edit.conflict)
 
