@@ -2,6 +2,7 @@
 without importing the app (no circular imports). `create_app` binds them."""
 
 import smtplib
+import sqlite3
 from email import charset as email_charset
 
 from flask import current_app
@@ -13,7 +14,7 @@ from flask_mail import Connection, Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names on SQLite and PostgreSQL alike, so migrations can refer to them.
@@ -55,6 +56,16 @@ class TimelyMail(Mail):
 # Flask-Mail registers UTF-8 bodies as unencoded 8-bit, so one long line (a pasted paragraph)
 # breaks RFC 5321's 998-character limit and servers refuse the mail. Quoted-printable wraps it.
 email_charset.add_charset("utf-8", email_charset.SHORTEST, email_charset.QP, "utf-8")
+
+@event.listens_for(Engine, "connect")
+def enforce_foreign_keys_on_sqlite(dbapi_connection, connection_record) -> None:
+    """SQLite ignores foreign keys (and their ON DELETE) unless told on each connection: told
+    here, so the quick start deletes and refuses as PostgreSQL does (tests/core/test_schema.py)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

@@ -95,6 +95,10 @@ def run_migrations_online():
             # licences' triggers name memberships, licences ...). The legacy rename leaves
             # triggers alone: they name the table, which exists again after the rename.
             connection.exec_driver_sql("PRAGMA legacy_alter_table = ON")
+            # The copy-drop-rename would also cascade (or refuse) through the foreign keys the
+            # app enforces on SQLite: off while migrating, and every key checked afterwards.
+            enforced = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             connection.commit()
         context.configure(
             connection=connection,
@@ -109,6 +113,11 @@ def run_migrations_online():
             if sqlite:
                 connection.exec_driver_sql("PRAGMA legacy_alter_table = OFF")
                 connection.commit()
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                connection.exec_driver_sql(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
+                connection.commit()
+                if broken:
+                    raise RuntimeError(f"the migration left rows whose foreign keys name nothing: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -170,7 +170,7 @@ def log_in_session(client, user) -> None:
     the tests of the login itself use `login_via_form`. The session counts as having passed
     the second factor (as after the code page), so admins and desk officers, for whom it is
     required, reach their pages; tests/auth/test_two_factor.py logs in through the forms."""
-    from diaspora.auth.views import PASSED, second_factor_mark
+    from diaspora.auth.sessions import PASSED, second_factor_mark
 
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()

@@ -3,8 +3,9 @@
 A person gets every kind of data every domain holds (tests/<domain>/samples.py, `@person_sample`),
 each piece typed with a distinctive mark; they delete their account through the page; then every
 text column of every table is scanned for every mark. A new domain is covered by adding its
-samples, without editing this file; a table that refers to a person but is claimed by no entry of
-the personal-data registry fails `test_every_table_about_a_person_is_claimed`."""
+samples, without editing this file. A table claimed by no entry of the personal-data registry and
+not declared not personal fails `test_every_table_is_claimed_or_declared_not_personal`; an entry
+whose tables no person sample fills fails `test_every_registry_entry_has_a_person_sample`."""
 
 import json
 
@@ -89,13 +90,57 @@ def test_the_erasure_is_refused_whole_for_the_only_officer(client, forms, login,
     assert set(where_marks_are(person.marks)) == set(person.marks)  # nothing was erased
 
 
-def test_every_table_about_a_person_is_claimed():
-    """Each table with a column referring to a user is exported and erased by some registry
-    entry (or declared to hold nothing personal, with the reason)."""
+def unclaimed_tables(metadata: sa.MetaData) -> set[str]:
+    """Tables neither claimed by a registry entry nor declared not personal, whatever their columns."""
+    return {table.name for table in metadata.sorted_tables} - personal_data.claimed_tables()
+
+
+def test_every_table_is_claimed_or_declared_not_personal():
+    """Each table is exported and erased by some registry entry, or declared to hold nothing
+    personal with the reason, even a table with no column referring to a user (a person's words
+    can sit in a table keyed by something else)."""
     samples.load()
-    referring = {
-        table.name for table in db.metadata.sorted_tables
-        for column in table.columns for key in column.foreign_keys if key.column.table.name == "users"
-    }
-    unclaimed = referring - personal_data.claimed_tables()
-    assert unclaimed == set(), f"add these tables to a personal_data.register(...) entry: {unclaimed}"
+    unclaimed = unclaimed_tables(db.metadata)
+    assert unclaimed == set(), ("add these tables to a personal_data.register(...) entry, or declare them "
+                                f"personal_data.not_personal(table, reason): {unclaimed}")
+
+
+def test_a_table_nobody_claims_is_caught():
+    """The guard above on a broken copy of the schema: a new table with no user column at all."""
+    broken = sa.MetaData()
+    for table in db.metadata.sorted_tables:
+        table.to_metadata(broken)
+    sa.Table("private_notes", broken, sa.Column("id", sa.Integer, primary_key=True), sa.Column("body", sa.Text))
+    assert unclaimed_tables(broken) == {"private_notes"}
+
+
+def tables_about(person: Person) -> set[str]:
+    """The tables holding a mark the person typed, or a row whose user column names them."""
+    tables = {place.split(".")[0] for places in where_marks_are(person.marks).values() for place in places}
+    for table in db.metadata.sorted_tables:
+        columns = [column for column in table.columns
+                   if any(key.column.table.name == "users" for key in column.foreign_keys)]
+        if columns and db.session.scalar(sa.select(sa.literal(1)).select_from(table).where(
+                sa.or_(*(column == person.user.id for column in columns))).limit(1)):
+            tables.add(table.name)
+    return tables
+
+
+def entries_without_a_sample(person_tables: set[str]) -> list[str]:
+    return [entry.name for entry in personal_data.entries() if not set(entry.tables) & person_tables]
+
+
+def test_every_registry_entry_has_a_person_sample():
+    """An entry whose tables the person samples never fill is erased by nothing the suite sees:
+    its erasure could do nothing and the scan would still pass."""
+    person = make_person()
+    missing = entries_without_a_sample(tables_about(person))
+    assert missing == [], f"add a @person_sample (tests/<domain>/samples.py) filling these entries: {missing}"
+
+
+def test_an_entry_without_a_sample_is_caught(monkeypatch):
+    """The guard above on a broken registry: an entry for a table no person sample fills."""
+    person = make_person()
+    monkeypatch.setitem(personal_data.REGISTRY, "desk routes", personal_data.Entry(
+        "desk routes", ("desk_routes",), export=lambda user: [], erase=lambda user: 0))
+    assert entries_without_a_sample(tables_about(person)) == ["desk routes"]

@@ -10,7 +10,7 @@ from diaspora.associations.forms import DecisionForm, EditAssociationForm, Invit
 from diaspora.associations.views import association_values, bp
 from diaspora.core.access import loads, login_required, plain
 from diaspora.core.domain import DomainError
-from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
+from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _
 from diaspora.core.pagination import page_of
 
@@ -29,18 +29,12 @@ def edit(association):
     form = EditAssociationForm(obj=association, heritage_countries=association.heritage_countries)
     if not form.is_submitted():
         form.version.data = association.version
-    if not form.validate_on_submit():
-        return form_page("associations/edit.html", form, association=association)
-    try:
-        changed = registry.update_details(association, current_user, version=form.version.data,
-                                          **association_values(form))
-    except DomainError as error:
-        put_beside_field(form, error)
-        conflict = is_conflict(error)
-        if conflict:  # they have now seen the saved details: saving again may overwrite them
-            form.version.data = association.version
-        return form_page("associations/edit.html", form, association=association, conflict=conflict)
-    flash(_("The association's details are saved.") if changed else _("Nothing was changed."), "success")
+    edit = save_edit(form, lambda: registry.update_details(association, current_user, version=form.version.data,
+                                                           **association_values(form)),
+                     lambda: association.version)
+    if not edit.saved:
+        return form_page("associations/edit.html", form, association=association, conflict=edit.conflict)
+    flash(_("The association's details are saved.") if edit.result else _("Nothing was changed."), "success")
     return redirect(url_for("associations.manage", slug=association.slug))
 
 

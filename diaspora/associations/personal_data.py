@@ -149,3 +149,6 @@ def register() -> None:
     personal_data.register("member_imports", tables=("member_imports",), export=lambda user: [],
                            erase=erase_from_imports, order=20,
                            erased=_l("Your line in the member lists officers imported."))
+    personal_data.not_personal("membership_types", "an association's kinds of membership")
+    personal_data.not_personal("association_heritage_countries", "the countries an association serves")
+    personal_data.not_personal("association_counts", "anonymous counts per association")

@@ -5,12 +5,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from diaspora.auth import commands, services, two_factor, views
+    from diaspora.auth import commands, services, two_factor, two_factor_views, views
     from diaspora.core.i18n import _l
     from diaspora.extensions import login_manager
 
     app.register_blueprint(views.bp)
-    app.before_request(views.require_second_factor)
+    app.before_request(two_factor_views.require_second_factor)
     app.cli.add_command(commands.users_cli)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see that page.")

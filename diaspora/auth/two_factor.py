@@ -14,7 +14,8 @@
   full-width letters or any kind of dash is read as the ASCII it stands for (`_clean`).
 * **Wrong ones are limited** per account (auth/limits.py): at login, and where a password and
   a code change something (new recovery codes, turning it off, a new phone).
-* **Required** for platform admins and desk officers (`is_required`); offered to everyone.
+* **Required** for platform admins and for the roles a domain registers (`required_for`: desks
+  registers its officers; `is_required`); offered to everyone.
 * **Lost device**: a recovery code, then set up again; without one, an admin resets the second
   factor (`reset_by_admin`, audited, the person is emailed), or, for the last admin, the
   `flask users reset-two-factor EMAIL` command on the server.
@@ -26,6 +27,7 @@ import hashlib
 import secrets
 import time
 import unicodedata
+from collections.abc import Callable
 
 import pyotp
 import segno
@@ -93,13 +95,20 @@ def _totp(user: User) -> pyotp.TOTP | None:
 # ---------------------------------------------------------------------------- who must have it
 
 
-def is_required(user: User) -> bool:
-    """Platform admins and desk officers must use a second factor."""
-    if user.is_admin:
-        return True
-    from diaspora.desks.models import DeskOfficer
+# Roles that must use a second factor, registered by the domain that knows the role (desks
+# registers its officers): name -> whether the user holds it. Platform admins always must.
+REQUIRED_FOR: dict[str, Callable[[User], bool]] = {}
 
-    return bool(db.session.scalar(sa.select(sa.exists().where(DeskOfficer.user_id == user.id))))
+
+def required_for(role: str, holds: Callable[[User], bool]) -> None:
+    """Declare that whoever holds `role` (`holds(user)`) must use a second factor."""
+    REQUIRED_FOR[role] = holds
+
+
+def is_required(user: User) -> bool:
+    """Platform admins, and whoever holds a role registered with `required_for`, must use a
+    second factor."""
+    return user.is_admin or any(holds(user) for holds in REQUIRED_FOR.values())
 
 
 # ---------------------------------------------------------------------------- enrolment

@@ -21,7 +21,7 @@ from diaspora.contributions.policy import place_of
 from diaspora.core.access import allowed, loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
-from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
+from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _, ngettext
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date
@@ -103,21 +103,13 @@ def edit(association, mission):
     else:
         form = MissionForm()
     _mission_choices(form, association)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            missions.update(current_user, mission, form.values(), form.version.data)
-        except DomainError as error:
-            if is_conflict(error):
-                conflict = str(error)
-                form.version.data = str(mission.version)
-            else:
-                put_beside_field(form, error)
-        else:
-            flash(_("Your changes have been saved."), "success")
-            return _to_mission(mission)
+    edit = save_edit(form, lambda: missions.update(current_user, mission, form.values(), form.version.data),
+                     lambda: mission.version)
+    if edit.saved:
+        flash(_("Your changes have been saved."), "success")
+        return _to_mission(mission)
     return form_page("contributions/missions/form.html", form, association=association, mission=mission,
-                     conflict=conflict)
+                     conflict=edit.conflict)
 
 
 # ---------------------------------------------------------------------------- the mission's page
@@ -257,29 +249,21 @@ def report(association, mission):
         flash(mission.refusal("report"), "error")
         return _to_mission(mission)
     form = ReportForm() if request.method == "POST" else ReportForm(data={"version": str(mission.version)})
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            made = missions.report(current_user, mission, form.values(), form.version.data)
-        except DomainError as error:
-            if is_conflict(error):
-                conflict = str(error)
-                form.version.data = str(mission.version)
-            else:
-                put_beside_field(form, error)
-        else:
-            verified = sum(1 for contribution in made if contribution.is_verified)
-            flash(ngettext("The mission is reported. %(num)d team member has a verified contribution in their "
-                           "portfolio, and we have emailed them.",
-                           "The mission is reported. %(num)d team members have a verified contribution in their "
-                           "portfolio, and we have emailed them.", verified), "success")
-            if verified < len(made):
-                flash(_("Your own part is in your portfolio, awaiting verification by another officer of the "
-                        "association: nobody verifies their own contribution."), "info")
-            return _to_mission(mission)
+    edit = save_edit(form, lambda: missions.report(current_user, mission, form.values(), form.version.data),
+                     lambda: mission.version)
+    if edit.saved:
+        verified = sum(1 for contribution in edit.result if contribution.is_verified)
+        flash(ngettext("The mission is reported. %(num)d team member has a verified contribution in their "
+                       "portfolio, and we have emailed them.",
+                       "The mission is reported. %(num)d team members have a verified contribution in their "
+                       "portfolio, and we have emailed them.", verified), "success")
+        if verified < len(edit.result):
+            flash(_("Your own part is in your portfolio, awaiting verification by another officer of the "
+                    "association: nobody verifies their own contribution."), "info")
+        return _to_mission(mission)
     team = missions.team_of(mission)
     return form_page("contributions/missions/report.html", form, association=association, mission=mission,
-                     conflict=conflict, credited=missions.reported_team(team),
+                     conflict=edit.conflict, credited=missions.reported_team(team),
                      yours={place.id for place in missions.reported_for_another_officer(current_user, team)})
 
 
@@ -339,21 +323,13 @@ def edit_partnership(association, partnership):
                                | {"version": str(partnership.version)})
     else:
         form = PartnershipForm()
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            partnerships.update(current_user, partnership, form.values(), form.version.data)
-        except DomainError as error:
-            if is_conflict(error):
-                conflict = str(error)
-                form.version.data = str(partnership.version)
-            else:
-                put_beside_field(form, error)
-        else:
-            flash(_("Your changes have been saved."), "success")
-            return redirect(url_for("missions.partnership", slug=association.slug, partnership_id=partnership.id))
+    edit = save_edit(form, lambda: partnerships.update(current_user, partnership, form.values(), form.version.data),
+                     lambda: partnership.version)
+    if edit.saved:
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("missions.partnership", slug=association.slug, partnership_id=partnership.id))
     return form_page("contributions/partnerships/form.html", form, association=association,
-                     partnership=partnership, conflict=conflict)
+                     partnership=partnership, conflict=edit.conflict)
 
 
 @bp.get("/associations/<slug>/partnerships/<int:partnership_id>")

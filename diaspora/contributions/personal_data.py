@@ -93,3 +93,7 @@ def register() -> None:
             sa.select(Contribution.id).where(Contribution.user_id == user.id)))})
     personal_data.register("mission places", tables=("mission_members",), export=export_places,
                            erase=erase_places, order=25, erased=_l("Your places on mission teams."))
+    personal_data.not_personal("missions", "an association's missions; the places on their teams are the members'")
+    personal_data.not_personal("partnerships", "an association's partners")
+    personal_data.not_personal("contribution_rollups", "anonymous totals per association")
+    personal_data.not_personal("country_contribution_rollups", "anonymous totals per country")

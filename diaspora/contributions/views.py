@@ -2,17 +2,13 @@
 evidence, sharing; and the officers' decisions on them. Every contribution in a URL is
 loaded through its kind (contributions/policy.py)."""
 
-from io import BytesIO
-
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     stream_with_context,
     url_for,
 )
@@ -31,7 +27,8 @@ from diaspora.contributions.models import CONTRIBUTION_STATES, KINDS, SHAREABLE_
 from diaspora.core.access import allowed, loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
-from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
+from diaspora.core.files import send_stored
+from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _, current_locale
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date
@@ -103,21 +100,14 @@ def edit(contribution):
     form = ContributionForm(data={**saved, "version": str(contribution.version)}) if request.method == "GET" \
         else ContributionForm()
     _regions(form)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            logbook.update(current_user, contribution, form.values(), form.version.data,
-                           request.files.getlist(form.evidence.name))
-        except DomainError as error:
-            if is_conflict(error):
-                conflict = str(error)
-                form.version.data = str(contribution.version)
-            else:
-                put_beside_field(form, error)
-        else:
-            flash(_("Your changes have been saved."), "success")
-            return redirect(url_for("contributions.show", contribution_id=contribution.id))
-    return form_page("contributions/form.html", form, contribution=contribution, conflict=conflict)
+    edit = save_edit(
+        form, lambda: logbook.update(current_user, contribution, form.values(), form.version.data,
+                                     request.files.getlist(form.evidence.name)),
+        lambda: contribution.version)
+    if edit.saved:
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("contributions.show", contribution_id=contribution.id))
+    return form_page("contributions/form.html", form, contribution=contribution, conflict=edit.conflict)
 
 
 @bp.get("/contributions/<int:contribution_id>")
@@ -207,11 +197,7 @@ def delete(contribution):
 @login_required
 @loads(contribution="view", contribution_evidence="view")
 def evidence(contribution, contribution_evidence):
-    stored = logbook.evidence_file(contribution_evidence)
-    if stored is None:
-        abort(404)
-    return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                     download_name=stored.filename, max_age=0)
+    return send_stored(logbook.evidence_file(contribution_evidence))
 
 
 @bp.post("/contributions/<int:contribution_id>/evidence/<int:evidence_id>/delete")

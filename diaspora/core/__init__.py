@@ -71,3 +71,5 @@ def _register_personal_data() -> None:
                                    "saying so, without your name."))
     personal_data.not_personal("audit_events", "exported and redacted by personal_data itself")
     personal_data.not_personal("failed_jobs", "a job's name, ids and error, no personal data")
+    personal_data.not_personal("outbox_messages", "purged of a person's address and text by personal_data itself")
+    personal_data.not_personal("platform_counts", "anonymous counts")

@@ -16,8 +16,8 @@ Every view declares two things, and the app refuses a view that forgets either:
    * a plain value that names no object (an action in the URL): `@plain("action")`.
 
 `create_app` checks every route when the app starts (`check_routes`), `before_request`
-refuses an undeclared view or parameter with 403, and `tests/access/` requests every route
-as every role against another tenant's objects. Policy answers are memoised per request."""
+refuses an undeclared view or parameter with 403, and tests/test_access_matrix.py requests
+every route as every role against another tenant's objects. Policy answers are memoised per request."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass

@@ -2,7 +2,9 @@
 
 import hashlib
 import os
+from io import BytesIO
 
+from flask import abort, send_file
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
@@ -65,3 +67,12 @@ def store_upload(upload: FileStorage, owner) -> StoredFile:
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+def send_stored(stored: StoredFile | None):
+    """A stored file as a download, under its own name and type, never cached; 404 if there is
+    none. The type is the one we sniffed at upload, and as an attachment it never renders."""
+    if stored is None:
+        abort(404)
+    return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
+                     download_name=stored.filename, max_age=0)

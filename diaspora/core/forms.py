@@ -1,7 +1,10 @@
 """Form pieces every domain uses: the form-page rule, service errors beside their field,
 countries and languages from ISO 3166 / ISO 639 (pycountry, with names from Babel)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import pycountry
 from babel import Locale, UnknownLocaleError
@@ -40,6 +43,34 @@ def put_beside_field(form, error: DomainError) -> bool:
 
 def is_conflict(error: DomainError) -> bool:
     return error.field == VERSION_FIELD
+
+
+@dataclass
+class Edit:
+    """What became of a sent edit form: `saved` (with what the save returned, `result`), or
+    shown again with its errors, or a `conflict` (someone saved first: the message to show)."""
+
+    saved: bool = False
+    result: Any = None
+    conflict: str | None = None
+
+
+def save_edit(form, save: Callable[[], Any], version: Callable[[], Any]) -> Edit:
+    """Validate a form carrying the version its sender read, and save it (`save`, a service
+    call that checks that version). A service error goes beside its field; a version conflict
+    gives the form the version saved now (`version()`), so that saving again means "keep what
+    I typed" after the sender has seen what the other person saved."""
+    if not form.validate_on_submit():
+        return Edit()
+    try:
+        result = save()
+    except DomainError as error:
+        if not is_conflict(error):
+            put_beside_field(form, error)
+            return Edit()
+        form.version.data = str(version())
+        return Edit(conflict=str(error))
+    return Edit(saved=True, result=result)
 
 
 class WholeNumberField(IntegerField):

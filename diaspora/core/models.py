@@ -59,7 +59,8 @@ class AuditEvent(db.Model):
     )
     action: Mapped[str] = mapped_column(sa.String(64), index=True)
     object_type: Mapped[str | None] = mapped_column(sa.String(64))
-    object_id: Mapped[str | None] = mapped_column(sa.String(64))
+    object_id: Mapped[str | None] = mapped_column(
+        sa.String(64), info={"no_foreign_key": "names an object of any table (object_type), and outlives it"})
     changes: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -125,5 +126,6 @@ class DataAccess(db.Model):
     place: Mapped[str | None] = mapped_column(sa.String(200))  # the association or desk it was for
     what: Mapped[str] = mapped_column(sa.String(32))  # a code its domain registered a label for
     object_type: Mapped[str | None] = mapped_column(sa.String(64))
-    object_id: Mapped[str | None] = mapped_column(sa.String(64))
+    object_id: Mapped[str | None] = mapped_column(
+        sa.String(64), info={"no_foreign_key": "names an object of any table (object_type), and outlives it"})
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

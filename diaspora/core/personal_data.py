@@ -6,9 +6,10 @@ the person typed and who they are, and keeps anonymous counts (an ended membersh
 row, pointing to the anonymised account).
 
 `export_person` and `erase_person` walk the registry, so a new domain is exported and erased
-by registering, without editing either. `tests/core/test_personal_data.py` fails when a table
-that refers to a person is claimed by no entry, and the erasure scan fails when anything a
-person typed survives their erasure in any text column of any table.
+by registering, without editing either. tests/test_erasure.py fails when a table, whatever
+its columns, is neither claimed by an entry nor declared not personal (`not_personal`), when an
+entry has no person sample that fills its tables, and when anything a person typed survives
+their erasure in any text column of any table.
 
 The audit trail and the outbox are handled here, for every domain at once: events done by
 the person or about them (their `subject_id`, or any object an entry names in `audit_refs`)
@@ -66,7 +67,8 @@ def register(name: str, *, tables: tuple[str, ...], export: Callable[[Any], Any]
 
 
 def not_personal(table: str, reason: str) -> None:
-    """Declare that a table referring to a user holds nothing about them worth erasing."""
+    """Declare that a table holds nothing about a person worth exporting or erasing, and why.
+    Every table is either claimed by an entry or declared here (tests/test_erasure.py)."""
     NOT_PERSONAL[table] = reason
 
 

@@ -48,13 +48,6 @@ def admin_panel() -> dict:
             "unrouted": unrouted_count()}
 
 
-def calls_panel(user) -> list:
-    """The open calls for support sent to a member: one query (the template calls it)."""
-    from diaspora.desks.calls import open_calls_for
-
-    return open_calls_for(user)
-
-
 def first_steps(user, memberships: list[Membership]) -> list[tuple]:
     """A new member's checklist: (title, text, link endpoint, done)."""
     from diaspora.core.i18n import _

@@ -10,18 +10,20 @@ def init_app(app: Flask) -> None:
 
     policy.declare_kinds()
     personal_data.register()
+    from diaspora.auth import two_factor
+
+    two_factor.required_for("desk officers", policy.has_desk_place)
     from diaspora.core import navigation
     from diaspora.core.i18n import _l
     from diaspora.desks import submission_views
 
     app.register_blueprint(submission_views.bp)
     navigation.add("submissions.index", _l("Ministries"), who="member", order=35)
-    from diaspora.dashboard import services as dashboard_services
-    from diaspora.desks import partner_views, setup_views
+    from diaspora.desks import calls, partner_views, setup_views
 
     app.register_blueprint(setup_views.bp)
     app.register_blueprint(partner_views.bp)
-    app.add_template_global(dashboard_services.calls_panel, "calls_panel")
+    app.add_template_global(calls.open_calls_for, "calls_panel")  # the dashboard card of open calls
     navigation.add("desk_admin.index", _l("Desks"), who="admin", order=74)
     navigation.add("desk_admin.unrouted", _l("Unrouted submissions"), who="admin", order=75)
     from diaspora.desks import calendar_views, work_views

@@ -268,7 +268,7 @@ class SubmissionCount(db.Model):
     __tablename__ = "submission_counts"
 
     country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
-    desk_id: Mapped[int] = mapped_column(primary_key=True)
+    desk_id: Mapped[int] = mapped_column(primary_key=True, info={"no_foreign_key": "0 counts the unrouted"})
     topic: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
     status: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)

@@ -2,16 +2,15 @@
 theirs), and its calls for support (the desk's list, form and answers; the page a member it was
 sent to answers on)."""
 
-from io import BytesIO
-
 import pycountry
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diaspora.core.access import allowed, loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
-from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
+from diaspora.core.files import send_stored
+from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _, ngettext
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date
@@ -78,31 +77,19 @@ def edit_mou(mou):
     else:
         form = MouForm()
     _mou_choices(form)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            mous.update(current_user, mou, form.values(), form.version.data, form.document.data)
-        except DomainError as error:
-            if is_conflict(error):
-                conflict = str(error)
-                form.version.data = str(mou.version)
-            else:
-                put_beside_field(form, error)
-        else:
-            flash(_("Your changes have been saved."), "success")
-            return redirect(url_for("desk_partners.mou_list", desk_id=mou.desk_id))
-    return form_page("desks/mous/form.html", form, desk=mou.desk, mou=mou, conflict=conflict)
+    edit = save_edit(form, lambda: mous.update(current_user, mou, form.values(), form.version.data, form.document.data),
+                     lambda: mou.version)
+    if edit.saved:
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("desk_partners.mou_list", desk_id=mou.desk_id))
+    return form_page("desks/mous/form.html", form, desk=mou.desk, mou=mou, conflict=edit.conflict)
 
 
 @bp.get("/mous/<int:mou_id>/document")
 @login_required
 @loads(mou="view")
 def mou_document(mou):
-    stored = mou.document
-    if stored is None:
-        abort(404)
-    return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                     download_name=stored.filename, max_age=0)
+    return send_stored(mou.document)
 
 
 @bp.get("/associations/<slug>/mous")

@@ -77,3 +77,19 @@ def register() -> None:
                 "replies and notes: the desk needs its case record, and its counts stay true."),
         audit_refs=lambda user: {"submissions": list(db.session.scalars(
             sa.select(Submission.id).where(Submission.user_id == user.id)))})
+    for table, reason in {
+        "desks": "a ministry desk: its country and settings, no person",
+        "desk_routes": "a desk's routing rules",
+        "desk_calendar_days": "a desk's working days and holidays",
+        "canned_replies": "a desk's reply templates, written for the desk, about no one",
+        "support_calls": "a desk's calls for support; the answers are the members'",
+        "mous": "agreements between a desk and an association",
+        "desk_reminders": "when a case's deadlines fall due; the case is the submissions'",
+        "submission_sequences": "the next case number of each desk",
+        "submission_counts": "anonymous counts of cases",
+        "submission_timings": "anonymous counts of how long cases took",
+        "engagement_counts": "anonymous counts",
+        "disclosed_counts": "anonymous counts, already published",
+        "disclosure_blocks": "which small counts are hidden, no person",
+    }.items():
+        personal_data.not_personal(table, reason)

@@ -45,6 +45,12 @@ def works_desk(user, desk_id: int | None) -> bool:
         sa.select(sa.exists().where(DeskOfficer.desk_id == desk_id, DeskOfficer.user_id == user.id)))))
 
 
+def has_desk_place(user) -> bool:
+    """Whether the account is an officer of any desk (whoever acts for it): they must use a
+    second factor (registered with auth.two_factor.required_for)."""
+    return bool(db.session.scalar(sa.select(sa.exists().where(DeskOfficer.user_id == user.id))))
+
+
 def is_desk_officer(user) -> bool:
     if not _signed_in(user):
         return False

@@ -7,7 +7,7 @@ from flask_login import current_user
 from diaspora.core.access import admin_required, loads, login_required, signed
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
-from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
+from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date
@@ -71,20 +71,13 @@ def edit(desk):
                               "topics": desk.topics, "version": str(desk.version)})
     else:
         form = DeskForm()
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            setup.update_desk(current_user, desk, form.values(), form.topics.data, form.version.data)
-        except DomainError as error:
-            if is_conflict(error):
-                conflict = str(error)
-                form.version.data = str(desk.version)
-            else:
-                put_beside_field(form, error)
-        else:
-            flash(_("Your changes have been saved."), "success")
-            return redirect(url_for("desk_admin.desk", desk_id=desk.id))
-    return form_page("desks/admin/form.html", form, desk=desk, conflict=conflict)
+    edit = save_edit(
+        form, lambda: setup.update_desk(current_user, desk, form.values(), form.topics.data, form.version.data),
+        lambda: desk.version)
+    if edit.saved:
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("desk_admin.desk", desk_id=desk.id))
+    return form_page("desks/admin/form.html", form, desk=desk, conflict=edit.conflict)
 
 
 def _set_active(desk, active: bool):

@@ -2,15 +2,14 @@
 files, whole timeline, assignment, status actions, public reply, internal note), answering
 several at once, and the desk's canned replies."""
 
-from io import BytesIO
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diaspora.core.access import loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
-from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
+from diaspora.core.files import send_stored
+from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _, ngettext
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date, today
@@ -130,17 +129,13 @@ def work_page(desk, submission):
 def _change(desk, submission, form_name: str, form, change, done: str):
     """Validate the form, make the change; on a conflict the page again with what is saved
     now and what was typed; on an error the page again with it beside its field."""
-    if not form.validate_on_submit():
-        return _work_page(desk, submission, status=INVALID, **{form_name: form})
-    try:
-        change(form)
-    except DomainError as error:
-        if is_conflict(error):
-            return _work_page(desk, submission, status=CONFLICT, conflict=str(error), **{form_name: form})
-        put_beside_field(form, error)
-        return _work_page(desk, submission, status=INVALID, **{form_name: form})
-    flash(done, "success")
-    return redirect(url_for("desk.work_page", desk_id=desk.id, submission_id=submission.id))
+    edit = save_edit(form, lambda: change(form), lambda: submission.version)
+    if edit.saved:
+        flash(done, "success")
+        return redirect(url_for("desk.work_page", desk_id=desk.id, submission_id=submission.id))
+    if edit.conflict:
+        return _work_page(desk, submission, status=CONFLICT, conflict=edit.conflict, **{form_name: form})
+    return _work_page(desk, submission, status=INVALID, **{form_name: form})
 
 
 @bp.post("/desks/<int:desk_id>/submissions/<int:submission_id>/assign")
@@ -204,9 +199,7 @@ def attachment(desk, submission):
     found = work.attachment_of(submission, request.args.get("id"))
     if found is None:
         abort(404)
-    stored = found.file
-    return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                     download_name=stored.filename, max_age=0)
+    return send_stored(found.file)
 
 
 # ---------------------------------------------------------------------------- canned replies

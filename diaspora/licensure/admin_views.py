@@ -7,7 +7,7 @@ from flask_login import current_user
 from diaspora.core.access import admin_required, loads, public
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
-from diaspora.core.forms import INVALID, form_page, is_conflict, put_beside_field
+from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _
 from diaspora.core.time import long_date
 from diaspora.licensure import catalogue, reference, safeguards
@@ -55,20 +55,13 @@ def edit_regulator(regulator):
     saved = {name: getattr(regulator, name) for name in catalogue.REGULATOR_FIELDS}
     form = RegulatorForm(data={**saved, "version": str(regulator.version)}) if request.method == "GET" \
         else RegulatorForm()
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            changed = catalogue.update_regulator(current_user, regulator, form.values(), form.version.data)
-        except DomainError as error:
-            if is_conflict(error):
-                conflict = str(error)
-                form.version.data = str(regulator.version)
-            else:
-                put_beside_field(form, error)
-        else:
-            flash(_("Your changes have been saved.") if changed else _("Nothing was changed."), "success")
-            return redirect(url_for("catalogue.regulators", _anchor=f"regulator-{regulator.id}"))
-    return form_page("licensure/admin/regulator_form.html", form, regulator=regulator, conflict=conflict)
+    edit = save_edit(
+        form, lambda: catalogue.update_regulator(current_user, regulator, form.values(), form.version.data),
+        lambda: regulator.version)
+    if edit.saved:
+        flash(_("Your changes have been saved.") if edit.result else _("Nothing was changed."), "success")
+        return redirect(url_for("catalogue.regulators", _anchor=f"regulator-{regulator.id}"))
+    return form_page("licensure/admin/regulator_form.html", form, regulator=regulator, conflict=edit.conflict)
 
 
 @bp.post("/admin/regulators/load")

@@ -232,6 +232,8 @@ class LicenceSharing(db.Model):
     shared: Mapped[bool] = mapped_column(default=False)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+TRIGGER_KEPT = {"no_foreign_key": "kept by the triggers, which lock the member's rows first (see SharedLicence)"}
+
 
 class SharedLicence(db.Model):
     """A licence its member lets an association's officers see, while they are an active member
@@ -252,10 +254,10 @@ class SharedLicence(db.Model):
         sa.Index("ix_shared_licences_user_association", "user_id", "association_id"),
     )
 
-    licence_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    association_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    licence_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, info=TRIGGER_KEPT)
+    association_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, info=TRIGGER_KEPT)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    regulator_id: Mapped[int]
+    regulator_id: Mapped[int] = mapped_column(info=TRIGGER_KEPT)
     country: Mapped[str] = mapped_column(sa.String(2))
     expires_on: Mapped[date | None]
 
@@ -286,7 +288,7 @@ class SharedLicenceCount(db.Model):
         sa.CheckConstraint("span IN ('day', 'month', 'unknown')", name="span"),
     )
 
-    association_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    association_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, info=TRIGGER_KEPT)
     span: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
     starts_on: Mapped[date] = mapped_column(primary_key=True)
     country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)

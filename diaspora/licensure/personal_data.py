@@ -76,3 +76,6 @@ def register() -> None:
             "licences": list(db.session.scalars(sa.select(Licence.id).where(Licence.user_id == user.id))),
             "cpd_activities": list(db.session.scalars(sa.select(CpdActivity.id).where(
                 CpdActivity.user_id == user.id)))})
+    personal_data.not_personal("regulators", "the catalogue of regulators")
+    personal_data.not_personal("safeguard_countries", "the WHO safeguard list")
+    personal_data.not_personal("shared_licence_counts", "anonymous counts per association")

@@ -1,15 +1,14 @@
 """A member's licences: the list with each one's status and CPD progress, adding and changing
 them, CPD activities, the certificate, and whom they let see them."""
 
-from io import BytesIO
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diaspora.core.access import loads, login_required, public
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
-from diaspora.core.forms import form_page, is_conflict, put_beside_field
+from diaspora.core.files import send_stored
+from diaspora.core.forms import form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _
 from diaspora.core.links import absolute
 from diaspora.core.time import long_date, today
@@ -76,20 +75,14 @@ def edit(licence):
     saved = {name: getattr(licence, name) for name in licences.LICENCE_FIELDS}
     form = _licence_form(data={**saved, "version": str(licence.version)}) if request.method == "GET" \
         else _licence_form()
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            licences.update_licence(current_user, licence, form.values(), form.version.data, form.certificate.data)
-        except DomainError as error:
-            if is_conflict(error):
-                conflict = str(error)
-                form.version.data = str(licence.version)
-            else:
-                put_beside_field(form, error)
-        else:
-            flash(_("Your changes have been saved."), "success")
-            return redirect(url_for("licences.show", licence_id=licence.id))
-    return form_page("licensure/form.html", form, licence=licence, conflict=conflict)
+    edit = save_edit(
+        form, lambda: licences.update_licence(current_user, licence, form.values(), form.version.data,
+                                              form.certificate.data),
+        lambda: licence.version)
+    if edit.saved:
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("licences.show", licence_id=licence.id))
+    return form_page("licensure/form.html", form, licence=licence, conflict=edit.conflict)
 
 
 @bp.post("/licences/<int:licence_id>/delete")
@@ -105,11 +98,7 @@ def delete(licence):
 @login_required
 @loads(licence="view")
 def certificate(licence):
-    stored = licences.certificate_of(licence)
-    if stored is None:
-        abort(404)
-    return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                     download_name=stored.filename, max_age=0)
+    return send_stored(licences.certificate_of(licence))
 
 
 # ---------------------------------------------------------------------------- CPD

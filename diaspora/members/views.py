@@ -1,15 +1,14 @@
 """The member's own pages: profile, credentials, availability and consents. Every record is
 the member's own: the kinds `credential` and `availability` answer 404 for anyone else's."""
 
-from io import BytesIO
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diaspora.core.access import loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
-from diaspora.core.forms import form_page, is_conflict, language_name, put_beside_field
+from diaspora.core.files import send_stored
+from diaspora.core.forms import form_page, language_name, put_beside_field, save_edit
 from diaspora.core.i18n import _
 from diaspora.core.time import long_date, today
 from diaspora.members import consents as consent_rules
@@ -64,20 +63,12 @@ def edit_profile():
         saved.update({name: getattr(member_profile, name) for name in profiles.PROFILE_FIELDS})
     # Shown first: what is saved. Sent back: only what the person typed (and the version they saw).
     form = ProfileForm(data=saved) if request.method == "GET" else ProfileForm()
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            profiles.update_profile(current_user, form.values(), form.version.data)
-        except DomainError as error:
-            if is_conflict(error):
-                conflict = str(error)
-                form.version.data = saved["version"]  # saving again now means: keep what I typed
-            else:
-                put_beside_field(form, error)
-        else:
-            flash(_("Your profile has been saved."), "success")
-            return redirect(url_for("members.profile"))
-    return form_page("members/edit_profile.html", form, conflict=conflict, saved=member_profile,
+    edit = save_edit(form, lambda: profiles.update_profile(current_user, form.values(), form.version.data),
+                     lambda: saved["version"])
+    if edit.saved:
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("members.profile"))
+    return form_page("members/edit_profile.html", form, conflict=edit.conflict, saved=member_profile,
                      saved_lists=lists, suggestions=profiles.skill_suggestions())
 
 
@@ -115,11 +106,7 @@ def delete_credential(credential):
 @login_required
 @loads(credential="view")
 def credential_evidence(credential):
-    stored = credentials.evidence_of(credential)
-    if stored is None:
-        abort(404)
-    return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                     download_name=stored.filename, max_age=0)
+    return send_stored(credentials.evidence_of(credential))
 
 
 # ---------------------------------------------------------------- availability

@@ -83,7 +83,8 @@ class WebhookDelivery(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(sa.ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"))
-    message_id: Mapped[str] = mapped_column(sa.String(40))  # webhook-id: the same on every attempt
+    message_id: Mapped[str] = mapped_column(  # webhook-id: the same on every attempt
+        sa.String(40), info={"no_foreign_key": "the Standard Webhooks message id we make, not a row"})
     event_type: Mapped[str] = mapped_column(sa.String(50))
     payload: Mapped[dict] = mapped_column(sa.JSON)
     subject_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)

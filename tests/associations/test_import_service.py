@@ -104,7 +104,7 @@ def test_the_number_of_statements_does_not_grow_with_the_rows(app, count_queries
     500 and 1,000 in the app)."""
     from diaspora.associations import invitations
 
-    monkeypatch.setattr(importer, "IN_CHUNK", 100)
+    monkeypatch.setattr(importer.checking, "IN_CHUNK", 100)
     monkeypatch.setattr(invitations, "INSERT_CHUNK", 100)
     association = AssociationFactory()
     MembershipTypeFactory(association=association, name="Full member")
@@ -143,7 +143,7 @@ def test_confirm_writes_in_the_callers_transaction_only(app):
 
 
 def test_long_lists_are_looked_up_in_chunks(app, count_queries, monkeypatch):
-    monkeypatch.setattr(importer, "IN_CHUNK", 10)
+    monkeypatch.setattr(importer.checking, "IN_CHUNK", 10)
     association = AssociationFactory()
     existing = [UserFactory().email for _ in range(25)]
     with app.test_request_context(), count_queries() as counter:

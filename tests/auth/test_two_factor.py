@@ -191,12 +191,12 @@ def test_wrong_codes_are_limited_and_then_even_the_right_one_waits(client, forms
 
 
 def test_the_code_page_expires_a_few_minutes_after_the_password(client, forms, monkeypatch):
-    from diaspora.auth import views
+    from diaspora.auth import two_factor_views
 
     user = _enrolled()
     _password_step(forms, user)
     token = csrf_token_from(client.get("/login/code").get_data(as_text=True))
-    monkeypatch.setattr(views, "PENDING_MAX_AGE", 0)  # as if its 5 minutes had passed
+    monkeypatch.setattr(two_factor_views, "PENDING_MAX_AGE", 0)  # as if its 5 minutes had passed
     time.sleep(1.1)
     response = client.post("/login/code", data={"csrf_token": token, "code": code_for(user)})
     assert response.status_code == 302 and response.headers["Location"] == "/login"
