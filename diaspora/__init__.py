@@ -41,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
         importlib.import_module(f"diaspora.{name}").init_app(app)
     demo.init_app(app)
     access.check_routes(app)
+    from diaspora.core.fast import install_template_url_for
+
+    install_template_url_for(app)
     return app
 
 

@@ -112,11 +112,46 @@ def install_template_gettext(app) -> None:
                 state._translations = cached
         return cached[1]
 
-    # Jinja's "newstyle" wrappers escape and fill in the %(name)s variables themselves.
-    def template_gettext(message):
-        return translations().ugettext(message)
+    # Jinja's "newstyle" wrappers escape and fill in the %(name)s variables themselves, through two
+    # `Context.call`s per message (its `_` alias, then its wrapper). These do the same in one call
+    # (they need the evaluation context only, to know whether the template escapes), and keep the
+    # finished text of a message without variables per translations object: a list page says
+    # "Reference" once per row.
+    from jinja2 import pass_eval_context
+    from markupsafe import Markup
 
-    def template_ngettext(singular, plural, num):
-        return translations().ungettext(singular, plural, num)
+    def _finished(message, escaped: bool):
+        catalogue = translations()
+        kept = catalogue.__dict__.get("_finished_texts")
+        if kept is None:
+            kept = catalogue._finished_texts = {}
+        key = (message, escaped)
+        text = kept.get(key)
+        if text is None:
+            text = catalogue.ugettext(message)
+            text = (Markup(text) if escaped else text) % {}
+            if len(kept) < 5000:
+                kept[key] = text
+        return text
 
-    app.jinja_env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)
+    @pass_eval_context
+    def template_gettext(eval_context, message, /, **variables):
+        if not variables:
+            return _finished(message, eval_context.autoescape)
+        text = translations().ugettext(message)
+        if eval_context.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    @pass_eval_context
+    def template_ngettext(eval_context, singular, plural, num, /, **variables):
+        variables.setdefault("num", num)
+        text = translations().ungettext(singular, plural, num)
+        if eval_context.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    app.jinja_env.install_gettext_callables(lambda message: translations().ugettext(message),
+                                            lambda singular, plural, num: translations().ungettext(
+                                                singular, plural, num), newstyle=True)
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)

@@ -197,6 +197,33 @@ def test_the_queue_costs_the_same_however_many_submissions_it_has(app, desks, co
     assert statements() == few
 
 
+def test_the_queue_reads_names_not_whole_accounts_in_one_statement(app, desks, count_queries):
+    """The queue's page loads its submissions with the submitter's and assignee's names and the
+    association's name in one statement: no account's e-mail, password hash or second factor,
+    and not the submissions' answers, which the page does not show."""
+    client = client_as(app, desks["ada"])
+    queue = f"/desks/{desks['barriers'].id}/queue"
+    association = AssociationFactory(name="Nigerian Nurses UK")
+    officer = MembershipFactory(association=association, officer=True).user
+    made = send(desks["ngozi"], "A signed one", show_identity=True)
+    work.assign(desks["ada"], made, desks["bola"].id, made.version)
+    send(officer, "From an association", association=association)
+    db.session.commit()
+    client.get(queue)
+    with count_queries() as counter:
+        page = client.get(queue).get_data(as_text=True)
+    listing = [statement for statement in counter.statements if "FROM submissions" in statement
+               and "LEFT OUTER JOIN users" in statement]
+    assert len(listing) == 1, counter.statements
+    selected = listing[0].split(" FROM submissions")[0]
+    assert "users_1.name" in selected and "associations_1.name" in selected
+    for column in ("email", "password_hash", "session_token", "totp_secret", "submissions.answers",
+                   "submissions.outcome", "associations_1.description"):
+        assert column not in selected, column
+    assert desks["bola"].name in page  # the assignee's name, from that statement
+    assert "Nigerian Nurses UK" in page
+
+
 # ---------------------------------------------------------------------------- the state machine
 
 
