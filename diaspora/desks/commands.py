@@ -15,8 +15,10 @@ desks_cli = AppGroup("desks", help="The diaspora desks' jobs.")
               help="Run as if today were this date (YYYY-MM-DD); by default the UTC date.")
 def remind(on) -> None:
     """Email each desk's officers their overdue open submissions (run daily)."""
+    from diaspora.core.planner import ensure_statistics
     from diaspora.desks import reminders
 
+    ensure_statistics(reminders.TABLES, echo=click.echo)
     sent = reminders.remind(on.date() if on else None)
     transaction.commit()
     if not sent:
@@ -32,7 +34,9 @@ def remind(on) -> None:
 @desks_cli.command("refresh")
 def refresh() -> None:
     """Recount the engagement dashboards' member figures from the consenting members (hourly)."""
+    from diaspora.core.planner import ensure_statistics
     from diaspora.desks import engagement
 
+    ensure_statistics(engagement.TABLES, echo=click.echo)
     engagement.refresh(echo=click.echo)
     transaction.commit()
