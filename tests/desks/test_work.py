@@ -539,6 +539,29 @@ def test_the_overdue_reminder_is_sent_once(app, desks, smtp_server):
     assert runner.invoke(args=["desks", "remind", "--today", "2026-04-26"]).output.startswith("No new")
 
 
+def test_the_reminder_command_costs_the_same_statements_however_many_are_overdue(app, desks, count_queries,
+                                                                                  smtp_server):
+    """`flask desks remind` names every overdue submission in its summary: read before its
+    commit, not once per submission afterwards (the commit expires them)."""
+    runner = app.test_cli_runner()
+
+    def statements(count: int, on: str) -> int:
+        made = [send(desks["ngozi"], f"Late {on} {number}") for number in range(count)]
+        db.session.execute(sa.update(Submission).where(Submission.id.in_([s.id for s in made])).values(
+            acknowledge_by=date(2026, 3, 2), answer_by=date(2026, 9, 1)))
+        db.session.commit()
+        with count_queries() as counter:
+            result = runner.invoke(args=["desks", "remind", "--today", on])
+        assert result.exit_code == 0 and f"{count} overdue" in result.output
+        assert all(s.reference in result.output for s in made)
+        # The commit then hands the outbox its pending mail (the submissions' own, queued when
+        # they were sent, each tried once): the outbox's statements are not the command's.
+        return len([statement for statement in counter.statements if "outbox_messages" not in statement])
+
+    few = statements(2, "2026-03-10")
+    assert statements(12, "2026-03-10") == few
+
+
 def test_the_dashboard_links_each_desk_to_its_queue(app, desks):
     page = client_as(app, desks["ada"]).get("/dashboard").get_data(as_text=True)
     assert f'href="/desks/{desks["barriers"].id}/queue"' in page and "Open the queue" in page
