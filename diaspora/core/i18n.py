@@ -148,11 +148,13 @@ def install_template_gettext(app) -> None:
     from jinja2 import pass_eval_context
     from markupsafe import Markup
 
-    def _finished(message, escaped: bool):
+    def _finished(message, escaped: bool, state):
         catalogue = translations()
         kept = catalogue.__dict__.get("_finished_texts")
         if kept is None:
             kept = catalogue._finished_texts = {}
+        if state is not None:  # the next message of this request finds them at once
+            state._finished_texts = (getattr(state, "babel_locale", None), kept)
         key = (message, escaped)
         text = kept.get(key)
         if text is None:
@@ -165,7 +167,14 @@ def install_template_gettext(app) -> None:
     @pass_eval_context
     def template_gettext(eval_context, message, /, **variables):
         if not variables:
-            return _finished(message, eval_context.autoescape)
+            app_context = _cv_app.get(None)
+            state = None if app_context is None else app_context.g.__dict__.get("_flask_babel")
+            kept = getattr(state, "_finished_texts", None)
+            if kept is not None and kept[0] is getattr(state, "babel_locale", None) and kept[0] is not None:
+                text = kept[1].get((message, eval_context.autoescape))
+                if text is not None:
+                    return text
+            return _finished(message, eval_context.autoescape, state)
         text = translations().ugettext(message)
         if eval_context.autoescape:
             text = Markup(text)
