@@ -37,3 +37,29 @@ def test_template_links_are_flask_s_own_wherever_the_site_is_mounted(app):
                                  url_for("core.home", flag=True)])
             assert render_template_string(template) == expected
             assert f"{root}/static/css/site.css " in expected and "flag=True" in expected
+
+
+def test_country_lists_are_the_same_from_the_kept_options(app):
+    from flask_wtf import FlaskForm
+
+    from diaspora.core.forms import CountryField
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+
+        country = CountryField("Country", blank="Any country")
+        other = CountryField("Other")
+
+    with app.test_request_context("/?country=GH"):
+        from flask import request
+
+        first, again = Form(request.args), Form(request.args)
+        rendered = str(first.country())
+        assert rendered == str(again.country()) and '<option selected value="GH">Ghana</option>' in rendered
+        assert '<option value="">Any country</option>' in rendered
+        assert 'value="">Choose a country</option>' in str(first.other())  # its own blank
+        again.country.choices = [("", "None"), ("GH", "Ghana")]  # changed after the form was made
+        assert str(again.country()).count("<option") == 2
+        with in_locale("fr"):
+            assert "Allemagne" in str(Form(request.args).country())
