@@ -46,6 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
     jobs.init_app(app)
     metrics.init_app(app)
     access.check_routes(app)
+    from diaspora.core.fast import install_template_url_for
+
+    install_template_url_for(app)
     return app
 
 

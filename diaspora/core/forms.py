@@ -101,13 +101,20 @@ class CachedSelect(Select):
 
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", field.id)
-        choices = tuple((str(value), str(label)) for value, label in _choice_pairs(field))
-        options = self._cache.get(choices)
+        # A field whose choices are the same for every reader of a language (the countries)
+        # names them by a short key, so that they are not even listed again to be looked up.
+        key = field.choices_key() if hasattr(field, "choices_key") else None
+        options = self._cache.get(key) if key is not None else None
         if options is None:
-            if len(self._cache) > 512:
-                self._cache.clear()
-            options = self._cache[choices] = {
-                value: f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in choices}
+            choices = tuple((str(value), str(label)) for value, label in _choice_pairs(field))
+            options = self._cache.get(choices)
+            if options is None:
+                if len(self._cache) > 512:
+                    self._cache.clear()
+                options = self._cache[choices] = {
+                    value: f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in choices}
+            if key is not None:
+                self._cache[key] = options
         chosen = "" if field.data is None else str(field.data)
         body = "".join(html.replace("<option ", "<option selected ", 1) if value == chosen else html
                        for value, html in options.items())
@@ -202,6 +209,16 @@ class CountryField(Select):
 
     def __init__(self, label=None, validators=None, blank=_l("Choose a country"), **kwargs):
         super().__init__(label, validators, choices=lambda: [("", blank), *country_choices()], **kwargs)
+        self.blank, self._own_choices = blank, self.choices
+
+    def choices_key(self) -> tuple | None:
+        """Its options depend on the language and the blank choice's words only (CachedSelect),
+        unless the choices were changed after the form was made."""
+        from diaspora.core.i18n import current_locale
+
+        if self.choices is not self._own_choices:
+            return None
+        return ("countries", current_locale(), str(self.blank))
 
     def pre_validate(self, form):
         if self.data and self.data not in dict(country_choices()):

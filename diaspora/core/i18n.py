@@ -11,11 +11,9 @@ from contextlib import contextmanager
 
 from flask import current_app, has_request_context, request
 from flask.globals import _cv_app
-from flask_babel import force_locale, gettext, lazy_gettext, ngettext  # noqa: F401
+from flask_babel import force_locale, get_translations
 from flask_babel import get_locale as _get_locale
-
-_ = gettext
-_l = lazy_gettext
+from flask_babel.speaklater import LazyString
 
 DEFAULT_LOCALE = "en"
 # Each language named in itself, as a person looking for their own would read it.
@@ -62,16 +60,56 @@ def _locale_object():
 
 
 def current_locale() -> str:
+    state = _babel_state()
+    named = getattr(state, "_named_locale", None)
+    if named is not None and named[0] is getattr(state, "babel_locale", None):
+        return named[1]  # the same locale as last asked: the usual case, hundreds of times a page
     locale = _locale_object()
     if locale is None:
         return DEFAULT_LOCALE
     state = _babel_state()
-    named = getattr(state, "_named_locale", None)
-    if named is None or named[0] is not locale:
-        named = (locale, str(locale))
-        if state is not None:
-            state._named_locale = named
+    named = (locale, str(locale))
+    if state is not None:
+        state._named_locale = named
     return named[1]
+
+
+def _translations():
+    """The catalogue of this request's (or command's, or mail's) language, found once per
+    language and kept in Flask-Babel's state: Flask-Babel looks it up again on every call, and a
+    list page asks for a few hundred labels."""
+    state = _babel_state()
+    cached = getattr(state, "_translations", None)
+    if cached is not None and cached[0] is getattr(state, "babel_locale", None):
+        return cached[1]
+    locale = _locale_object()
+    state = _babel_state()
+    cached = getattr(state, "_translations", None)
+    if cached is None or cached[0] is not locale:
+        cached = (locale, get_translations())
+        if state is not None:
+            state._translations = cached
+    return cached[1]
+
+
+def gettext(string: str, **variables) -> str:
+    """As Flask-Babel's `gettext`, through the kept catalogue."""
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """As Flask-Babel's `ngettext`, through the kept catalogue."""
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    return LazyString(gettext, string, **variables)
+
+
+_ = gettext
+_l = lazy_gettext
 
 
 @contextmanager
@@ -100,23 +138,57 @@ def install_template_gettext(app) -> None:
     """Templates translate through the request's translations object, looked up once per
     request and language (Flask-Babel looks it up again on every call: a list page with a
     hundred labels spent more time there than in its SQL)."""
-    from flask_babel import get_translations
+    translations = _translations
 
-    def translations():
-        locale = _locale_object()
-        state = _babel_state()
-        cached = getattr(state, "_translations", None)
-        if cached is None or cached[0] is not locale:
-            cached = (locale, get_translations())
-            if state is not None:
-                state._translations = cached
-        return cached[1]
+    # Jinja's "newstyle" wrappers escape and fill in the %(name)s variables themselves, through two
+    # `Context.call`s per message (its `_` alias, then its wrapper). These do the same in one call
+    # (they need the evaluation context only, to know whether the template escapes), and keep the
+    # finished text of a message without variables per translations object: a list page says
+    # "Reference" once per row.
+    from jinja2 import pass_eval_context
+    from markupsafe import Markup
 
-    # Jinja's "newstyle" wrappers escape and fill in the %(name)s variables themselves.
-    def template_gettext(message):
-        return translations().ugettext(message)
+    def _finished(message, escaped: bool, state):
+        catalogue = translations()
+        kept = catalogue.__dict__.get("_finished_texts")
+        if kept is None:
+            kept = catalogue._finished_texts = {}
+        if state is not None:  # the next message of this request finds them at once
+            state._finished_texts = (getattr(state, "babel_locale", None), kept)
+        key = (message, escaped)
+        text = kept.get(key)
+        if text is None:
+            text = catalogue.ugettext(message)
+            text = (Markup(text) if escaped else text) % {}
+            if len(kept) < 5000:
+                kept[key] = text
+        return text
 
-    def template_ngettext(singular, plural, num):
-        return translations().ungettext(singular, plural, num)
+    @pass_eval_context
+    def template_gettext(eval_context, message, /, **variables):
+        if not variables:
+            app_context = _cv_app.get(None)
+            state = None if app_context is None else app_context.g.__dict__.get("_flask_babel")
+            kept = getattr(state, "_finished_texts", None)
+            if kept is not None and kept[0] is getattr(state, "babel_locale", None) and kept[0] is not None:
+                text = kept[1].get((message, eval_context.autoescape))
+                if text is not None:
+                    return text
+            return _finished(message, eval_context.autoescape, state)
+        text = translations().ugettext(message)
+        if eval_context.autoescape:
+            text = Markup(text)
+        return text % variables
 
-    app.jinja_env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)
+    @pass_eval_context
+    def template_ngettext(eval_context, singular, plural, num, /, **variables):
+        variables.setdefault("num", num)
+        text = translations().ungettext(singular, plural, num)
+        if eval_context.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    app.jinja_env.install_gettext_callables(lambda message: translations().ugettext(message),
+                                            lambda singular, plural, num: translations().ungettext(
+                                                singular, plural, num), newstyle=True)
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)

@@ -21,10 +21,12 @@ class Item:
 
 
 ITEMS: dict[str, Item] = {}
+_ordered: list[Item] = []  # ITEMS by order, made again when an item is added
 
 
 def add(endpoint: str, label, *, who: str | Callable[[Any], bool] = "member", order: int = 50) -> None:
     ITEMS[endpoint] = Item(endpoint, label, who, order)
+    _ordered[:] = sorted(ITEMS.values(), key=lambda i: i.order)
 
 
 def _shown(item: Item, user) -> bool:
@@ -36,5 +38,7 @@ def _shown(item: Item, user) -> bool:
 
 
 def main_navigation() -> list[tuple[str, str]]:
-    return [(item.endpoint, str(item.label)) for item in sorted(ITEMS.values(), key=lambda i: i.order)
-            if _shown(item, current_user)]
+    """The menu of the person this request belongs to: the user is resolved once (not through
+    the `current_user` proxy for each item), the items kept in order."""
+    user = current_user._get_current_object() if current_user else None
+    return [(item.endpoint, str(item.label)) for item in _ordered if _shown(item, user)]

@@ -15,25 +15,32 @@ desks_cli = AppGroup("desks", help="The diaspora desks' jobs.")
               help="Run as if today were this date (YYYY-MM-DD); by default the UTC date.")
 def remind(on) -> None:
     """Email each desk's officers their overdue open submissions (run daily)."""
+    from diaspora.core.planner import ensure_statistics
     from diaspora.desks import reminders
 
+    ensure_statistics(reminders.TABLES, echo=click.echo)
     sent = reminders.remind(on.date() if on else None)
+    # The lines are made before the commit: it expires the submissions loaded, and reading each
+    # one's reference afterwards would cost one statement per submission (minutes at scale).
+    lines = [f"{report.desk.name} ({report.desk.country}): {len(report.items)} overdue to "
+             f"{len(report.officers)} {'officer' if len(report.officers) == 1 else 'officers'}: "
+             + ", ".join(f"{s.reference} ({measure}, due {due_on.isoformat()})" for s, measure, due_on in report.items)
+             for report in sent]
     transaction.commit()
     if not sent:
         click.echo("No new overdue submissions: nothing sent.")
         return
-    for report in sent:
-        references = ", ".join(f"{s.reference} ({measure}, due {due_on.isoformat()})"
-                               for s, measure, due_on in report.items)
-        click.echo(f"{report.desk.name} ({report.desk.country}): {len(report.items)} overdue to "
-                   f"{len(report.officers)} {'officer' if len(report.officers) == 1 else 'officers'}: {references}")
+    for line in lines:
+        click.echo(line)
 
 
 @desks_cli.command("refresh")
 def refresh() -> None:
     """Recount the engagement dashboards' member figures from the consenting members (hourly)."""
+    from diaspora.core.planner import ensure_statistics
     from diaspora.desks import engagement
 
+    ensure_statistics(engagement.TABLES, echo=click.echo)
     engagement.refresh(echo=click.echo)
     transaction.commit()
 

@@ -23,6 +23,7 @@ handful of statements however many members or contributions there are."""
 
 import csv
 import io
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -69,6 +70,12 @@ MEMBERS = "members"  # one row per country: how many share with its desk (0 incl
 DIMENSIONS = ("cadre", "specialty", "host_country", "return_interest", "intention", "licence_status")
 UPCOMING_MISSIONS = 5
 COMPLETED_CAP = 1000   # completed or reported missions are counted up to this, then "1,000 or more"
+
+
+# What `refresh` reads in bulk: analysed first when their statistics are missing or stale
+# (core/planner.py), or the counting statement may be planned as nested loops over millions.
+TABLES = ("profile_heritage_countries", "profiles", "desk_sharing_consents", "users", "licences", "regulators",
+          "country_contribution_rollups", "disclosure_blocks", "disclosed_counts", "engagement_counts")
 
 
 def threshold() -> int:
@@ -152,10 +159,13 @@ def refresh(echo: Callable[[str], None] = lambda message: None, day: date | None
     now = utcnow()
     rows: dict[tuple[str, str, str], int] = {}
     written: dict[str, int] = dict.fromkeys(_dimension_queries(day), 0)
+    echo("Counting the members who share with each desk's country ...")
+    started = time.monotonic()
     for dimension, country, value, count in db.session.execute(_all_counts(day)):
         key = (country, dimension, (value or "")[:120])
         rows[key] = rows.get(key, 0) + count
         written[dimension] += 1
+    echo(f"  counted in {time.monotonic() - started:.1f} s")
     for dimension, found in written.items():
         echo(f"{dimension}: {found} rows")
     desk_countries = set(db.session.scalars(sa.select(Desk.country).distinct()))

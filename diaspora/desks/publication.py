@@ -204,7 +204,10 @@ def publish(member_rows: dict[tuple[str, str, str], int], countries: Iterable[st
         wanted[(country, str(year))] = ({**counted, "begun": begun},
                                         lambda y=year, c=counted, b=begun: contribution_publication(y, c, b))
     done = {"published": 0, "unchanged": 0}
-    for (country, period), (inputs, build) in sorted(wanted.items()):
+    total, step = len(wanted), max(1, len(wanted) // 10)
+    for position, ((country, period), (inputs, build)) in enumerate(sorted(wanted.items()), start=1):
+        if total >= 20 and position % step == 0:
+            echo(f"disclosure: {position} of {total} blocks ({100 * position // total}%)")
         digest = fingerprint(threshold, inputs)
         block = stored.get((country, period))
         if block is not None and block.fingerprint == digest:

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
+from diaspora.associations.models import Association
+from diaspora.auth.models import User
 from diaspora.core.pagination import Ordering, SortKey
 from diaspora.core.time import today
 from diaspora.desks.models import OPEN_STATUSES, SUBMISSION_STATES, TOPICS, Desk, Submission, SubmissionCount
@@ -74,8 +76,16 @@ def queue_of(desk: Desk, officer, filters: Filters, on: date | None = None) -> s
         query = query.where(Submission.assignee_id.is_(None))
     if filters.overdue:
         query = query.where(overdue_condition(on))
-    return query.options(joinedload(Submission.user), joinedload(Submission.association),
-                         joinedload(Submission.assignee))
+    # The submitter's and the assignee's names, the association's name and slug: not their
+    # whole rows (an account is about 35 columns, twice a row).
+    return query.options(joinedload(Submission.user).load_only(User.name),
+                         joinedload(Submission.association).load_only(Association.name, Association.slug),
+                         joinedload(Submission.assignee).load_only(User.name))
+
+
+# What the queue page shows of each submission (not its answers or outcome: the API's list does).
+PAGE_COLUMNS = (defer(Submission.answers), defer(Submission.outcome), defer(Submission.answered_at),
+                defer(Submission.updated_at))
 
 
 def overdue_condition(on: date):

@@ -25,6 +25,9 @@ from diaspora.core.time import today, utcnow
 from diaspora.desks.models import OPEN_STATUSES, Desk, DeskOfficer, DeskReminder, Submission
 from diaspora.extensions import db
 
+# What a run reads in bulk: analysed first when their statistics are missing (core/planner.py).
+TABLES = ("submissions", "desk_reminders", "desk_officers")
+
 
 @dataclass
 class Sent:

@@ -113,6 +113,20 @@ def overdue(submission: Submission, on=None) -> Overdue | None:
     return None
 
 
+def submitter_of(submission: Submission) -> str:
+    """Who sent it, as far as the desk may know: an association by name; a person by name only
+    if they chose to show it (the queue's rows; as desks/work/_macros.html: submitter)."""
+    if submission.association:
+        if submission.show_identity and submission.user:
+            return f"{submission.association.name} ({_('sent by %(name)s', name=submission.user.name)})"
+        return submission.association.name
+    if not submission.show_identity:
+        return _("Identity withheld")
+    if submission.user:
+        return submission.user.name
+    return _("Account deleted")
+
+
 def due_date(submission: Submission):
     """The date that matters next: acknowledgement while new, else the answer."""
     if not submission.is_open:

@@ -35,7 +35,8 @@ CONFLICT = 409
 def page_helpers() -> dict:
     return {"SUBMISSION_STATES": SUBMISSION_STATES, "TOPICS": TOPICS, "QUESTIONS": QUESTIONS,
             "answer_label": answer_label, "country_name": country_name, "long_date": long_date,
-            "overdue": work.overdue, "due_date": work.due_date, "OPEN_STATUSES": OPEN_STATUSES}
+            "overdue": work.overdue, "due_date": work.due_date, "OPEN_STATUSES": OPEN_STATUSES,
+            "submitter_of": work.submitter_of}
 
 
 # ---------------------------------------------------------------------------- the queue
@@ -43,7 +44,7 @@ def page_helpers() -> dict:
 
 def _queue_page(desk, bulk_form: BulkAnswerForm, status: int = 200):
     filters = listing.Filters.from_args(request.args)
-    page = page_of(listing.queue_of(desk, current_user, filters), filters.ordering)
+    page = page_of(listing.queue_of(desk, current_user, filters).options(*listing.PAGE_COLUMNS), filters.ordering)
     return render_template("desks/work/queue.html", desk=desk, page=page, filters=filters,
                            counts=listing.counts_of(desk), bulk_form=bulk_form, canned=work.canned_replies(desk),
                            today=today()), status

@@ -45,8 +45,10 @@ class ProgressBar:
               help="Run as if today were this date (YYYY-MM-DD); by default the UTC date.")
 def remind(on) -> None:
     """Email licence reminders due today: 90, 30 and 7 days before expiry, and on lapsing (run daily)."""
+    from diaspora.core.planner import ensure_statistics
     from diaspora.licensure import reminders
 
+    ensure_statistics(reminders.TABLES, echo=click.echo)
     bar = ProgressBar("Queueing reminders")
     try:
         report = reminders.remind(on.date() if on else None, progress=bar)

@@ -37,6 +37,8 @@ from diaspora.licensure.models import Licence, LicenceReminder, ReminderThreshol
 
 TEMPLATE = "licensure_reminder"
 CHUNK = 1000
+# What a run reads in bulk: analysed first when their statistics are missing (core/planner.py).
+TABLES = ("licences", "licence_reminders", "users", "regulators")
 LAPSE_WINDOW = 30  # days after lapsing during which the lapse mail still goes
 
 # Nearest first. Each threshold covers the days left until expiry (expires_on - today) from

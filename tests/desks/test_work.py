@@ -197,6 +197,33 @@ def test_the_queue_costs_the_same_however_many_submissions_it_has(app, desks, co
     assert statements() == few
 
 
+def test_the_queue_reads_names_not_whole_accounts_in_one_statement(app, desks, count_queries):
+    """The queue's page loads its submissions with the submitter's and assignee's names and the
+    association's name in one statement: no account's e-mail, password hash or second factor,
+    and not the submissions' answers, which the page does not show."""
+    client = client_as(app, desks["ada"])
+    queue = f"/desks/{desks['barriers'].id}/queue"
+    association = AssociationFactory(name="Nigerian Nurses UK")
+    officer = MembershipFactory(association=association, officer=True).user
+    made = send(desks["ngozi"], "A signed one", show_identity=True)
+    work.assign(desks["ada"], made, desks["bola"].id, made.version)
+    send(officer, "From an association", association=association)
+    db.session.commit()
+    client.get(queue)
+    with count_queries() as counter:
+        page = client.get(queue).get_data(as_text=True)
+    listing = [statement for statement in counter.statements if "FROM submissions" in statement
+               and "LEFT OUTER JOIN users" in statement]
+    assert len(listing) == 1, counter.statements
+    selected = listing[0].split(" FROM submissions")[0]
+    assert "users_1.name" in selected and "associations_1.name" in selected
+    for column in ("email", "password_hash", "session_token", "totp_secret", "submissions.answers",
+                   "submissions.outcome", "associations_1.description"):
+        assert column not in selected, column
+    assert desks["bola"].name in page  # the assignee's name, from that statement
+    assert "Nigerian Nurses UK" in page
+
+
 # ---------------------------------------------------------------------------- the state machine
 
 
@@ -510,6 +537,29 @@ def test_the_overdue_reminder_is_sent_once(app, desks, smtp_server):
     body = text_body(smtp_server.last_to("ada@health.gov.ng"))
     assert "to be answered by" in body and "Not late yet" in body and "Already answered" not in body
     assert runner.invoke(args=["desks", "remind", "--today", "2026-04-26"]).output.startswith("No new")
+
+
+def test_the_reminder_command_costs_the_same_statements_however_many_are_overdue(app, desks, count_queries,
+                                                                                  smtp_server):
+    """`flask desks remind` names every overdue submission in its summary: read before its
+    commit, not once per submission afterwards (the commit expires them)."""
+    runner = app.test_cli_runner()
+
+    def statements(count: int, on: str) -> int:
+        made = [send(desks["ngozi"], f"Late {on} {number}") for number in range(count)]
+        db.session.execute(sa.update(Submission).where(Submission.id.in_([s.id for s in made])).values(
+            acknowledge_by=date(2026, 3, 2), answer_by=date(2026, 9, 1)))
+        db.session.commit()
+        with count_queries() as counter:
+            result = runner.invoke(args=["desks", "remind", "--today", on])
+        assert result.exit_code == 0 and f"{count} overdue" in result.output
+        assert all(s.reference in result.output for s in made)
+        # The commit then hands the outbox its pending mail (the submissions' own, queued when
+        # they were sent, each tried once): the outbox's statements are not the command's.
+        return len([statement for statement in counter.statements if "outbox_messages" not in statement])
+
+    few = statements(2, "2026-03-10")
+    assert statements(12, "2026-03-10") == few
 
 
 def test_the_dashboard_links_each_desk_to_its_queue(app, desks):
