@@ -20,13 +20,14 @@ from tests.mailserver import SmtpServer
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked postgres_only (row locks) are deselected on SQLite, where they mean nothing."""
-    if os.environ.get("TEST_DATABASE_URL"):
-        return
-    postgres_only = [item for item in items if item.get_closest_marker("postgres_only")]
-    if postgres_only:
-        config.hook.pytest_deselected(items=postgres_only)
-        items[:] = [item for item in items if item not in postgres_only]
+    """Tests marked postgres_only (row locks) are deselected on SQLite, and tests marked
+    sqlite_only (its batch migrations, its foreign-key pragma) on PostgreSQL, where they mean
+    nothing: deselected, never shown as skipped."""
+    other = "sqlite_only" if os.environ.get("TEST_DATABASE_URL") else "postgres_only"
+    elsewhere = [item for item in items if item.get_closest_marker(other)]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if item not in elsewhere]
 
 
 def _create_postgres_database(server_url: str) -> tuple[str, callable]:

@@ -75,10 +75,9 @@ def test_foreign_keys_are_enforced(app):
     assert dangling_key_refused(db.engine)
 
 
+@pytest.mark.sqlite_only
 def test_an_sqlite_connection_without_enforcement_is_caught(app, database_url):
     """The guard above on a broken copy: an SQLite engine made without the connect hook."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL always enforces its foreign keys")
     event.remove(Engine, "connect", enforce_foreign_keys_on_sqlite)
     try:
         unenforced = sa.create_engine(database_url)

@@ -339,6 +339,7 @@ def downgrade():
 '''
 
 
+@pytest.mark.sqlite_only
 def test_a_later_batch_migration_keeps_the_triggers_working(tmp_path, smtp_server, database_url):
     """SQLite re-reads every trigger when a batch migration renames its copy of a table: the
     shared licences' triggers name memberships, licences and regulators, so without the legacy
@@ -354,8 +355,6 @@ def test_a_later_batch_migration_keeps_the_triggers_working(tmp_path, smtp_serve
     from diaspora import create_app
     from tests.conftest import app_config
 
-    if database_url.startswith("postgresql"):
-        pytest.skip("SQLite's batch mode")
     migrations = tmp_path / "migrations"
     shutil.copytree(Path(__file__).parents[2] / "migrations", migrations)
     fresh = create_app(app_config(f"sqlite:///{tmp_path / 'later.sqlite'}", smtp_server))
