@@ -40,6 +40,8 @@ EVENT_TYPES = {event.name: event for event in (
     EventType("contribution.submitted", "association", _l("A contribution was sent for verification")),
     EventType("contribution.verified", "association", _l("A contribution was verified")),
     EventType("contribution.returned", "association", _l("A contribution was returned")),
+    EventType("credential.revoked", "association",
+              _l("A verification was withdrawn and its credential revoked")),
     EventType("submission.created", "desk", _l("A submission reached the desk")),
     EventType("submission.acknowledged", "desk", _l("A submission was acknowledged")),
     EventType("submission.answered", "desk", _l("A submission was replied to")),
@@ -57,6 +59,7 @@ FROM_AUDIT = {
     "contribution.submit": "contribution.submitted",
     "contribution.verify": "contribution.verified",
     "contribution.return": "contribution.returned",
+    "contribution.withdraw_verification": "credential.revoked",
     "submission.sent": "submission.created",
     "submission.routed": "submission.created",
     "submission.acknowledge": "submission.acknowledged",
@@ -99,7 +102,7 @@ def _submission(submission) -> tuple[str, int | None, dict, int | None]:
 
 
 PAYLOADS: dict[str, Callable] = {"membership": _membership, "contribution": _contribution,
-                                 "submission": _submission}
+                                 "credential": _contribution, "submission": _submission}
 
 
 def envelope(event_type: str, data: dict) -> dict:

@@ -109,6 +109,18 @@ def test_a_change_is_delivered_signed_and_an_outside_verifier_accepts_it(tenant,
     assert jobs.deliver_due().delivered == []  # nothing left to send
 
 
+def test_a_withdrawn_verification_is_heard_as_a_revoked_credential(tenant, receiver):
+    subscribe(tenant, receiver.url("/ok"), events=("credential.revoked",))
+    contribution = verify_a_contribution(tenant)
+    assert deliveries() == []  # a verification is not a revocation
+    verification.withdraw_verification(tenant.officer, contribution, "Verified by mistake: the dates are wrong.")
+    _db.session.commit()
+    [delivery] = deliveries()
+    assert delivery.event_type == "credential.revoked"
+    assert delivery.payload["data"]["contribution"]["id"] == contribution.id
+    assert "dates are wrong" not in str(delivery.payload)  # the reason is typed text: not sent
+
+
 def test_a_wrong_secret_is_refused_by_the_receiver_and_logged(tenant, receiver):
     subscribe(tenant, receiver.url("/ok"))
     receiver.secret = subscriptions.new_secret()  # the receiver holds another secret
