@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
+# `flask run` serves there, and links in mail follow (diaspora/config.py: development_defaults).
+export FLASK_RUN_HOST := $(HOST)
+export FLASK_RUN_PORT := $(PORT)
 
 .PHONY: run test lint install install-dev clean translations translations-extract screenshots
 
@@ -46,7 +49,7 @@ run: install translations
 	APP_ENV=development $(BIN)/flask db upgrade
 	APP_ENV=development $(BIN)/flask demo load
 	@echo "Serving at http://$(HOST):$(PORT) (Ctrl+C to stop)"
-	APP_ENV=development $(BIN)/flask run --host $(HOST) --port $(PORT)
+	APP_ENV=development $(BIN)/flask run
 
 # The whole suite on SQLite; with TEST_DATABASE_URL=postgresql+psycopg://... on PostgreSQL.
 test: install-dev translations

@@ -31,7 +31,7 @@ from diaspora.auth.forms import (
     TwoFactorWithPasswordForm,
 )
 from diaspora.auth.models import User
-from diaspora.core import access, personal_data
+from diaspora.core import access, navigation, personal_data
 from diaspora.core.access import admin_required, anonymous_only, login_required, public, signed
 from diaspora.core.domain import DomainError
 from diaspora.core.forms import INVALID, form_page, put_beside_field
@@ -106,7 +106,7 @@ def verify_email(token: str):
         return render_template("auth/link_invalid.html", what="verify"), 400
     flash(_("Thank you: your email address is confirmed."), "success")
     if current_user.is_authenticated and current_user.id == user.id:
-        return redirect(url_for("dashboard.index"))
+        return redirect(navigation.landing(user))
     return redirect(url_for("auth.login", email=user.email))
 
 
@@ -141,7 +141,7 @@ def login():
         return redirect(url_for("auth.login_code"))
     services.record_login(user)
     _start_session(user, remember=form.remember.data)
-    return redirect(target if is_safe_next(target) else url_for("dashboard.index"))
+    return redirect(target if is_safe_next(target) else navigation.landing(user))
 
 
 # ---------------------------------------------------------------------------- the second factor
@@ -214,7 +214,7 @@ def login_code():
                        "You used a recovery code: %(num)d are left. If you lost your phone, set up two-factor "
                        "sign-in again now.", left), "warning")
     target = data.get("next")
-    return redirect(target if is_safe_next(target) else url_for("dashboard.index"))
+    return redirect(target if is_safe_next(target) else navigation.landing(user))
 
 
 def require_second_factor():

@@ -512,9 +512,12 @@ def test_the_overdue_reminder_is_sent_once(app, desks, smtp_server):
     assert runner.invoke(args=["desks", "remind", "--today", "2026-04-26"]).output.startswith("No new")
 
 
-def test_the_dashboard_links_each_desk_to_its_queue(app, desks):
-    page = client_as(app, desks["ada"]).get("/dashboard").get_data(as_text=True)
-    assert f'href="/desks/{desks["barriers"].id}/queue"' in page and "Open the queue" in page
+def test_a_desk_officer_lands_in_a_queue_whose_header_links_each_of_their_desks(app, desks):
+    client = client_as(app, desks["ada"])
+    landing = client.get("/dashboard").headers["Location"]
+    assert landing.startswith("/desks/") and landing.endswith("/queue")
+    header = client.get(landing).get_data(as_text=True).split("</header>")[0]
+    assert f'href="/desks/{desks["barriers"].id}/queue"' in header
 
 
 def test_an_internal_note_stays_out_of_the_submitters_export(desks):
