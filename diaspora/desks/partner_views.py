@@ -4,7 +4,6 @@ sent to answers on)."""
 
 from io import BytesIO
 
-import pycountry
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
@@ -24,8 +23,9 @@ bp = Blueprint("desk_partners", __name__)
 
 
 def region_name(code: str | None) -> str | None:
-    subdivision = pycountry.subdivisions.get(code=code) if code else None
-    return subdivision.name if subdivision is not None else code
+    from diaspora.core.countries import region_name as named
+
+    return named(code) or None
 
 
 @bp.context_processor
