@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
+# `flask run` serves there, and links in mail follow (diaspora/config.py: development_defaults).
+export FLASK_RUN_HOST := $(HOST)
+export FLASK_RUN_PORT := $(PORT)
 
 .PHONY: run test lint install install-dev clean translations translations-extract screenshots
 

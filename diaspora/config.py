@@ -143,8 +143,13 @@ def defaults(instance_path: str) -> dict:
     }
 
 
-def development_defaults() -> dict:
-    return {"SERVER_NAME": "127.0.0.1:5000", "PREFERRED_URL_SCHEME": "http"}
+def development_defaults(environ=os.environ) -> dict:
+    """Links in mail point where `flask run` serves: its host and port (`make run` sets them
+    from HOST= and PORT=), else 127.0.0.1:5000."""
+    host = environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # every address: mail names the loopback one
+    port = environ.get("FLASK_RUN_PORT") or "5000"
+    return {"SERVER_NAME": f"{host}:{port}", "PREFERRED_URL_SCHEME": "http"}
 
 
 def production_settings(config: dict) -> dict:

@@ -179,6 +179,13 @@ def _membership(user: User, association: Association, membership_type: Membershi
     if membership is None:
         joined = today() - timedelta(days=joined_days_ago)
         renews = joined + timedelta(days=365) if membership_type.period_months else None
+        # As if each member had renewed on time: an active membership renews in the future (the
+        # first `flask memberships update` then mails no backdated lapse notice); a lapsed one
+        # lapsed in the past.
+        while renews is not None and status == Membership.ACTIVE and renews < today():
+            renews += timedelta(days=365)
+        if renews is not None and status == Membership.LAPSED and renews >= today():
+            renews = today() - timedelta(days=1 + joined_days_ago % 60)
         membership = Membership(
             user_id=user.id, association_id=association.id, membership_type_id=membership_type.id,
             role=role, status=status,

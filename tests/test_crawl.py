@@ -32,6 +32,9 @@ def crawl(client, start: str = "/dashboard") -> dict[str, tuple[int, int, str]]:
         response = client.get(path)
         body = response.get_data()
         seen[path] = (response.status_code, len(body), response.mimetype)
+        location = response.headers.get("Location", "")
+        if response.status_code in (301, 302, 303) and location.startswith("/") and location not in seen:
+            queue.append(location)  # /dashboard sends a desk officer or an admin to their workspace
         if response.mimetype != "text/html":
             continue
         for href in LINK.findall(body.decode()):

@@ -30,7 +30,7 @@ def test_demo_data_loads_twice_without_duplicates_and_each_login_works(app, form
 def _token(client):
     from tests.conftest import csrf_token_from
 
-    return csrf_token_from(client.get("/dashboard").get_data(as_text=True))
+    return csrf_token_from(client.get("/dashboard", follow_redirects=True).get_data(as_text=True))
 
 
 def test_the_demo_officer_sees_the_upcoming_missions_licence_warning(app, login, client, db):
@@ -83,3 +83,17 @@ def test_the_demo_desks_token_reads_open311_the_fhir_feed_and_the_aggregates(app
     assert figures.status_code == 200 and "DHN_DIASPORA_HW_SHARING" in figures.get_data(as_text=True)
     report = client.get(f"/api/v1/desks/{desk_id}/fhir/MeasureReport", headers=desk)
     assert report.status_code == 200 and report.json["group"]
+
+
+def test_the_first_memberships_update_after_the_demo_mails_no_backdated_lapse_notice(app, db):
+    """`make run` then `flask memberships update`: no member of the demo is told their membership
+    lapsed months ago; only reminders for renewals within 30 days may leave."""
+    from diaspora.associations import renewals
+    from diaspora.core.models import OutboxMessage
+
+    demo.load()
+    transaction.commit()
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
+    assert renewals.lapse_due() == 0
+    transaction.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == before

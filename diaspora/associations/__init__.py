@@ -21,5 +21,4 @@ def init_app(app: Flask) -> None:
     from diaspora.core.i18n import _l
 
     navigation.add("associations.my_memberships", _l("Memberships"), who="member", order=30)
-    navigation.add("associations.index", _l("Associations"), who="everyone", order=40)
-    navigation.add("associations.review_list", _l("Review associations"), who="admin", order=70)
+    navigation.add("associations.index", _l("Associations"), who=("visitor", "desk", "admin"), order=40)

@@ -21,4 +21,4 @@ def init_app(app: Flask) -> None:
 
     navigation.add("auth.login", _l("Log in"), who="visitor", order=90)
     navigation.add("auth.register", _l("Register"), who="visitor", order=91)
-    navigation.add("auth.account", _l("Your account"), who="member", order=80)
+    navigation.add("auth.account", _l("Your account"), who="signed-in", order=80)

@@ -25,7 +25,7 @@ from diaspora.auth.sessions import (
     start_session,
 )
 from diaspora.auth.views import TOO_MANY, bp, checking, is_safe_next, refused
-from diaspora.core import access
+from diaspora.core import access, navigation
 from diaspora.core.access import admin_required, anonymous_only, login_required
 from diaspora.core.domain import DomainError
 from diaspora.core.forms import INVALID, form_page, put_beside_field
@@ -85,7 +85,7 @@ def login_code():
                        "You used a recovery code: %(num)d are left. If you lost your phone, set up two-factor "
                        "sign-in again now.", left), "warning")
     target = data.get("next")
-    return redirect(target if is_safe_next(target) else url_for("dashboard.index"))
+    return redirect(target if is_safe_next(target) else navigation.landing(user))
 
 
 def require_second_factor():

@@ -32,7 +32,7 @@ from diaspora.auth.forms import (
 )
 from diaspora.auth.models import User
 from diaspora.auth.sessions import PENDING, PENDING_PURPOSE, second_factor_passed, start_session
-from diaspora.core import access_log, personal_data
+from diaspora.core import access_log, navigation, personal_data
 from diaspora.core.access import anonymous_only, login_required, public, signed
 from diaspora.core.domain import DomainError
 from diaspora.core.forms import INVALID, form_page, put_beside_field
@@ -96,7 +96,7 @@ def verify_email(token: str):
         return render_template("auth/link_invalid.html", what="verify"), 400
     flash(_("Thank you: your email address is confirmed."), "success")
     if current_user.is_authenticated and current_user.id == user.id:
-        return redirect(url_for("dashboard.index"))
+        return redirect(navigation.landing(user))
     return redirect(url_for("auth.login", email=user.email))
 
 
@@ -131,7 +131,7 @@ def login():
         return redirect(url_for("auth.login_code"))
     services.record_login(user)
     start_session(user, remember=form.remember.data)
-    return redirect(target if is_safe_next(target) else url_for("dashboard.index"))
+    return redirect(target if is_safe_next(target) else navigation.landing(user))
 
 
 @bp.get("/login/unverified")

@@ -7,14 +7,11 @@ three small aggregates over the rollup rows of one association and its months, w
 primary key (association_id, ...) serves, however many contributions there are."""
 
 import csv
-import gettext
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
-import pycountry
 import sqlalchemy as sa
 from babel.dates import format_skeleton
 
@@ -111,20 +108,10 @@ class Period:
 # ---------------------------------------------------------------------------- names
 
 
-@cache
-def _region_names(locale: str) -> dict[str, str]:
-    if locale == "en":
-        translate = str
-    else:
-        translate = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[locale],
-                                        fallback=True).gettext
-    return {subdivision.code: translate(subdivision.name) for subdivision in pycountry.subdivisions}
-
-
 def region_name(code: str | None) -> str:
-    if not code:
-        return ""
-    return _region_names(current_locale()).get(code, code)
+    from diaspora.core.countries import region_name as named
+
+    return named(code)
 
 
 def month_label(month: date) -> str:

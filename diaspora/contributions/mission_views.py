@@ -2,7 +2,6 @@
 mission's page for the people invited onto its team, and their answers; a member's own
 missions. Every object in a URL is loaded through its kind (contributions/policy.py)."""
 
-import pycountry
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -18,6 +17,7 @@ from diaspora.contributions.mission_forms import (
 )
 from diaspora.contributions.models import MISSION_STATES, TEAM_PLACE_STATES
 from diaspora.contributions.policy import place_of
+from diaspora.core import countries
 from diaspora.core.access import allowed, loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
@@ -38,8 +38,7 @@ def page_helpers() -> dict:
 
 
 def region_name(code: str | None) -> str | None:
-    subdivision = pycountry.subdivisions.get(code=code) if code else None
-    return subdivision.name if subdivision is not None else code
+    return countries.region_name(code) or None
 
 
 # ---------------------------------------------------------------------------- a member's missions

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from diaspora.contributions import logbook, portfolio, verification
+from diaspora.contributions import charts, logbook, portfolio, verification
 from diaspora.contributions.forms import (
     ContributionForm,
     ReturnForm,
@@ -39,7 +39,7 @@ bp = Blueprint("contributions", __name__)
 @bp.context_processor
 def page_helpers() -> dict:
     return {"CONTRIBUTION_STATES": CONTRIBUTION_STATES, "KINDS": KINDS, "SHAREABLE_FIELDS": SHAREABLE_FIELDS,
-            "long_date": long_date, "country_name": country_name}
+            "long_date": long_date, "country_name": country_name, "charts": charts}
 
 
 # ---------------------------------------------------------------------------- portfolio

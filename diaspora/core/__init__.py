@@ -6,10 +6,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from diaspora.core import commands, errors, jobs_views, transaction, views
-    from diaspora.core.countries import country_name
+    from diaspora.core.countries import country_name, place_name, region_name
     from diaspora.core.forms import language_name
     from diaspora.core.i18n import LANGUAGE_NAMES, current_locale, install_template_gettext
-    from diaspora.core.navigation import main_navigation
+    from diaspora.core.navigation import main_navigation, workspaces
     from diaspora.core.numbers import number
     from diaspora.core.time import clock_time, long_date
 
@@ -23,11 +23,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     install_template_gettext(app)
     app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.filters["region_name"] = region_name
+    app.jinja_env.globals.update(place_name=place_name)
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["clock_time"] = clock_time
     app.jinja_env.filters["number"] = number
     app.jinja_env.globals.update(long_date=long_date, country_name=country_name, language_name=language_name,
-                                 current_locale=current_locale, main_navigation=main_navigation,
+                                 current_locale=current_locale, main_navigation=main_navigation, workspaces=workspaces,
                                  language_names=LANGUAGE_NAMES)
     _register_personal_data()
     _register_jobs()

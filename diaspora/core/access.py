@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request
 from flask_login import current_user
 
 from diaspora.core import memo
@@ -61,7 +61,9 @@ def anonymous_only(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):
         if current_user.is_authenticated:
-            return redirect(url_for("dashboard.index"))
+            from diaspora.core.navigation import landing
+
+            return redirect(landing())
         return view(*args, **kwargs)
 
     return _declare("anonymous")(wrapper)

@@ -44,3 +44,24 @@ def country_name(code: str | None) -> str:
 
 def is_country(code: str | None) -> bool:
     return bool(code) and code.upper() in _names("en")
+
+
+@cache
+def _region_names(locale: str) -> dict[str, str]:
+    if locale == "en":
+        translate = str
+    else:
+        translate = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[locale], fallback=True).gettext
+    return {subdivision.code: translate(subdivision.name) for subdivision in pycountry.subdivisions}
+
+
+def region_name(code: str | None) -> str:
+    """An ISO 3166-2 region's name in the reader's language ("GH-AH": "Ashanti"), else the code."""
+    if not code:
+        return ""
+    return _region_names(_locale()).get(code.upper(), code)
+
+
+def place_name(region: str | None, country: str | None) -> str:
+    """"Ashanti, Ghana": the region (if any) and the country, named in the reader's language."""
+    return ", ".join(part for part in (region_name(region), country_name(country)) if part)

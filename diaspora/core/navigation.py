@@ -1,9 +1,19 @@
-"""The site's main menu, assembled from what each domain registers (core knows no domain).
+"""The site's header, assembled from what each domain registers (core knows no domain).
+
+Each role works in its own *workspace*: a member in their dashboard, an officer in their
+association, a desk officer in their desk, a platform admin in the admin home. A domain
+registers a function that lists the workspaces a user has:
+
+    navigation.add_workspaces(lambda user: [Workspace("desk", _("Desk of Ghana"), url, order=10)])
+
+The first workspace (by `order`) is where the user lands after logging in; the header offers
+the others. Menu items are registered for visitors, for everyone, or for a kind of workspace:
 
     navigation.add("associations.my_memberships", _l("Memberships"), who="member", order=30)
 
-`who`: "visitor" (not logged in), "member" (anyone logged in), "admin" (platform admins), or a
-callable taking the user."""
+`who`: "visitor" (not logged in), "everyone", "signed-in" (anyone logged in), or a workspace
+kind ("member", "officer", "desk", "admin"): shown to those who have such a workspace; or a
+tuple of these (shown to any of them)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,34 +21,85 @@ from typing import Any
 
 from flask_login import current_user
 
+from diaspora.core import memo
+
 
 @dataclass(frozen=True)
 class Item:
     endpoint: str
     label: Any
-    who: str | Callable[[Any], bool]
+    who: str | tuple[str, ...] | Callable[[Any], bool]
     order: int
+
+
+@dataclass(frozen=True)
+class Workspace:
+    kind: str  # "member", "officer", "desk", "admin"
+    label: str
+    url: str
+    order: int = 50
 
 
 ITEMS: dict[str, Item] = {}
 _ordered: list[Item] = []  # ITEMS by order, made again when an item is added
+PROVIDERS: list[Callable[[Any], list[Workspace]]] = []
 
 
-def add(endpoint: str, label, *, who: str | Callable[[Any], bool] = "member", order: int = 50) -> None:
+def add(endpoint: str, label, *, who: str | tuple[str, ...] | Callable[[Any], bool] = "member",
+        order: int = 50) -> None:
     ITEMS[endpoint] = Item(endpoint, label, who, order)
     _ordered[:] = sorted(ITEMS.values(), key=lambda i: i.order)
+
+
+def add_workspaces(provider: Callable[[Any], list[Workspace]]) -> None:
+    PROVIDERS.append(provider)
+
+
+def workspaces(user=None) -> list[Workspace]:
+    """The user's workspaces, the one they land in first (computed once per request)."""
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False):
+        return []
+
+    def compute() -> list[Workspace]:
+        found = [space for provider in PROVIDERS for space in provider(user)]
+        return sorted(found, key=lambda space: space.order)
+
+    return memo.cached(("workspaces", user.id), compute)
+
+
+def kinds(user=None) -> set[str]:
+    return {space.kind for space in workspaces(user)}
+
+
+def landing(user=None) -> str:
+    """Where the user lands after logging in: their first workspace."""
+    from flask import url_for
+
+    spaces = workspaces(user)
+    return spaces[0].url if spaces else url_for("dashboard.index")
 
 
 def _shown(item: Item, user) -> bool:
     logged_in = getattr(user, "is_authenticated", False)
     if callable(item.who):
         return logged_in and item.who(user)
-    return {"visitor": not logged_in, "member": logged_in, "admin": logged_in and user.is_admin,
-            "everyone": True}[item.who]
+    for who in (item.who,) if isinstance(item.who, str) else item.who:
+        if who in ("visitor", "everyone", "signed-in"):
+            if {"visitor": not logged_in, "everyone": True, "signed-in": logged_in}[who]:
+                return True
+        elif logged_in and who in kinds(user):
+            return True
+    return False
 
 
-def main_navigation() -> list[tuple[str, str]]:
-    """The menu of the person this request belongs to: the user is resolved once (not through
-    the `current_user` proxy for each item), the items kept in order."""
+def main_navigation(account: bool = False) -> list[tuple[str, str]]:
+    """The menu of the person this request belongs to (`account=True`: only the account menu's
+    items, order 80 and after): the user is resolved once (not through the `current_user` proxy
+    for each item), the items kept in order."""
     user = current_user._get_current_object() if current_user else None
-    return [(item.endpoint, str(item.label)) for item in _ordered if _shown(item, user)]
+    return [(item.endpoint, str(item.label)) for item in _ordered
+            if (item.order >= ACCOUNT_ORDER) == account and _shown(item, user)]
+
+
+ACCOUNT_ORDER = 80  # items from here on sit in the account menu (a wide screen's dropdown)

@@ -2,6 +2,7 @@
 GROUP BY over rows that grow."""
 
 import sqlalchemy as sa
+from flask import url_for
 
 from diaspora.associations import counts as association_counts
 from diaspora.associations import policy as association_policy
@@ -46,6 +47,45 @@ def admin_panel() -> dict:
 
     return {"users": counted.get("users", 0), "associations": associations, "outbox": waiting,
             "unrouted": unrouted_count()}
+
+
+def needs_you(user, limit: int = 5) -> list[tuple[str, str, str]]:
+    """What waits for the member: (kind, sentence, link). A contribution returned to them, a
+    licence lapsing or lapsed, a mission they are invited onto. Three bounded statements, each
+    read through an index on the member (contributions and licences by user, team places by user)."""
+    from diaspora.contributions.models import Contribution, ContributionStatus, Mission, MissionMember, TeamPlaceStatus
+    from diaspora.core.i18n import _
+    from diaspora.core.time import long_date, today
+    from diaspora.licensure.models import EXPIRING_WITHIN, Licence
+
+    items: list[tuple[str, str, str]] = []
+    returned = db.session.scalars(
+        sa.select(Contribution).where(Contribution.user_id == user.id,
+                                      Contribution.status == ContributionStatus.RETURNED)
+        .order_by(Contribution.starts_on.desc(), Contribution.id.desc()).limit(limit))
+    for contribution in returned:
+        items.append(("returned", _("“%(title)s” came back to you: read why, change it and send it again.",
+                                    title=contribution.title),
+                      url_for("contributions.show", contribution_id=contribution.id)))
+    day = today()
+    lapsing = db.session.scalars(
+        sa.select(Licence).where(Licence.user_id == user.id, Licence.expires_on.is_not(None),
+                                 Licence.expires_on <= day + EXPIRING_WITHIN)
+        .order_by(Licence.expires_on, Licence.id).limit(limit))
+    for licence in lapsing:
+        sentence = (_("A licence lapsed on %(date)s: renew it.", date=long_date(licence.expires_on))
+                    if licence.expires_on < day else
+                    _("A licence expires on %(date)s: plan its renewal.", date=long_date(licence.expires_on)))
+        items.append(("licence", sentence, url_for("licences.show", licence_id=licence.id)))
+    invited = db.session.execute(
+        sa.select(MissionMember, Mission).join(Mission, Mission.id == MissionMember.mission_id)
+        .where(MissionMember.user_id == user.id, MissionMember.status == TeamPlaceStatus.INVITED)
+        .order_by(MissionMember.id.desc()).limit(limit)).all()
+    for _place, mission in invited:
+        items.append(("invitation", _("You are invited onto the mission “%(title)s”: answer the invitation.",
+                                      title=mission.title),
+                      url_for("missions.mine")))
+    return items
 
 
 def first_steps(user, memberships: list[Membership]) -> list[tuple]:

@@ -24,8 +24,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(setup_views.bp)
     app.register_blueprint(partner_views.bp)
     app.add_template_global(calls.open_calls_for, "calls_panel")  # the dashboard card of open calls
-    navigation.add("desk_admin.index", _l("Desks"), who="admin", order=74)
-    navigation.add("desk_admin.unrouted", _l("Unrouted submissions"), who="admin", order=75)
     from diaspora.desks import calendar_views, work_views
     from diaspora.desks import commands as desk_commands
 

@@ -2,7 +2,6 @@
 theirs), and its calls for support (the desk's list, form and answers; the page a member it was
 sent to answers on)."""
 
-import pycountry
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -23,8 +22,9 @@ bp = Blueprint("desk_partners", __name__)
 
 
 def region_name(code: str | None) -> str | None:
-    subdivision = pycountry.subdivisions.get(code=code) if code else None
-    return subdivision.name if subdivision is not None else code
+    from diaspora.core.countries import region_name as named
+
+    return named(code) or None
 
 
 @bp.context_processor

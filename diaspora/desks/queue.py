@@ -105,3 +105,19 @@ def counts_of(desk: Desk) -> dict[str, int]:
         .group_by(SubmissionCount.status)).all()
     found = {status: int(number or 0) for status, number in rows}
     return {status: found.get(status, 0) for status in SUBMISSION_STATES.values}
+
+
+ATTENTION_CAP = 100  # "100+" beyond: a bounded read, never a count of everything
+
+
+def attention_of(desk: Desk, on: date | None = None) -> dict[str, int]:
+    """What needs the desk first: open submissions past their date, and open ones nobody is
+    assigned to, each counted up to ATTENTION_CAP (a LIMITed read of the desk's open rows)."""
+    on = on or today()
+    open_ = sa.and_(Submission.desk_id == desk.id, Submission.status.in_([str(s) for s in OPEN_STATUSES]))
+
+    def capped(condition) -> int:
+        inner = sa.select(Submission.id).where(open_, condition).limit(ATTENTION_CAP).subquery()
+        return int(db.session.scalar(sa.select(sa.func.count()).select_from(inner)) or 0)
+
+    return {"overdue": capped(overdue_condition(on)), "unassigned": capped(Submission.assignee_id.is_(None))}

@@ -46,7 +46,8 @@ def _queue_page(desk, bulk_form: BulkAnswerForm, status: int = 200):
     filters = listing.Filters.from_args(request.args)
     page = page_of(listing.queue_of(desk, current_user, filters).options(*listing.PAGE_COLUMNS), filters.ordering)
     return render_template("desks/work/queue.html", desk=desk, page=page, filters=filters,
-                           counts=listing.counts_of(desk), bulk_form=bulk_form, canned=work.canned_replies(desk),
+                           counts=listing.counts_of(desk), attention=listing.attention_of(desk),
+                           attention_cap=listing.ATTENTION_CAP, bulk_form=bulk_form, canned=work.canned_replies(desk),
                            today=today()), status
 
 

@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     policy.declare_kinds()
     personal_data.register()
     app.register_blueprint(views.bp)
-    navigation.add("licences.index", _l("Licences"), who="member", order=27)
+    navigation.add("licences.index", _l("Licensing"), who="member", order=27)
     from diaspora.licensure import admin_views, officer_views, safeguards
 
     app.register_blueprint(admin_views.bp)
@@ -29,7 +29,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["cpd_amount"] = lambda value, unit: units.amount(unit, value)
     app.jinja_env.globals["cpd_requirement"] = units.requirement_of
     app.jinja_env.globals["cpd_conversion"] = units.conversion_of
-    navigation.add("catalogue.regulators", _l("Regulators"), who="admin", order=72)
     from diaspora.licensure import commands
 
     app.cli.add_command(commands.licences_cli)

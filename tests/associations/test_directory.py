@@ -21,7 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 
-NAME_CELL = re.compile(r'<td data-label="Name">\s*(?:<a href="[^"]*">)?([^<]*?)\s*(?:</a>|<br>|</td>)')
+NAME_CELL = re.compile(r'<td data-label="Name">\s*(?:<a href="[^"]*">)?<bdi>([^<]*?)</bdi>')  # isolated for bidi
 
 
 def names_on(page: str) -> list[str]:

@@ -90,7 +90,7 @@ def test_the_admin_approves_and_the_applicant_becomes_the_first_officer(client, 
 def _token(client):
     from tests.conftest import csrf_token_from
 
-    return csrf_token_from(client.get("/dashboard").get_data(as_text=True))
+    return csrf_token_from(client.get("/dashboard", follow_redirects=True).get_data(as_text=True))
 
 
 @pytest.mark.parametrize(("reason", "message"), [

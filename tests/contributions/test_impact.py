@@ -115,7 +115,7 @@ def test_the_months_narrow_the_figures_and_bad_values_are_left_out(client, login
     assert stats(dashboard(client))["hours given"] == "3"  # the last 12 months by default
     month = months_ago(4).strftime("%Y-%m")
     narrowed = dashboard(client, f"/associations/ghana-uk/impact?from={month}&to={month}")
-    assert stats(narrowed)["verified contributions"] == "1" and stats(narrowed)["hours given"] == "2"
+    assert stats(narrowed)["verified contribution"] == "1" and stats(narrowed)["hours given"] == "2"
     since = months_ago(30).strftime("%Y-%m")
     wider = dashboard(client, f"/associations/ghana-uk/impact?from={since}")
     assert stats(wider)["hours given"] == "7"

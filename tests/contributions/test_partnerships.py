@@ -158,7 +158,7 @@ def test_the_page_adds_up_its_missions_and_contributions_in_one_statement(client
 
     login(w.member)
     page = client.get(f"{PARTNERSHIPS}/{partnership.id}").get_data(as_text=True)
-    assert stats_on(page) == {"missions": "1", "verified contributions": "3", "hours given": "6",
+    assert stats_on(page) == {"mission": "1", "verified contributions": "3", "hours given": "6",
                               "people trained": "19", "patients reached": "150"}
     assert "Surgical mission" not in page  # missions are for their teams and officers
     login(w.officer)

@@ -127,3 +127,21 @@ def test_the_disclosure_threshold_is_ten_unless_set_and_never_below_two(monkeypa
     monkeypatch.setenv("DISCLOSURE_THRESHOLD", "1")
     with pytest.raises(ConfigError, match="DISCLOSURE_THRESHOLD"):
         create_app()
+
+
+def test_in_development_links_in_mail_follow_the_port_flask_run_serves_on(monkeypatch):
+    """`make run PORT=5077` (FLASK_RUN_PORT) mails links to port 5077, not 5000."""
+    from diaspora.core.links import absolute
+
+    for key in ("SERVER_NAME", "FLASK_RUN_HOST"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("APP_ENV", "development")
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("FLASK_RUN_PORT", "5077")
+    app = create_app()
+    with app.app_context():
+        assert absolute("auth.login") == "http://127.0.0.1:5077/login"
+    monkeypatch.setenv("FLASK_RUN_HOST", "0.0.0.0")
+    monkeypatch.delenv("FLASK_RUN_PORT")
+    with create_app().app_context():
+        assert absolute("auth.login") == "http://127.0.0.1:5000/login"

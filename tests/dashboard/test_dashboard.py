@@ -29,17 +29,18 @@ def test_an_officer_sees_counts_for_their_association_only(client, login):
     assert "Kenyan Doctors USA" not in page
 
 
-def test_a_desk_officer_sees_their_desk(client, login):
+def test_a_desk_officer_who_is_no_member_is_sent_to_their_desk(client, login):
     assignment = DeskOfficerFactory(desk__country="GH", desk__name="Diaspora Affairs Desk")
     login(assignment.user)
-    page = client.get("/dashboard").get_data(as_text=True)
-    assert "Diaspora Affairs Desk" in page and "Ghana" in page
+    response = client.get("/dashboard")
+    assert response.status_code == 302 and response.headers["Location"] == f"/desks/{assignment.desk_id}/queue"
 
 
-def test_an_admin_sees_platform_counts(client, login):
+def test_an_admin_sees_platform_counts_in_the_admin_home(client, login):
     AssociationFactory.create_batch(2, status="pending")
     login(UserFactory(admin=True))
-    page = client.get("/dashboard").get_data(as_text=True)
+    assert client.get("/dashboard").headers["Location"] == "/admin"
+    page = client.get("/admin").get_data(as_text=True)
     assert stats_on(page)["associations waiting for approval"] == "2"
 
 

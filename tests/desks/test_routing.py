@@ -64,8 +64,8 @@ def test_with_no_desk_the_submission_waits_and_the_admins_are_mailed(client, log
     assert smtp_server.to("gone@example.org") == []
 
     login(admin)
-    dashboard = client.get("/dashboard").get_data(as_text=True)
-    assert stats_on(dashboard)["submissions without a desk"] == "1"
+    dashboard = client.get("/admin").get_data(as_text=True)
+    assert stats_on(dashboard)["submission without a desk"] == "1"
     listed = client.get("/admin/desks/unrouted").get_data(as_text=True)
     assert made.reference in listed
 
@@ -86,7 +86,7 @@ def test_with_no_desk_the_submission_waits_and_the_admins_are_mailed(client, log
     made = db.session.get(Submission, made.id)
     assert made.desk_id == desk.id and made.acknowledge_by is not None
     assert made.reference not in client.get("/admin/desks/unrouted").get_data(as_text=True)
-    assert stats_on(client.get("/dashboard").get_data(as_text=True))["submissions without a desk"] == "0"
+    assert stats_on(client.get("/admin").get_data(as_text=True))["submissions without a desk"] == "0"
     assert counts.stored() == counts.recount()
 
 

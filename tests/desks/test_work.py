@@ -562,9 +562,12 @@ def test_the_reminder_command_costs_the_same_statements_however_many_are_overdue
     assert statements(12, "2026-03-10") == few
 
 
-def test_the_dashboard_links_each_desk_to_its_queue(app, desks):
-    page = client_as(app, desks["ada"]).get("/dashboard").get_data(as_text=True)
-    assert f'href="/desks/{desks["barriers"].id}/queue"' in page and "Open the queue" in page
+def test_a_desk_officer_lands_in_a_queue_whose_header_links_each_of_their_desks(app, desks):
+    client = client_as(app, desks["ada"])
+    landing = client.get("/dashboard").headers["Location"]
+    assert landing.startswith("/desks/") and landing.endswith("/queue")
+    header = client.get(landing).get_data(as_text=True).split("</header>")[0]
+    assert f'href="/desks/{desks["barriers"].id}/queue"' in header
 
 
 def test_an_internal_note_stays_out_of_the_submitters_export(desks):

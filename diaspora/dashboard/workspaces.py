@@ -1,0 +1,30 @@
+"""The workspaces of each role (core/navigation.py): a desk officer's desk, a platform admin's
+admin home, an officer's association, a member's dashboard. Two statements, once per request:
+the user's memberships (with their associations) and their desks."""
+
+from flask import url_for
+
+from diaspora.core.navigation import Workspace
+from diaspora.extensions import db
+
+DESK, ADMIN, OFFICER, MEMBER = 10, 20, 30, 40  # the order: the first is where one lands
+
+
+def of(user) -> list[Workspace]:
+    from diaspora.associations import policy as association_policy
+    from diaspora.associations.models import Membership
+    from diaspora.core.i18n import _
+    from diaspora.desks import policy as desk_policy
+
+    spaces = [Workspace("desk", desk.name, url_for("desk.queue", desk_id=desk.id), DESK + index)
+              for index, desk in enumerate(db.session.scalars(desk_policy.desks_of(user)))]
+    if user.is_admin:
+        spaces.append(Workspace("admin", _("Administration"), url_for("dashboard.admin_home"), ADMIN))
+    memberships = list(db.session.scalars(association_policy.memberships_of(user)))
+    spaces += [Workspace("officer", m.association.name, url_for("associations.manage", slug=m.association.slug),
+                         OFFICER + index)
+               for index, m in enumerate(memberships)
+               if m.role == Membership.OFFICER and m.status == Membership.ACTIVE]
+    if memberships or not spaces:  # someone with no other role is a member finding their way
+        spaces.append(Workspace("member", _("Your dashboard"), url_for("dashboard.index"), MEMBER))
+    return spaces
