@@ -103,6 +103,8 @@ def defaults(instance_path: str) -> dict:
         "OUTBOX_SWEEP_GRACE": 30,
         # A portfolio with more verified entries than this is rendered to PDF by a job and mailed.
         "PORTFOLIO_INLINE_LIMIT": 150,
+        # An annual report listing more missions and partnerships than this is laid out by a job.
+        "REPORT_INLINE_LIMIT": 60,
         # The job queue (core/jobs.py): sqlite:///<file> (default: instance/jobs.sqlite, no extra
         # service), redis://host:port/db in production, "immediate" under test.
         "JOBS_URL": None,

@@ -52,7 +52,9 @@ def add(endpoint: str, label, *, who: str | tuple[str, ...] | Callable[[Any], bo
 
 
 def add_workspaces(provider: Callable[[Any], list[Workspace]]) -> None:
-    PROVIDERS.append(provider)
+    """Once per provider, however many apps are made in one process (the tests make many)."""
+    if provider not in PROVIDERS:
+        PROVIDERS.append(provider)
 
 
 def workspaces(user=None) -> list[Workspace]:

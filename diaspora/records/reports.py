@@ -82,6 +82,54 @@ def association_report_pdf(association, year: int) -> bytes:
     return pdf.html_to_pdf(association_report_html(association, year))
 
 
+REPORT_FILENAME = "impact-report.pdf"
+
+
+def is_long(association, year: int, limit: int) -> bool:
+    """Whether the year's report lists more than `limit` missions and partnerships together:
+    then a job lays it out, not the request (two bounded statements)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    missions = db.session.scalars(
+        sa.select(Mission.id).where(Mission.association_id == association.id, Mission.starts_on <= last,
+                                    Mission.ends_on >= first, Mission.status != MissionStatus.CANCELLED)
+        .limit(limit + 1)).all()
+    partnerships = db.session.scalars(
+        sa.select(Partnership.id).where(Partnership.association_id == association.id,
+                                        sa.or_(Partnership.starts_on.is_(None), Partnership.starts_on <= last),
+                                        sa.or_(Partnership.ends_on.is_(None), Partnership.ends_on >= first))
+        .limit(limit + 1)).all()
+    return len(missions) + len(partnerships) > limit
+
+
+def render_association_report_job(user_id: int, association_id: int, year: int) -> int | None:
+    """The job that lays out a long annual report outside any request, in its reader's language:
+    stored as the reader's file (erased with their account) and mailed to them as a link only
+    they can open. Returns the file's id."""
+    import hashlib
+
+    from diaspora.associations.models import Association
+    from diaspora.auth.models import User
+    from diaspora.core import links, transaction
+    from diaspora.core.i18n import _l, in_locale
+    from diaspora.core.models import StoredFile
+    from diaspora.core.outbox import queue_email
+
+    user, association = db.session.get(User, user_id), db.session.get(Association, association_id)
+    if user is None or association is None:  # erased or removed meanwhile
+        return None
+    with in_locale(user.locale):
+        data = association_report_pdf(association, year)
+    stored = StoredFile(owner_id=user.id, filename=REPORT_FILENAME, content_type="application/pdf",
+                        size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data)
+    db.session.add(stored)
+    db.session.flush()
+    queue_email(user.email, _l("Your report is ready"), "records_report_ready", locale=user.locale,
+                user=user, association=association.name, year=year,
+                url=links.absolute("records.report_file", file_id=stored.id))
+    transaction.commit()
+    return stored.id
+
+
 @dataclass(frozen=True)
 class Quarter:
     year: int

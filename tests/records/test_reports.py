@@ -10,7 +10,9 @@ from pypdf import PdfReader
 from diaspora.contributions.models import Mission, MissionStatus, Partnership
 from diaspora.extensions import db
 from tests.contributions.proof_data import member_with_a_record
-from tests.helpers import in_language
+from tests.factories import MembershipFactory
+from tests.helpers import in_language, link_in
+from tests.mailserver import text_body
 from tests.pdf_checks import assert_tagged, figures_alternative_texts
 
 
@@ -122,3 +124,40 @@ def test_the_desks_report_keeps_the_dashboards_disclosure_control(client, login)
     text = text_of(download(client, f"/desks/{officer.desk.id}/report.pdf"))
     assert "Doctor <10" in text and "Nurse *" in text and "Total 16" in text
     assert not re.search(r"\b14\b", text.split("Engagement in Ghana")[1])
+
+
+def test_a_long_annual_report_is_laid_out_by_a_job_and_mailed_as_a_link(app, client, login, smtp_server):
+    """No request lays out a long PDF: over REPORT_INLINE_LIMIT missions and partnerships, the
+    officer is told, a job lays it out in their language, and the link opens for them alone."""
+    record = member_with_a_record()
+    association = record.association
+    db.session.add_all([Mission(association_id=association.id, title=f"Outreach week {number}", country="GH",
+                                starts_on=date(2025, number, 2), ends_on=date(2025, number, 8),
+                                status=MissionStatus.REPORTED) for number in range(1, 4)])
+    db.session.commit()
+    app.config["REPORT_INLINE_LIMIT"] = 2
+    try:
+        login(record.officer)
+        response = client.get(f"/associations/{association.slug}/impact/report.pdf?year=2025")
+    finally:
+        app.config["REPORT_INLINE_LIMIT"] = 60
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/associations/{association.slug}/impact")
+    assert "we are preparing its PDF" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+    mail = smtp_server.last_to(record.officer.email)  # the job ran (immediately, under test)
+    assert mail["Subject"] == "Your report is ready" and "2025 impact report" in text_body(mail)
+    link = link_in(text_body(mail))
+    pdf = download(client, link)
+    assert "Outreach week 3" in text_of(pdf)
+
+    another_officer = MembershipFactory(association=association, officer=True).user
+    db.session.commit()
+    login(another_officer)
+    assert client.get(link).status_code == 404  # the file is its reader's, not the association's
+
+
+def test_a_short_annual_report_is_still_downloaded_at_once(client, login):
+    record = member_with_a_record()
+    login(record.officer)
+    download(client, f"/associations/{record.association.slug}/impact/report.pdf?year=2025")
