@@ -71,6 +71,17 @@ def assert_accessible(axe):
     return check
 
 
+def open_account_menu(page) -> None:
+    """On a wide screen the account's links and "Log out" sit in the header's Account menu."""
+    page.locator(".site-nav--bar").get_by_text("Account", exact=True).click()
+
+
+def log_out(page) -> None:
+    """Log out as a person would: on a wide screen "Log out" sits in the header's Account menu."""
+    open_account_menu(page)
+    page.locator(".site-nav--bar").get_by_role("button", name="Log out").click()
+
+
 def log_in(page, live_server, user, password: str = DEFAULT_PASSWORD) -> None:
     """Log a browser page in through the login form, as a person would. An account with
     two-factor sign-in gets the code its authenticator app would show (tests/conftest.py:

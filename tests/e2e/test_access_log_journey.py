@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.associations.support import association_with_heritage
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, open_account_menu
 from tests.factories import MembershipFactory
 
 
@@ -33,7 +33,8 @@ def test_a_member_reads_that_an_officer_opened_their_record(people, browser, liv
 
         member = member_context.new_page()
         log_in(member, live_server, people["member"])
-        member.get_by_role("link", name="Your account").first.click()
+        open_account_menu(member)
+        member.locator(".site-nav--bar").get_by_role("link", name="Your account").click()
         member.get_by_role("link", name="Who looked at your data").click()
         expect(member.get_by_role("heading", name="Who looked at your data")).to_be_visible()
         row = member.get_by_role("row").filter(has_text="Kwame Officer")

@@ -2,6 +2,7 @@
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import log_out
 from tests.helpers import link_in
 from tests.mailserver import text_body
 
@@ -47,7 +48,7 @@ def test_a_newcomer_registers_confirms_logs_in_and_out(page, live_server, smtp_s
     expect(page.get_by_role("heading", name="Your memberships")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     expect(page.get_by_text("You have logged out.")).to_be_visible()
     expect(page.get_by_role("link", name="Log in").first).to_be_visible()
     assert_accessible(page)

@@ -48,7 +48,8 @@ def open_as(browser, live_server):
 def test_an_association_from_application_to_directory(people, open_as, live_server, smtp_server,
                                                       assert_accessible):
     founder = open_as(people["founder"])
-    founder.get_by_role("link", name="Associations").first.click()
+    founder.get_by_role("link", name="Memberships").first.click()
+    founder.get_by_role("link", name="Find an association").click()
     assert_accessible(founder)
     founder.get_by_role("link", name="Register your association").first.click()
     founder.get_by_label("Name of the association").fill("Zimbabwe Nurses Association UK")
@@ -65,7 +66,7 @@ def test_an_association_from_application_to_directory(people, open_as, live_serv
     assert_accessible(founder)
 
     admin = open_as(people["admin"])
-    admin.get_by_role("link", name="Review associations").first.click()
+    admin.get_by_role("link", name="Review association applications").first.click()  # from the admin home
     expect(admin.get_by_role("heading", name="Association applications")).to_be_visible()
     assert_accessible(admin)
     admin.get_by_role("button", name="Approve Zimbabwe Nurses Association UK").click()

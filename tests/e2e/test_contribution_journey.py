@@ -100,7 +100,7 @@ def test_a_contribution_from_log_to_public_proof(people, open_as, live_server, s
     assert_accessible(officer)
 
     member.goto(live_server.url("/contributions"))
-    expect(member.locator(".stat", has_text="verified contributions")).to_contain_text("1")
+    expect(member.locator(".stat", has_text="verified contribution")).to_contain_text("1")
     assert_accessible(member)
     with member.expect_download() as pdf:
         member.get_by_role("link", name="Download as PDF").click()

@@ -38,7 +38,7 @@ def page(browser, live_server, member):
 def test_a_licence_from_adding_it_to_its_reminder_calendar_and_renewal_pack(page, member, live_server, smtp_server,
                                                                            assert_accessible, tmp_path):
     expires = today() + timedelta(days=20)
-    page.get_by_role("link", name="Licences").first.click()
+    page.get_by_role("link", name="Licensing").first.click()
     expect(page.get_by_role("heading", name="Add your first licence")).to_be_visible()
     assert_accessible(page)
 

@@ -10,7 +10,7 @@ import pyotp
 from playwright.sync_api import expect
 
 from diaspora.core import transaction
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_out
 from tests.e2e.test_layout import overflow
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -52,7 +52,7 @@ def test_a_member_enrols_logs_out_and_logs_in_with_a_code(page, live_server, ass
     expect(page.get_by_role("heading", name="Two-factor sign-in", level=1)).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     page.goto(live_server.url("/login"))
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
