@@ -103,8 +103,9 @@ def test_an_association_from_application_to_directory(people, open_as, live_serv
     expect(tatenda.get_by_text("you are now a member of Zimbabwe Nurses Association UK")).to_be_visible()
     tatenda.context.close()
 
-    visitor = open_as(people["visitor"])
-    visitor.get_by_role("link", name="Associations").first.click()
+    visitor = open_as(people["visitor"])  # a member of no association yet
+    visitor.get_by_role("link", name="Memberships").first.click()
+    visitor.get_by_role("link", name="Find an association").click()
     visitor.get_by_role("link", name="Zimbabwe Nurses Association UK").click()
     assert_accessible(visitor)
     visitor.get_by_role("link", name="Apply to join").click()
