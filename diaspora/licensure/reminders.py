@@ -54,6 +54,16 @@ BANDS: list[tuple[ReminderThreshold, int, int]] = [
 ORDER = [band[0] for band in BANDS]  # nearest first
 
 Progress = Callable[[int, int], None] | None
+# Told of each chunk of reminders in its transaction, as (licences, {licence id: threshold}):
+# a domain above licensure registers here (the webhooks tell the associations a member shares
+# the licence with), so licensure knows none of them.
+LISTENERS: list[Callable[[list[Licence], dict[int, ReminderThreshold]], None]] = []
+
+
+def listen(listener: Callable[[list[Licence], dict[int, ReminderThreshold]], None]) -> None:
+    """Once per listener, however many apps a process makes."""
+    if listener not in LISTENERS:
+        LISTENERS.append(listener)
 
 
 @dataclass
@@ -142,6 +152,8 @@ def _queue(chunk: list[tuple[int, ReminderThreshold]], on: date) -> list[int]:
                     "settings_url": absolute("licences.edit", licence_id=licence.id)}))
             message_ids += queue_emails(emails, chunk=CHUNK)
     _audit(held, thresholds)
+    for listener in LISTENERS:
+        listener(held, thresholds)
     return message_ids
 
 

@@ -15,12 +15,14 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from diaspora.core import audit, jobs
+    from diaspora.licensure import reminders
     from diaspora.webhooks import commands, events, personal_data, policy, views
     from diaspora.webhooks.jobs import deliver_due
 
     policy.declare_kinds()
     personal_data.register()
     audit.listen("webhooks", events.on_audit)
+    reminders.listen(events.on_licence_reminders)  # a shared licence nearing expiry
     app.register_blueprint(views.bp)
     commands.register(app)
     # Every minute, by the queue's scheduler (`flask webhooks deliver` stays for cron).

@@ -42,6 +42,8 @@ EVENT_TYPES = {event.name: event for event in (
     EventType("contribution.returned", "association", _l("A contribution was returned")),
     EventType("credential.revoked", "association",
               _l("A verification was withdrawn and its credential revoked")),
+    EventType("licence.expiring", "association",
+              _l("A licence a member shares is nearing its expiry date or has lapsed")),
     EventType("submission.created", "desk", _l("A submission reached the desk")),
     EventType("submission.acknowledged", "desk", _l("A submission was acknowledged")),
     EventType("submission.answered", "desk", _l("A submission was replied to")),
@@ -110,7 +112,38 @@ def envelope(event_type: str, data: dict) -> dict:
     return {"type": event_type, "timestamp": utcnow().replace(microsecond=0).isoformat() + "Z", "data": data}
 
 
-# ---------------------------------------------------------------------------- the listener
+# ---------------------------------------------------------------------------- the listeners
+
+
+def on_licence_reminders(held: list, thresholds: dict) -> None:
+    """Told by the licence reminder run (licensure.reminders.listen), in its transaction: each
+    reminded licence becomes a `licence.expiring` delivery for the associations its member
+    shares it with (shared_licences) that asked for the event. Three statements a chunk."""
+    from diaspora.licensure.models import SharedLicence
+
+    if not held:
+        return
+    by_id = {licence.id: licence for licence in held}
+    shares = db.session.execute(sa.select(SharedLicence.licence_id, SharedLicence.association_id)
+                                .where(SharedLicence.licence_id.in_(by_id))).all()
+    associations = {association_id for _licence_id, association_id in shares}
+    if not associations:
+        return
+    wanted = db.session.execute(
+        sa.select(WebhookSubscription.id, WebhookSubscription.association_id, WebhookSubscription.event_types)
+        .where(WebhookSubscription.association_id.in_(associations),
+               WebhookSubscription.status != SubscriptionStatus.DISABLED)).all()
+    for licence_id, association_id in shares:
+        licence = by_id[licence_id]
+        body = envelope("licence.expiring", {"licence": {
+            "id": licence.id, "association_id": association_id, "expires_on": licence.expires_on.isoformat(),
+            "reminder": str(thresholds[licence.id])}})
+        for subscription_id, owner_id, event_types in wanted:
+            if owner_id == association_id and "licence.expiring" in (event_types or ()):
+                db.session.add(WebhookDelivery(subscription_id=subscription_id, message_id=new_message_id(),
+                                               event_type="licence.expiring", payload=body,
+                                               subject_id=licence.user_id))
+
 
 
 def on_audit(action: str, obj: Any, actor: Any) -> None:

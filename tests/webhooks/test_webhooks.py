@@ -16,7 +16,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from diaspora.contributions import logbook, verification
 from diaspora.core.models import OutboxMessage
-from diaspora.core.time import utcnow
+from diaspora.core.time import today, utcnow
 from diaspora.extensions import db as _db
 from diaspora.webhooks import jobs, subscriptions
 from diaspora.webhooks import personal_data as webhook_data
@@ -119,6 +119,31 @@ def test_a_withdrawn_verification_is_heard_as_a_revoked_credential(tenant, recei
     assert delivery.event_type == "credential.revoked"
     assert delivery.payload["data"]["contribution"]["id"] == contribution.id
     assert "dates are wrong" not in str(delivery.payload)  # the reason is typed text: not sent
+
+
+def test_a_shared_licence_nearing_expiry_is_heard_by_the_associations_it_is_shared_with(tenant, receiver):
+    from diaspora.licensure import licences, reminders
+    from tests.licensure.samples import a_regulator
+
+    subscribe(tenant, receiver.url("/ok"), events=("licence.expiring",))
+    licences.choose_sharing(tenant.member, {tenant.association.id: True})
+    shared = licences.add_licence(tenant.member, {
+        "regulator_id": a_regulator("GH", "NMC").id, "registration_number": "PIN-77", "category": "full",
+        "issued_on": None, "expires_on": today() + timedelta(days=20), "reminders": True})
+    _db.session.commit()
+    assert deliveries() == []  # adding a licence is not news for the association
+
+    reminders.remind(today())
+    _db.session.commit()
+    [delivery] = deliveries()
+    assert delivery.event_type == "licence.expiring"
+    assert delivery.payload["data"]["licence"] == {
+        "id": shared.id, "association_id": tenant.association.id,
+        "expires_on": (today() + timedelta(days=20)).isoformat(), "reminder": "30"}
+    assert "PIN-77" not in str(delivery.payload)  # the registration number stays on the pages
+    reminders.remind(today())  # each reminder once: no second delivery either
+    _db.session.commit()
+    assert len(deliveries()) == 1
 
 
 def test_a_wrong_secret_is_refused_by_the_receiver_and_logged(tenant, receiver):
