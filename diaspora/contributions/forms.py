@@ -51,8 +51,15 @@ def region_choices(countries: list[str]) -> list[tuple[str, str]]:
 
 
 def currency_choices() -> list[tuple[str, str]]:
+    """Every currency by its code, named in the reader's language (Babel)."""
+    from diaspora.core.i18n import current_locale
+    from diaspora.core.numbers import currency_name
+    from diaspora.core.time import DATE_LOCALES
+
+    locale = DATE_LOCALES.get(current_locale(), "en_GB")
     return [("", _("Choose a currency"))] + [
-        (c.alpha_3, f"{c.alpha_3} — {c.name}") for c in sorted(pycountry.currencies, key=lambda c: c.alpha_3)]
+        (c.alpha_3, f"{c.alpha_3} — {currency_name(c.alpha_3, locale)}")
+        for c in sorted(pycountry.currencies, key=lambda c: c.alpha_3)]
 
 
 def _limit(maximum: int, message):

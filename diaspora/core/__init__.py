@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     from diaspora.core.forms import language_name
     from diaspora.core.i18n import LANGUAGE_NAMES, current_locale, install_template_gettext
     from diaspora.core.navigation import main_navigation, workspaces
-    from diaspora.core.numbers import number
+    from diaspora.core.numbers import money, number
     from diaspora.core.time import clock_time, long_date
 
     app.register_blueprint(views.bp)
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["clock_time"] = clock_time
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["money"] = money
     app.jinja_env.globals.update(long_date=long_date, country_name=country_name, language_name=language_name,
                                  current_locale=current_locale, main_navigation=main_navigation, workspaces=workspaces,
                                  language_names=LANGUAGE_NAMES)

@@ -577,3 +577,16 @@ def test_the_reporting_officers_own_part_awaits_another_officer(client, forms, l
     assert (own.status, own.verified_by_id) == ("verified", kwame.id)
     assert rollups.stored() == rollups.recount()
     assert rollups.stored_by_country() == rollups.by_country(rollups.recount())
+
+
+def test_the_value_of_supplies_names_its_currency_in_the_readers_language(client, login, w):
+    mission, _made = _reported_mission(w, None)
+    login(w.officer)
+    page = client.get(f"/associations/{SLUG}/missions/{mission.id}").get_data(as_text=True)
+    assert "2,400 British pounds" in page
+    w.officer.locale = "fr"
+    db.session.commit()
+    page = client.get(f"/associations/{SLUG}/missions/{mission.id}").get_data(as_text=True)
+    assert "2\u202f400 livres sterling" in page or "2 400 livres sterling" in page
+    form = client.get("/contributions/new").get_data(as_text=True)
+    assert "GHS — cédi ghanéen" in form  # the list of currencies, in French too
