@@ -366,6 +366,7 @@ def _status_place(entry: dict) -> tuple[int, int] | None:
     url = str(entry.get("statusListCredential", ""))
     prefix = status_list_url(1)[:-1]
     number = url[len(prefix):] if url.startswith(prefix) else ""
-    if not (index.isdigit() and number.isdigit() and len(index) < 10 and len(number) < 10):
+    if not (index.isascii() and number.isascii() and index.isdigit() and number.isdigit()
+            and len(index) < 10 and len(number) < 10):
         return None
     return int(number), int(index)

@@ -41,7 +41,7 @@ def year_asked(value) -> int | None:
     text = (value or "").strip() if isinstance(value, str) else ""
     if not text:
         return today().year
-    if not text.isdigit() or len(text) > 4:
+    if not (text.isascii() and text.isdigit()) or len(text) > 4:
         return None
     return int(text) if int(text) in years_open() else None
 

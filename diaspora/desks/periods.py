@@ -116,7 +116,7 @@ class ReportingPeriod:
         raw_year = (args.get("year") or "").strip()
         if not raw_year:
             return default, problems
-        if not raw_year.isdigit() or not FIRST_YEAR <= int(raw_year) <= this_month.year:
+        if not (raw_year.isascii() and raw_year.isdigit()) or not FIRST_YEAR <= int(raw_year) <= this_month.year:
             problems.append(_("We can show the years from %(first)s to %(last)s, so we left out “%(value)s”.",
                               first=FIRST_YEAR, last=this_month.year, value=raw_year[:20]))
             return default, problems
@@ -137,7 +137,7 @@ class ReportingPeriod:
             return cls(year)
         if part in QUARTERS:
             return cls(year, quarter=QUARTERS.index(part) + 1)
-        if part.isdigit() and 1 <= int(part) <= 12:
+        if part.isascii() and part.isdigit() and 1 <= int(part) <= 12:
             return cls(year, month=int(part))
         return None
 

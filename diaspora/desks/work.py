@@ -276,7 +276,7 @@ def parse_picks(values: list[str]) -> dict[int, str]:
     for value in values or []:
         number, _sep, version = str(value).partition(":")
         chosen = parse_id(number)
-        if chosen is not None and version.isdigit() and len(version) < 12:
+        if chosen is not None and version.isascii() and version.isdigit() and len(version) < 12:
             picks.setdefault(chosen, version)
     if len(picks) > MAX_BULK:
         raise DomainError(_("Choose at most %(count)d submissions at once.", count=MAX_BULK), field="picks")

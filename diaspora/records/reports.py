@@ -40,7 +40,7 @@ def year_from(args) -> int:
     """The year a report is asked for (`?year=`); last year when it is missing or unreadable."""
     last = today().year - 1
     raw = (args.get("year") or "").strip()
-    if raw.isdigit() and len(raw) == 4 and FIRST_YEAR <= int(raw) <= today().year:
+    if raw.isascii() and raw.isdigit() and len(raw) == 4 and FIRST_YEAR <= int(raw) <= today().year:
         return int(raw)
     return last
 
@@ -152,7 +152,7 @@ def quarter_from(args) -> Quarter:
     """`?quarter=2026-Q3`; the last whole quarter when missing or unreadable."""
     raw = (args.get("quarter") or "").strip().upper()
     now = today()
-    if len(raw) == 7 and raw[4:6] == "-Q" and raw[:4].isdigit() and raw[6] in "1234":
+    if len(raw) == 7 and raw.isascii() and raw[4:6] == "-Q" and raw[:4].isdigit() and raw[6] in "1234":
         chosen = Quarter(int(raw[:4]), int(raw[6]))
         if chosen.year >= FIRST_YEAR and chosen.first <= now:
             return chosen

@@ -145,6 +145,8 @@ def test_withdrawn_consent_disappears_and_history_shows_a_deletion(client, ghana
     search = _get(client, f"{root}/Practitioner", ghana["headers"])
     assert [e["resource"]["id"] for e in search["entry"]] == [str(ama.id)]
     assert client.get(f"{root}/Practitioner/{kofi.id}", headers=ghana["headers"]).status_code == 404
+    for beyond in ("2147483648", "99999999999", "²"):  # no row has such an id: a 404, not an overflow
+        assert client.get(f"{root}/Practitioner/{beyond}", headers=ghana["headers"]).status_code == 404
     changes = _get(client, f"{root}/Practitioner/_history?_since={since}", ghana["headers"])
     judged(changes)
     deleted = [e for e in changes["entry"] if e["request"]["method"] == "DELETE"]

@@ -161,3 +161,19 @@ def test_a_short_annual_report_is_still_downloaded_at_once(client, login):
     record = member_with_a_record()
     login(record.officer)
     download(client, f"/associations/{record.association.slug}/impact/report.pdf?year=2025")
+
+
+def test_digits_that_are_not_ascii_are_read_as_no_year_or_quarter(app):
+    """'²' is a digit to str.isdigit() but not to int(): a year, a quarter, a desk's period or a
+    FHIR id typed with such characters gets the usual default or refusal, never a 500."""
+    from werkzeug.datastructures import MultiDict
+
+    from diaspora.core.time import today
+    from diaspora.desks.periods import ReportingPeriod
+    from diaspora.records.reports import quarter_from, year_from
+
+    assert year_from(MultiDict({"year": "²²²²"})) == year_from(MultiDict())
+    assert quarter_from(MultiDict({"quarter": "²０２５-Q1"})) == quarter_from(MultiDict())
+    with app.test_request_context():
+        _period, problems = ReportingPeriod.from_args(MultiDict({"year": "²０²５"}), today().replace(day=1))
+    assert problems

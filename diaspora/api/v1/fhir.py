@@ -27,6 +27,7 @@ from diaspora.api.v1.document import describe
 from diaspora.api.v1.support import OutModel, api, new_blueprint
 from diaspora.core.access import loads, plain, token_required
 from diaspora.core.i18n import _
+from diaspora.core.ids import parse_id
 from diaspora.core.links import absolute
 from diaspora.core.pagination import BadCursor
 from diaspora.core.problems import Problem
@@ -213,9 +214,10 @@ def history(desk, resource_type):
 @api.validate(resp=Response(HTTP_200=FhirResource), tags=[TAG])
 def read(desk, resource_type, resource_id):
     """Read one health worker's Practitioner or PractitionerRole (404 unless they share now)"""
-    if not resource_id.isdigit() or len(resource_id) > 10:
+    user_id = parse_id(resource_id)  # a number no row can have (past 2^31 - 1) is a 404, not an overflow
+    if user_id is None:
         raise Problem(404)
-    record = fhir_feed.desk_record(desk.country, int(resource_id))
+    record = fhir_feed.desk_record(desk.country, user_id)
     if record is None:
         raise Problem(404)
     return FhirResource.model_validate(_resource(resource_type, record)), 200, {"Content-Type": MEDIA_TYPE}
