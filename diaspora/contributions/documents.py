@@ -178,14 +178,12 @@ def is_large(user_id: int, filters: portfolio.Filters, limit: int) -> bool:
 def render_portfolio_job(user_id: int, args: dict) -> int | None:
     """The job that renders a large portfolio's PDF outside any request: stored as the member's
     file (erased with their account) and mailed to them as a link. Returns the file's id."""
-    import hashlib
-
     from werkzeug.datastructures import MultiDict
 
     from diaspora.auth.models import User
     from diaspora.core import links, transaction
+    from diaspora.core.files import keep_document
     from diaspora.core.i18n import _l, in_locale
-    from diaspora.core.models import StoredFile
     from diaspora.core.outbox import queue_email
 
     user = db.session.get(User, user_id)
@@ -193,10 +191,7 @@ def render_portfolio_job(user_id: int, args: dict) -> int | None:
         return None
     with in_locale(user.locale):
         data = portfolio_pdf(user, portfolio.Filters.from_args(MultiDict(args)))
-    stored = StoredFile(owner_id=user.id, filename="portfolio.pdf", content_type="application/pdf",
-                        size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data)
-    db.session.add(stored)
-    db.session.flush()
+    stored = keep_document(user, data, "portfolio.pdf")
     queue_email(user.email, _l("Your portfolio is ready"), "contributions_portfolio_ready", locale=user.locale,
                 user=user, url=links.absolute("proof.portfolio_file", file_id=stored.id))
     transaction.commit()

@@ -26,6 +26,7 @@ from diaspora.contributions.models import (
 from diaspora.core import memo
 from diaspora.core.access import allowed, object_kind
 from diaspora.core.access_log import Read, describe
+from diaspora.core.files import only_its_owner, owned_document
 from diaspora.core.i18n import _l
 from diaspora.extensions import db
 
@@ -110,13 +111,6 @@ def _get(model):
     return lambda **params: db.session.get(model, next(iter(params.values())))
 
 
-def _portfolio_file(file_id: int):
-    from diaspora.core.models import StoredFile
-
-    found = db.session.get(StoredFile, file_id)
-    return found if found is not None and found.filename == "portfolio.pdf" else None
-
-
 def _reads_contribution(user, contribution: Contribution) -> Read:
     return Read(contribution.user_id, "contribution", *reader_in(user, contribution.association))
 
@@ -129,9 +123,8 @@ def _reads_evidence(user, evidence: ContributionEvidence) -> Read:
 def declare_kinds() -> None:
     describe("contribution", _l("A contribution of yours"))
     describe("evidence", _l("Evidence for a contribution of yours"))
-    object_kind("portfolio_file", params=("file_id",), find=_portfolio_file, actions={"view"},
-                can=lambda user, action, stored: getattr(user, "is_authenticated", False)
-                and stored.owner_id == user.id)
+    object_kind("portfolio_file", params=("file_id",), find=owned_document("portfolio.pdf"), actions={"view"},
+                can=only_its_owner)
     object_kind("contribution", params=("contribution_id",), find=_get(Contribution), can=can_contribution,
                 actions={"view", "change", "verify"}, reads=_reads_contribution)
     object_kind("contribution_evidence", params=("evidence_id",), find=_get(ContributionEvidence),

@@ -76,3 +76,27 @@ def send_stored(stored: StoredFile | None):
         abort(404)
     return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
                      download_name=stored.filename, max_age=0)
+
+
+def keep_document(owner, data: bytes, filename: str, content_type: str = "application/pdf") -> StoredFile:
+    """A document a job made for one person (a long PDF), kept as their file: erased with their
+    account, downloaded through a kind that lets only them read it (`owned_document`)."""
+    stored = StoredFile(owner_id=owner.id, filename=filename, content_type=content_type, size=len(data),
+                        sha256=hashlib.sha256(data).hexdigest(), data=data)
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def owned_document(filename: str):
+    """The finder of a kind over the documents named `filename` (`keep_document`)."""
+    def find(file_id: int) -> StoredFile | None:
+        found = db.session.get(StoredFile, file_id)
+        return found if found is not None and found.filename == filename else None
+
+    return find
+
+
+def only_its_owner(user, action: str, stored: StoredFile) -> bool:
+    """The rule of a kind over `keep_document`'s files: its owner, and nobody else."""
+    return getattr(user, "is_authenticated", False) and stored.owner_id == user.id

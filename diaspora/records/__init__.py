@@ -8,21 +8,12 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from diaspora.core import jobs
     from diaspora.core.access import object_kind
+    from diaspora.core.files import only_its_owner, owned_document
     from diaspora.records import labels, reports, views
 
     labels.register()
     app.register_blueprint(views.bp)
-    object_kind("report_file", params=("file_id",), find=_report_file, actions={"view"},
-                can=lambda user, action, stored: getattr(user, "is_authenticated", False)
-                and stored.owner_id == user.id)
+    object_kind("report_file", params=("file_id",), find=owned_document(reports.REPORT_FILENAME), actions={"view"},
+                can=only_its_owner)
     jobs.register("records.render_association_report", reports.render_association_report_job, retries=2,
                   retry_delay=60)
-
-
-def _report_file(file_id: int):
-    from diaspora.core.models import StoredFile
-    from diaspora.extensions import db
-    from diaspora.records.reports import REPORT_FILENAME
-
-    found = db.session.get(StoredFile, file_id)
-    return found if found is not None and found.filename == REPORT_FILENAME else None

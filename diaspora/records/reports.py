@@ -105,13 +105,11 @@ def render_association_report_job(user_id: int, association_id: int, year: int) 
     """The job that lays out a long annual report outside any request, in its reader's language:
     stored as the reader's file (erased with their account) and mailed to them as a link only
     they can open. Returns the file's id."""
-    import hashlib
-
     from diaspora.associations.models import Association
     from diaspora.auth.models import User
     from diaspora.core import links, transaction
+    from diaspora.core.files import keep_document
     from diaspora.core.i18n import _l, in_locale
-    from diaspora.core.models import StoredFile
     from diaspora.core.outbox import queue_email
 
     user, association = db.session.get(User, user_id), db.session.get(Association, association_id)
@@ -119,10 +117,7 @@ def render_association_report_job(user_id: int, association_id: int, year: int) 
         return None
     with in_locale(user.locale):
         data = association_report_pdf(association, year)
-    stored = StoredFile(owner_id=user.id, filename=REPORT_FILENAME, content_type="application/pdf",
-                        size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data)
-    db.session.add(stored)
-    db.session.flush()
+    stored = keep_document(user, data, REPORT_FILENAME)
     queue_email(user.email, _l("Your report is ready"), "records_report_ready", locale=user.locale,
                 user=user, association=association.name, year=year,
                 url=links.absolute("records.report_file", file_id=stored.id))
