@@ -24,7 +24,7 @@ from diaspora.auth.sessions import (
     second_factor_passed,
     start_session,
 )
-from diaspora.auth.views import TOO_MANY, bp, checking, is_safe_next, refused
+from diaspora.auth.views import TOO_MANY, bp, is_safe_next, submit_checked
 from diaspora.core import access, navigation
 from diaspora.core.access import admin_required, anonymous_only, login_required
 from diaspora.core.domain import DomainError
@@ -185,15 +185,9 @@ def _recovery_codes_page(codes: list[str]):
 @login_required
 def new_recovery_codes():
     form = TwoFactorWithPasswordForm(prefix="new")
-    status = INVALID
-    if form.validate_on_submit():
-        try:
-            codes = checking(two_factor.regenerate_recovery_codes, form.password.data, form.code.data)
-        except DomainError as error:
-            status = refused(form, error)
-        else:
-            return _recovery_codes_page(codes)
-    return _two_factor_page(codes_form=form, status=status)
+    done, codes, status = submit_checked(form, two_factor.regenerate_recovery_codes, form.password.data,
+                                         form.code.data)
+    return _recovery_codes_page(codes) if done else _two_factor_page(codes_form=form, status=status)
 
 
 @bp.post("/account/two-factor/off")
@@ -201,22 +195,17 @@ def new_recovery_codes():
 def disable_two_factor():
     form = TwoFactorWithPasswordForm(prefix="off")
     required = two_factor.is_required(current_user)
-    status = INVALID
-    if form.validate_on_submit():
-        # Those who cannot do without it set it up again, on a new phone.
-        service = two_factor.restart if required else two_factor.disable
-        try:
-            checking(service, form.password.data, form.code.data)
-        except DomainError as error:
-            status = refused(form, error)
-        else:
-            if required:
-                start_session(current_user)  # every other session is logged out; this one sets it up again
-                flash(_("Scan the new QR code with the app on your new phone."), "info")
-                return redirect(url_for("auth.two_factor"))
-            flash(_("Two-factor sign-in is off."), "success")
-            return redirect(url_for("auth.account"))
-    return _two_factor_page(off_form=form, status=status)
+    # Those who cannot do without it set it up again, on a new phone.
+    service = two_factor.restart if required else two_factor.disable
+    done, _off, status = submit_checked(form, service, form.password.data, form.code.data)
+    if not done:
+        return _two_factor_page(off_form=form, status=status)
+    if required:
+        start_session(current_user)  # every other session is logged out; this one sets it up again
+        flash(_("Scan the new QR code with the app on your new phone."), "info")
+        return redirect(url_for("auth.two_factor"))
+    flash(_("Two-factor sign-in is off."), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/admin/two-factor", methods=["GET", "POST"])

@@ -233,6 +233,18 @@ def refused(form, error: DomainError) -> int:
     return TOO_MANY if isinstance(error, Paused) else INVALID
 
 
+def submit_checked(form, service, *args) -> tuple[bool, object, int]:
+    """A form that asks the person's password or a code, sent: (True, what the service returned,
+    200) when the form is valid and `checking(service, *args)` passes; otherwise (False, None,
+    the status to answer with), the form saying why beside its fields."""
+    if not form.validate_on_submit():
+        return False, None, INVALID
+    try:
+        return True, checking(service, *args), 200
+    except DomainError as error:
+        return False, None, refused(form, error)
+
+
 @bp.get("/account")
 @login_required
 def account():
@@ -243,36 +255,26 @@ def account():
 @login_required
 def change_password():
     form = ChangePasswordForm(user=current_user, prefix="pw")
-    status = INVALID
-    if form.validate_on_submit():
-        had_second_factor = second_factor_passed()
-        try:
-            checking(services.change_password, form.current_password.data, form.password.data)
-        except DomainError as error:
-            status = refused(form, error)
-        else:
-            # Keep this session (all others are now logged out), with the second factor it gave.
-            start_session(current_user, second_factor=had_second_factor)
-            flash(_("Your password has been changed. Other devices have been logged out."), "success")
-            return redirect(url_for("auth.account"))
-    return _account_page(password_form=form), status
+    had_second_factor = second_factor_passed()
+    done, _changed, status = submit_checked(form, services.change_password, form.current_password.data,
+                                            form.password.data)
+    if not done:
+        return _account_page(password_form=form), status
+    # Keep this session (all others are now logged out), with the second factor it gave.
+    start_session(current_user, second_factor=had_second_factor)
+    flash(_("Your password has been changed. Other devices have been logged out."), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/account/email")
 @login_required
 def change_email():
     form = ChangeEmailForm(prefix="em")
-    status = INVALID
-    if form.validate_on_submit():
-        try:
-            checking(services.request_email_change, form.email.data, form.password.data)
-        except DomainError as error:
-            status = refused(form, error)
-        else:
-            flash(_("We have sent a link to %(email)s. Follow it to finish the change.",
-                    email=form.email.data), "success")
-            return redirect(url_for("auth.account"))
-    return _account_page(email_form=form), status
+    done, _sent, status = submit_checked(form, services.request_email_change, form.email.data, form.password.data)
+    if not done:
+        return _account_page(email_form=form), status
+    flash(_("We have sent a link to %(email)s. Follow it to finish the change.", email=form.email.data), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.get("/account/email/<token>")

@@ -131,23 +131,6 @@ def bar_chart(rows: list[tuple[str, int]], title: str) -> Markup:
 # ---------------------------------------------------------------------------- the PDF
 
 
-def _page_footer(name: str) -> dict:
-    """The strings of the running footer, as CSS `content` values: "Page 2 of 5" with the
-    counters where the translation puts them."""
-    def css_string(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-    marker_page, marker_pages = "\x00PAGE\x00", "\x00PAGES\x00"
-    sentence = _("Page %(page)s of %(pages)s", page=marker_page, pages=marker_pages)
-    pieces = []
-    for chunk in sentence.replace(marker_pages, "\x01pages\x01").replace(marker_page, "\x01page\x01").split("\x01"):
-        if chunk in ("page", "pages"):
-            pieces.append(f"counter({chunk})")
-        elif chunk:
-            pieces.append(css_string(chunk))
-    return {"pages": " ".join(pieces), "name": css_string(_("Portfolio of %(name)s", name=name))}
-
-
 def portfolio_html(user, filters: portfolio.Filters) -> str:
     profile = db.session.get(Profile, user.id)
     totals = portfolio.totals_of(user.id, filters, verified_only=True)
@@ -159,7 +142,8 @@ def portfolio_html(user, filters: portfolio.Filters) -> str:
         filters=applied_filters(filters), totals=totals, entries=entries, by_kind=by_kind, by_year=by_year,
         kind_chart=bar_chart(by_kind, _("Verified contributions by kind")) if by_kind else None,
         year_chart=bar_chart(by_year, _("Verified contributions by year")) if len(by_year) > 1 else None,
-        countries=[country_name(code) for code in totals.countries], footer=_page_footer(user.name))
+        countries=[country_name(code) for code in totals.countries],
+        footer=pdf.page_footer(_("Portfolio of %(name)s", name=user.name)))
 
 
 def portfolio_pdf(user, filters: portfolio.Filters | None = None) -> bytes:

@@ -16,12 +16,16 @@ def _locale() -> str:
     return current_locale()
 
 
+def _translator(domain: str, locale: str):
+    """pycountry's translations of the ISO standard `domain` ("iso3166-1") into `locale`."""
+    if locale == "en":
+        return str
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[locale], fallback=True).gettext
+
+
 @cache
 def _names(locale: str) -> dict[str, str]:
-    if locale == "en":
-        translate = str
-    else:
-        translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale], fallback=True).gettext
+    translate = _translator("iso3166-1", locale)
     return {country.alpha_2: translate(getattr(country, "common_name", None) or country.name)
             for country in pycountry.countries}
 
@@ -48,10 +52,7 @@ def is_country(code: str | None) -> bool:
 
 @cache
 def _region_names(locale: str) -> dict[str, str]:
-    if locale == "en":
-        translate = str
-    else:
-        translate = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[locale], fallback=True).gettext
+    translate = _translator("iso3166-2", locale)
     return {subdivision.code: translate(subdivision.name) for subdivision in pycountry.subdivisions}
 
 

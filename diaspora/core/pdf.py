@@ -39,20 +39,18 @@ def css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def page_numbers(sentence_with_markers: str, page_marker: str, pages_marker: str) -> str:
-    """A CSS `content` value for "Page 2 of 5" in the reader's language: the translated sentence
-    (made with the two markers in place of the numbers) with the page counters where the
-    translation puts them.
+def page_footer(name: str) -> dict:
+    """The running footer of a document, as CSS `content` values for its `@page` margin boxes
+    (templates/documents/print_page.html): `name` on the left, "Page 2 of 5" on the right in
+    the reader's language, the page counters where the translation puts the numbers."""
+    from diaspora.core.i18n import _
 
-        page_numbers(_("Page %(page)s of %(pages)s", page=PAGE, pages=PAGES), PAGE, PAGES)"""
+    page, pages = "\x00PAGE\x00", "\x00PAGES\x00"
+    sentence = _("Page %(page)s of %(pages)s", page=page, pages=pages)
     pieces = []
-    text = sentence_with_markers.replace(pages_marker, "\x01pages\x01").replace(page_marker, "\x01page\x01")
-    for chunk in text.split("\x01"):
+    for chunk in sentence.replace(pages, "\x01pages\x01").replace(page, "\x01page\x01").split("\x01"):
         if chunk in ("page", "pages"):
             pieces.append(f"counter({chunk})")
         elif chunk:
             pieces.append(css_string(chunk))
-    return " ".join(pieces)
-
-
-PAGE, PAGES = "\x00PAGE\x00", "\x00PAGES\x00"
+    return {"pages": " ".join(pieces), "name": css_string(name)}

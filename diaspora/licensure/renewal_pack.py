@@ -58,10 +58,8 @@ def filename_of(licence: Licence) -> str:
 def renewal_pack_html(user, licence: Licence) -> str:
     progress = licences.progress_of(user.id, [licence])[licence.id]
     profile = db.session.get(Profile, user.id)
-    footer = {"pages": pdf.page_numbers(_("Page %(page)s of %(pages)s", page=pdf.PAGE, pages=pdf.PAGES),
-                                        pdf.PAGE, pdf.PAGES),
-              "name": pdf.css_string(_("Renewal pack of %(name)s for %(regulator)s", name=user.name,
-                                       regulator=licence.regulator.short_name))}
+    footer = pdf.page_footer(_("Renewal pack of %(name)s for %(regulator)s", name=user.name,
+                                regulator=licence.regulator.short_name))
     return render_template(
         "licensure/renewal_pack.pdf.html", user=user, licence=licence, regulator=licence.regulator,
         country=country_name(licence.regulator.country), progress=progress, rows=rows_of(progress),

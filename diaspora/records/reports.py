@@ -23,12 +23,6 @@ FIRST_YEAR = 1980
 MAX_ROWS = 200  # missions and partnerships listed in a report
 
 
-def footer(title: str) -> dict:
-    return {"pages": pdf.page_numbers(_("Page %(page)s of %(pages)s", page=pdf.PAGE, pages=pdf.PAGES),
-                                      pdf.PAGE, pdf.PAGES),
-            "name": pdf.css_string(title)}
-
-
 def figure(svg: str, title: str) -> Markup:
     """An SVG chart as an image with its text alternative, so the tagged PDF has it as a figure
     a screen reader names (its figures are also in the table after it)."""
@@ -75,7 +69,7 @@ def association_year(association, year: int) -> dict:
 def association_report_html(association, year: int) -> str:
     title = _("%(name)s: impact report %(year)s", name=association.name, year=year)
     return render_template("records/association_report.pdf.html", association=association, year=year, title=title,
-                           prepared_on=today(), footer=footer(title), **association_year(association, year))
+                           prepared_on=today(), footer=pdf.page_footer(title), **association_year(association, year))
 
 
 def association_report_pdf(association, year: int) -> bytes:
@@ -211,7 +205,7 @@ def desk_quarter(desk, quarter: Quarter) -> dict:
 def desk_report_html(desk, quarter: Quarter) -> str:
     title = _("%(desk)s: quarterly report %(quarter)s", desk=desk.name, quarter=str(quarter))
     return render_template("records/desk_report.pdf.html", desk=desk, quarter=quarter, title=title,
-                           prepared_on=today(), footer=footer(title), **desk_quarter(desk, quarter))
+                           prepared_on=today(), footer=pdf.page_footer(title), **desk_quarter(desk, quarter))
 
 
 def desk_report_pdf(desk, quarter: Quarter) -> bytes:

@@ -17,58 +17,57 @@ from diaspora.webhooks.forms import SubscriptionForm
 bp = Blueprint("webhooks", __name__)
 
 
-def _list(form, query, *, made=None, status: int = 200, **owner):
+def _list(form, kind: str, owner, *, made=None, status: int = 200):
+    """The owner's endpoints (an association's or a desk's: `kind`), newest first, under `form`."""
+    query = _OWNED_BY[kind](owner)
     return render_template("webhooks/list.html", form=form, page=page_of(query, subscriptions.NEWEST_FIRST),
-                           made=made, event_types=EVENT_TYPES, **owner), status
+                           made=made, event_types=EVENT_TYPES, **{kind: owner}), status
 
 
-def _make(form, query, make, **owner):
+def _create(kind: str, owner):
+    """Register an endpoint for the owner; the answer shows its signing secret, once."""
+    form = SubscriptionForm(owner=kind)
     if not form.validate_on_submit():
-        return _list(form, query, status=INVALID, **owner)
+        return _list(form, kind, owner, status=INVALID)
     try:
-        made = make(form.url.data, form.description.data, form.event_types.data or [])
+        made = subscriptions.create(current_user._get_current_object(), url=form.url.data,
+                                    description=form.description.data, event_types=form.event_types.data or [],
+                                    **{kind: owner})
     except DomainError as error:
         put_beside_field(form, error)
-        return _list(form, query, status=INVALID, **owner)
-    fresh = SubscriptionForm(formdata=None, owner="association" if "association" in owner else "desk")
-    return _list(fresh, query, made=made, **owner)
+        return _list(form, kind, owner, status=INVALID)
+    return _list(SubscriptionForm(formdata=None, owner=kind), kind, owner, made=made)
+
+
+_OWNED_BY = {"association": subscriptions.of_association, "desk": subscriptions.of_desk}
 
 
 @bp.get("/associations/<slug>/webhooks")
 @login_required
 @loads(association="manage")
 def association_list(association):
-    return _list(SubscriptionForm(formdata=None, owner="association"), subscriptions.of_association(association),
-                 association=association)
+    return _list(SubscriptionForm(formdata=None, owner="association"), "association", association)
 
 
 @bp.post("/associations/<slug>/webhooks")
 @login_required
 @loads(association="manage")
 def association_create(association):
-    officer = current_user._get_current_object()
-    return _make(SubscriptionForm(owner="association"), subscriptions.of_association(association),
-                 lambda url, description, types: subscriptions.create(
-                     officer, url=url, description=description, event_types=types, association=association),
-                 association=association)
+    return _create("association", association)
 
 
 @bp.get("/desks/<int:desk_id>/webhooks")
 @login_required
 @loads(desk="work")
 def desk_list(desk):
-    return _list(SubscriptionForm(formdata=None, owner="desk"), subscriptions.of_desk(desk), desk=desk)
+    return _list(SubscriptionForm(formdata=None, owner="desk"), "desk", desk)
 
 
 @bp.post("/desks/<int:desk_id>/webhooks")
 @login_required
 @loads(desk="work")
 def desk_create(desk):
-    officer = current_user._get_current_object()
-    return _make(SubscriptionForm(owner="desk"), subscriptions.of_desk(desk),
-                 lambda url, description, types: subscriptions.create(
-                     officer, url=url, description=description, event_types=types, desk=desk),
-                 desk=desk)
+    return _create("desk", desk)
 
 
 @bp.get("/webhooks/<int:subscription_id>")

@@ -67,32 +67,22 @@ class FhirResource(OutModel):
     model_config = ConfigDict(extra="allow")
 
 
-class SearchQuery(BaseModel):
-    last_updated: str | None = Field(None, alias="_lastUpdated", pattern=f"^(ge|gt|le|lt)?{INSTANT}$",
-                                     description="When it last changed: ge, gt, le or lt, then an instant or a day.")
-    count: int = Field(50, alias="_count", ge=1, le=100, description="How many entries a page holds.")
-    cursor: str | None = Field(None, alias="_cursor", max_length=600, pattern=CURSOR,
-                               description="The page to read: take it from the previous page's `next` link.")
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-
-class HistoryQuery(BaseModel):
-    since: str | None = Field(None, alias="_since", pattern=f"^{INSTANT}$",
-                              description="Changes at or after this instant (all of them without it).")
-    count: int = Field(50, alias="_count", ge=1, le=100, description="How many entries a page holds.")
-    cursor: str | None = Field(None, alias="_cursor", max_length=600, pattern=CURSOR,
-                               description="The page to read: take it from the previous page's `next` link.")
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-
 class PageOnly(BaseModel):
     count: int = Field(50, alias="_count", ge=1, le=100, description="How many entries a page holds.")
     cursor: str | None = Field(None, alias="_cursor", max_length=600, pattern=CURSOR,
                                description="The page to read: take it from the previous page's `next` link.")
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class SearchQuery(PageOnly):
+    last_updated: str | None = Field(None, alias="_lastUpdated", pattern=f"^(ge|gt|le|lt)?{INSTANT}$",
+                                     description="When it last changed: ge, gt, le or lt, then an instant or a day.")
+
+
+class HistoryQuery(PageOnly):
+    since: str | None = Field(None, alias="_since", pattern=f"^{INSTANT}$",
+                              description="Changes at or after this instant (all of them without it).")
 
 
 # ---------------------------------------------------------------------------- reading
