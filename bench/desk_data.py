@@ -41,7 +41,7 @@ def ensure_desk(connection, password_hash: str) -> int:
 def refresh(app) -> None:
     """`flask desks refresh`, in the given app."""
     from diaspora.core import transaction
-    from diaspora.desks import engagement
+    from diaspora.desks.engagement import engagement
 
     with app.app_context():
         engagement.refresh()

@@ -22,8 +22,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_array
 
 from diaspora.contributions.models import KINDS
-from diaspora.desks import publication
 from diaspora.desks.disclosure import HIDDEN, SHOWN, SMALL, protect
+from diaspora.desks.engagement import publication
 
 REGIONS = ["GH-AA", "GH-AH", "GH-NP", "GH-EP", "GH-CP", "GH-WP", "GH-TV", "GH-UE", "GH-UW", "GH-BO", "GH-BE",
            "GH-AF", "GH-OT", "GH-SV", "GH-NE", "GH-WN"]

@@ -22,8 +22,8 @@ from diaspora.auth import passwords
 from diaspora.auth import services as accounts
 from diaspora.auth.models import User
 from diaspora.core.time import today, utcnow
-from diaspora.desks import routing
 from diaspora.desks.models import ANY_TOPIC, Desk, DeskOfficer
+from diaspora.desks.submissions import routing
 from diaspora.extensions import db
 from diaspora.members.models import Profile, ProfileHeritageCountry, ProfileLanguage, Skill
 

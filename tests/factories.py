@@ -89,8 +89,8 @@ class DeskFactory(BaseFactory):
     @factory.post_generation
     def topics(desk, create, extracted, **kwargs):
         """The topics the desk takes in its country (default: all of them)."""
-        from diaspora.desks import routing
         from diaspora.desks.models import ANY_TOPIC
+        from diaspora.desks.submissions import routing
 
         if create:
             routing.set_routes(desk, extracted if extracted is not None else [ANY_TOPIC])

@@ -114,7 +114,7 @@ def large(app, db):
         small_id = connection.execute(sa.text(
             "SELECT association_id FROM memberships GROUP BY association_id ORDER BY count(*) LIMIT 1")).scalar()
     scale_data.analyse(db.engine)
-    from diaspora.desks import engagement
+    from diaspora.desks.engagement import engagement
 
     engagement.refresh()  # the hourly job: its GROUP BYs may scan, the dashboard may not
     db.session.commit()

@@ -43,7 +43,7 @@ def admin_panel() -> dict:
         .group_by(OutboxMessage.status)).all())
     associations = {name.split(":", 1)[1]: number for name, number in counted.items()
                     if name.startswith("associations:")}
-    from diaspora.desks.setup import unrouted_count
+    from diaspora.desks.setup.setup import unrouted_count
 
     return {"users": counted.get("users", 0), "associations": associations, "outbox": waiting,
             "unrouted": unrouted_count()}

@@ -16,7 +16,7 @@ def of(user) -> list[Workspace]:
     from diaspora.core.i18n import _
     from diaspora.desks import policy as desk_policy
 
-    spaces = [Workspace("desk", desk.name, url_for("desk.queue", desk_id=desk.id), DESK + index)
+    spaces = [Workspace("desk", desk.name, url_for("desk_work.queue", desk_id=desk.id), DESK + index)
               for index, desk in enumerate(db.session.scalars(desk_policy.desks_of(user)))]
     if user.is_admin:
         spaces.append(Workspace("admin", _("Administration"), url_for("dashboard.admin_home"), ADMIN))

@@ -15,23 +15,27 @@ def init_app(app: Flask) -> None:
     two_factor.required_for("desk officers", policy.has_desk_place)
     from diaspora.core import navigation
     from diaspora.core.i18n import _l
-    from diaspora.desks import submission_views
+    from diaspora.desks.submissions import views as submission_views
 
     app.register_blueprint(submission_views.bp)
     navigation.add("submissions.index", _l("Ministries"), who="member", order=35)
-    from diaspora.desks import calls, partner_views, setup_views
+    from diaspora.desks.partners import calls
+    from diaspora.desks.partners import views as partner_views
+    from diaspora.desks.setup import views as setup_views
 
     app.register_blueprint(setup_views.bp)
     app.register_blueprint(partner_views.bp)
     app.add_template_global(calls.open_calls_for, "calls_panel")  # the dashboard card of open calls
-    from diaspora.desks import calendar_views, work_views
     from diaspora.desks import commands as desk_commands
+    from diaspora.desks.calendar import views as calendar_views
+    from diaspora.desks.work import views as work_views
 
     app.register_blueprint(work_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.cli.add_command(desk_commands.desks_cli)
     desk_commands.register_jobs()
-    from diaspora.desks import dashboard_views, engagement
+    from diaspora.desks.engagement import engagement
+    from diaspora.desks.engagement import views as engagement_views
 
-    app.register_blueprint(dashboard_views.bp)
+    app.register_blueprint(engagement_views.bp)
     app.add_template_filter(engagement.disclosed, "disclosed")

@@ -16,7 +16,7 @@ desks_cli = AppGroup("desks", help="The diaspora desks' jobs.")
 def remind(on) -> None:
     """Email each desk's officers their overdue open submissions (run daily)."""
     from diaspora.core.planner import ensure_statistics
-    from diaspora.desks import reminders
+    from diaspora.desks.work import reminders
 
     ensure_statistics(reminders.TABLES, echo=click.echo)
     sent = reminders.remind(on.date() if on else None)
@@ -38,7 +38,7 @@ def remind(on) -> None:
 def refresh() -> None:
     """Recount the engagement dashboards' member figures from the consenting members (hourly)."""
     from diaspora.core.planner import ensure_statistics
-    from diaspora.desks import engagement
+    from diaspora.desks.engagement import engagement
 
     ensure_statistics(engagement.TABLES, echo=click.echo)
     engagement.refresh(echo=click.echo)
@@ -47,7 +47,7 @@ def refresh() -> None:
 
 def remind_job() -> int:
     """The same work as `flask desks remind`, as the queue's daily periodic job."""
-    from diaspora.desks import reminders
+    from diaspora.desks.work import reminders
 
     sent = reminders.remind(None)
     transaction.commit()
@@ -56,7 +56,7 @@ def remind_job() -> int:
 
 def refresh_job() -> None:
     """The same work as `flask desks refresh`, as the queue's hourly periodic job."""
-    from diaspora.desks import engagement
+    from diaspora.desks.engagement import engagement
 
     engagement.refresh()
     transaction.commit()

@@ -11,8 +11,11 @@ import sqlalchemy as sa
 from diaspora.associations.models import Association, Membership
 from diaspora.core.domain import DomainError
 from diaspora.core.time import today, utcnow
-from diaspora.desks import calendars, engagement, submissions, work, workdays
+from diaspora.desks.calendar import calendars, workdays
+from diaspora.desks.engagement import engagement
 from diaspora.desks.models import CallMatch, Desk, Mou, Submission, SupportCall
+from diaspora.desks.submissions import submissions
+from diaspora.desks.work import work
 from diaspora.extensions import db
 from diaspora.members.models import DeskSharingConsent
 

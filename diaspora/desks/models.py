@@ -45,8 +45,8 @@ class Desk(db.Model):
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
-    # Replaced by every change to the desk's calendar (desks/calendars.py): the key under which
-    # each process caches the desk's corrections (desks/workdays.py).
+    # Replaced by every change to the desk's calendar (desks/calendar/calendars.py): the key under which
+    # each process caches the desk's corrections (desks/calendar/workdays.py).
     calendar_token: Mapped[str] = mapped_column(sa.String(32), default=lambda: uuid4().hex, server_default="")
 
     __mapper_args__ = {"version_id_col": version}
@@ -89,7 +89,7 @@ class DeskRoute(db.Model):
 
 
 class DeskCalendarDay(db.Model):
-    """A desk's correction to its country's public holidays (desks/calendars.py): a day off the
+    """A desk's correction to its country's public holidays (desks/calendar/calendars.py): a day off the
     `holidays` package does not list ("added": declared by executive instrument), or a listed
     holiday that is a working day after all ("removed": not observed, or moved), each with its
     source (the instrument, the gazette notice). One per desk and day."""
@@ -263,7 +263,7 @@ class SubmissionAttachment(db.Model):
 
 class SubmissionCount(db.Model):
     """Submissions by country, desk (0: unrouted), topic and status, kept in the same
-    transaction as each change (desks/counts.py): queues and dashboards read these."""
+    transaction as each change (desks/submissions/counts.py): queues and dashboards read these."""
 
     __tablename__ = "submission_counts"
 

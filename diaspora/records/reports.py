@@ -166,9 +166,9 @@ class Throughput:
 def desk_quarter(desk, quarter: Quarter) -> dict:
     """The desk's own work in the quarter (its queue: exact, as on its queue page) and the
     country's engagement for the quarter as the dashboard publishes it (disclosure-controlled)."""
-    from diaspora.desks import engagement
+    from diaspora.desks.engagement import engagement
+    from diaspora.desks.engagement.periods import ReportingPeriod
     from diaspora.desks.models import SUBMISSION_STATES, TOPICS, Submission
-    from diaspora.desks.periods import ReportingPeriod
 
     start = datetime.combine(quarter.first, time.min)
     end = datetime.combine(quarter.last + timedelta(days=1), time.min)

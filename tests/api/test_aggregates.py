@@ -10,7 +10,7 @@ import pytest
 from fhir.resources.R4B.measurereport import MeasureReport
 
 from diaspora.core import transaction
-from diaspora.desks import engagement
+from diaspora.desks.engagement import engagement
 from diaspora.extensions import db
 from diaspora.members import consents
 from diaspora.members.models import CADRES

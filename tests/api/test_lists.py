@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from diaspora.contributions import logbook
 from diaspora.core.time import today
-from diaspora.desks import submissions
+from diaspora.desks.submissions import submissions
 from diaspora.extensions import db
 from tests.api.support import bearer, personal_token
 from tests.contributions.samples import values

@@ -11,7 +11,8 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from diaspora.desks import submissions, work
+from diaspora.desks.submissions import submissions
+from diaspora.desks.work import work
 from diaspora.extensions import db
 from tests.api.support import bearer, personal_token, service_token
 from tests.factories import DeskFactory, DeskOfficerFactory, MembershipFactory, UserFactory

@@ -18,7 +18,8 @@ from diaspora.contributions import logbook
 from diaspora.contributions.models import Contribution
 from diaspora.core.models import AuditEvent
 from diaspora.core.time import today
-from diaspora.desks import setup, submissions
+from diaspora.desks.setup import setup
+from diaspora.desks.submissions import submissions
 from diaspora.extensions import db
 from tests.api.support import READ_SCOPES, bearer, personal_token, service_token
 from tests.contributions.samples import values

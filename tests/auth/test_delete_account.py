@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from diaspora.contributions import logbook, verification
 from diaspora.contributions.models import Contribution
 from diaspora.core import personal_data
-from diaspora.desks import submissions, work
 from diaspora.desks.models import Submission, SubmissionEvent
+from diaspora.desks.submissions import submissions
+from diaspora.desks.work import work
 from diaspora.extensions import db
 from tests.contributions.samples import values
 from tests.factories import DEFAULT_PASSWORD, DeskFactory, DeskOfficerFactory, MembershipFactory, UserFactory

@@ -9,8 +9,9 @@ from werkzeug.datastructures import FileStorage
 
 from diaspora.core.files import store_upload
 from diaspora.core.time import today, utcnow
-from diaspora.desks import submissions, workdays
+from diaspora.desks.calendar import workdays
 from diaspora.desks.models import CallMatch, Desk, DeskCalendarDay, Mou, SupportCall
+from diaspora.desks.submissions import submissions
 from diaspora.extensions import db
 from tests.factories import DeskFactory, DeskOfficerFactory
 from tests.samples import (
@@ -166,8 +167,8 @@ def canned_reply(tenant: Tenant) -> dict:
 def a_desk_officers_internal_note_and_assignment(person: Person) -> None:
     """They work a desk: they took a submission and wrote an internal note on it (the note
     is theirs; the submission stays the submitter's and the ministry's)."""
-    from diaspora.desks import work
     from diaspora.desks.models import DeskOfficer
+    from diaspora.desks.work import work
 
     desk = DeskFactory(country="RW")
     db.session.add(DeskOfficer(desk_id=desk.id, user_id=person.user.id))

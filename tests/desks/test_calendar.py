@@ -12,8 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from diaspora.core.models import AuditEvent
-from diaspora.desks import calendars, submissions, work, workdays
+from diaspora.desks.calendar import calendars, workdays
 from diaspora.desks.models import Desk, DeskCalendarDay, DeskOfficer, Submission, SubmissionTiming
+from diaspora.desks.submissions import submissions
+from diaspora.desks.work import work
 from diaspora.extensions import db
 from tests.conftest import csrf_token_from, log_in_session
 from tests.factories import DeskFactory, UserFactory
@@ -319,7 +321,7 @@ def test_a_desk_that_moves_to_another_country_drops_its_corrections(app, people)
     desk = people["ghana"]
     calendars.remove_day(people["kofi"], desk, date(2026, 7, 1), REPUBLIC_DAY_MOVED)
     db.session.commit()
-    from diaspora.desks import setup
+    from diaspora.desks.setup import setup
 
     values = {name: getattr(desk, name) for name in setup.FIELDS}
     setup.update_desk(people["admin"], desk, {**values, "country": "SL"}, ["*"], desk.version)

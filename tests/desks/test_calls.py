@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from diaspora.core.time import today
-from diaspora.desks import calls
 from diaspora.desks.models import CallMatch, DeskOfficer, SupportCall
+from diaspora.desks.partners import calls
 from diaspora.extensions import db
 from diaspora.licensure.models import Licence, Regulator
 from diaspora.members.models import Availability, DeskSharingConsent

@@ -15,8 +15,9 @@ from diaspora.contributions import impact, logbook, verification
 from diaspora.contributions.models import Mission
 from diaspora.core import transaction
 from diaspora.core.time import today
-from diaspora.desks import engagement, submissions
+from diaspora.desks.engagement import engagement
 from diaspora.desks.models import EngagementCount
+from diaspora.desks.submissions import submissions
 from diaspora.extensions import db
 from diaspora.licensure.models import Licence, Regulator
 from diaspora.members import consents

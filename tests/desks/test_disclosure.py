@@ -10,7 +10,6 @@ from datetime import date
 
 import pytest
 
-from diaspora.desks import publication
 from diaspora.desks.attack import audit
 from diaspora.desks.disclosure import (
     HIDDEN,
@@ -25,6 +24,7 @@ from diaspora.desks.disclosure import (
     protect,
     two_way,
 )
+from diaspora.desks.engagement import publication
 
 LIMIT = 40  # the attacker tries hidden values up to this (above every true value in these tables)
 

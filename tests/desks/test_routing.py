@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from diaspora.core import transaction
 from diaspora.core.time import today
-from diaspora.desks import counts, routing, setup, submissions
 from diaspora.desks.models import ANY_TOPIC, Submission, SubmissionCount
+from diaspora.desks.setup import setup
+from diaspora.desks.submissions import counts, routing, submissions
 from diaspora.extensions import db
 from tests.factories import DeskFactory, UserFactory
 from tests.helpers import stats_on

@@ -7,8 +7,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from diaspora.desks import routing
 from diaspora.desks.models import ANY_TOPIC, Desk, DeskOfficer
+from diaspora.desks.submissions import routing
 from diaspora.extensions import db
 from tests.conftest import csrf_token_from
 from tests.factories import DeskFactory, UserFactory

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from diaspora.desks import counts, submissions
 from diaspora.desks.models import Submission, SubmissionEvent
+from diaspora.desks.submissions import counts, submissions
 from diaspora.extensions import db
 from tests.factories import DeskFactory, MembershipFactory, UserFactory
 from tests.helpers import row_count

@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from diaspora.core.time import today
-from diaspora.desks import counts, submissions, work
 from diaspora.desks.models import CannedReply, DeskOfficer, DeskReminder, Submission, SubmissionEvent, SubmissionTiming
+from diaspora.desks.submissions import counts, submissions
+from diaspora.desks.work import work
 from diaspora.extensions import db
 from tests.conftest import csrf_token_from, log_in_session
 from tests.factories import AssociationFactory, DeskFactory, MembershipFactory, UserFactory

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from diaspora.core import transaction
-from diaspora.desks import engagement
+from diaspora.desks.engagement import engagement
 from diaspora.desks.models import Submission
 from diaspora.extensions import db
 from diaspora.members.models import DeskSharingConsent

@@ -14,8 +14,8 @@ from diaspora.contributions import logbook
 from diaspora.core import audit
 from diaspora.core.models import AuditEvent
 from diaspora.core.time import utcnow
-from diaspora.desks import calls
 from diaspora.desks.models import DeskOfficer
+from diaspora.desks.partners import calls
 from diaspora.extensions import db
 from diaspora.records.labels import ACTIONS
 from tests.associations.support import world

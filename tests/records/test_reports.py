@@ -169,7 +169,7 @@ def test_digits_that_are_not_ascii_are_read_as_no_year_or_quarter(app):
     from werkzeug.datastructures import MultiDict
 
     from diaspora.core.time import today
-    from diaspora.desks.periods import ReportingPeriod
+    from diaspora.desks.engagement.periods import ReportingPeriod
     from diaspora.records.reports import quarter_from, year_from
 
     assert year_from(MultiDict({"year": "²²²²"})) == year_from(MultiDict())

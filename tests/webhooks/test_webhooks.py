@@ -428,7 +428,8 @@ def test_the_log_page_pages_by_keyset_pauses_resumes_redelivers_and_deletes(app,
 
 
 def test_a_desk_officer_registers_a_desk_endpoint_and_hears_of_its_submissions(app, receiver, client, login, forms):
-    from diaspora.desks import submissions, work
+    from diaspora.desks.submissions import submissions
+    from diaspora.desks.work import work
 
     desk_officer = DeskOfficerFactory(desk__country="KE")
     desk = desk_officer.desk

@@ -1,4 +1,4 @@
-"""A desk's figures for national workforce reporting (desks/aggregates.py): a CSV keyed by data
+"""A desk's figures for national workforce reporting (desks/engagement/aggregates.py): a CSV keyed by data
 element x period x place, with ISCO-08 codes, and a FHIR R4 MeasureReport of one period (the
 IHE mADX way), both under the dashboard's disclosure control: a count the dashboard hides has
 no value here either."""
@@ -14,8 +14,8 @@ from diaspora.api.v1.support import api, new_blueprint
 from diaspora.core.access import loads, token_required
 from diaspora.core.spreadsheet import BOM, safe_cell
 from diaspora.core.time import utcnow
-from diaspora.desks import aggregates
-from diaspora.desks.publication import MEMBERS_BLOCK
+from diaspora.desks.engagement import aggregates
+from diaspora.desks.engagement.publication import MEMBERS_BLOCK
 
 bp = new_blueprint("api_v1_aggregates")
 TAG = "National workforce reporting"

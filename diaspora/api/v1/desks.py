@@ -1,7 +1,7 @@
 """The desks through the API: a member's submissions (send, add information, withdraw, read the
 public timeline) and the calls for support that match them; a desk's officers' queue (with the
 page's filters), a submission's whole timeline, and the work on it (acknowledge, review, reply,
-note, assign, resolve, close: desks/work.py, each checking the version read, through If-Match);
+note, assign, resolve, close: desks/work/work.py, each checking the version read, through If-Match);
 and the desk's engagement dashboard, under the same disclosure control as its page."""
 
 from datetime import date
@@ -30,12 +30,15 @@ from diaspora.core.countries import country_name
 from diaspora.core.i18n import _
 from diaspora.core.problems import Problem
 from diaspora.core.time import today
-from diaspora.desks import calls, engagement, submissions, work
-from diaspora.desks import queue as listing
 from diaspora.desks.disclosure import Cell
+from diaspora.desks.engagement import engagement
+from diaspora.desks.engagement.periods import ReportingPeriod
 from diaspora.desks.models import SUBMISSION_STATES
-from diaspora.desks.periods import ReportingPeriod
-from diaspora.desks.topics import QUESTIONS, answer_label
+from diaspora.desks.partners import calls
+from diaspora.desks.submissions import submissions
+from diaspora.desks.submissions.topics import QUESTIONS, answer_label
+from diaspora.desks.work import queue as listing
+from diaspora.desks.work import work
 from diaspora.extensions import db
 
 bp = new_blueprint("api_v1_desks")

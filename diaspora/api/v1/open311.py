@@ -37,9 +37,9 @@ from diaspora.core.countries import country_name
 from diaspora.core.i18n import _
 from diaspora.core.links import absolute
 from diaspora.core.problems import Problem
-from diaspora.desks import submissions
 from diaspora.desks.models import ANY_TOPIC, OPEN_STATUSES, TOPICS, Submission
-from diaspora.desks.topics import QUESTIONS
+from diaspora.desks.submissions import submissions
+from diaspora.desks.submissions.topics import QUESTIONS
 from diaspora.extensions import db
 
 bp = new_blueprint("api_v1_open311")

@@ -13,11 +13,11 @@ from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _, ngettext
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date, today
-from diaspora.desks import queue as listing
-from diaspora.desks import work
 from diaspora.desks.models import OPEN_STATUSES, SUBMISSION_STATES, TOPICS
-from diaspora.desks.topics import QUESTIONS, answer_label
-from diaspora.desks.work_forms import (
+from diaspora.desks.submissions.topics import QUESTIONS, answer_label
+from diaspora.desks.work import queue as listing
+from diaspora.desks.work import work
+from diaspora.desks.work.forms import (
     ActionForm,
     AssignForm,
     BulkAnswerForm,
@@ -27,7 +27,7 @@ from diaspora.desks.work_forms import (
     ReplyForm,
 )
 
-bp = Blueprint("desk", __name__)
+bp = Blueprint("desk_work", __name__)
 CONFLICT = 409
 
 
@@ -92,7 +92,7 @@ def answer_many(desk):
                 flash(ngettext("%(num)d submission is no longer open (or not this desk's), so it was left alone.",
                                "%(num)d submissions are no longer open (or not this desk's), so they were left "
                                "alone.", result.left_alone), "error")
-            return redirect(url_for("desk.queue", desk_id=desk.id, **listing.Filters.from_args(
+            return redirect(url_for("desk_work.queue", desk_id=desk.id, **listing.Filters.from_args(
                 request.args).as_args()))
     return _queue_page(desk, form, INVALID)
 
@@ -134,7 +134,7 @@ def _change(desk, submission, form_name: str, form, change, done: str):
     edit = save_edit(form, lambda: change(form), lambda: submission.version)
     if edit.saved:
         flash(done, "success")
-        return redirect(url_for("desk.work_page", desk_id=desk.id, submission_id=submission.id))
+        return redirect(url_for("desk_work.work_page", desk_id=desk.id, submission_id=submission.id))
     if edit.conflict:
         return _work_page(desk, submission, status=CONFLICT, conflict=edit.conflict, **{form_name: form})
     return _work_page(desk, submission, status=INVALID, **{form_name: form})
@@ -161,7 +161,7 @@ def _act(desk, submission, action: str):
 
 
 def _action_view(action: str):
-    """acknowledge, review, resolve, close: a URL and an endpoint each (`desk.resolve` ...)."""
+    """acknowledge, review, resolve, close: a URL and an endpoint each (`desk_work.resolve` ...)."""
 
     def view(desk, submission):
         return _act(desk, submission, action)
@@ -227,7 +227,7 @@ def add_canned_reply(desk):
             put_beside_field(form, error)
         else:
             flash(_("“%(title)s” is saved. Choose it when you reply.", title=made.title), "success")
-            return redirect(url_for("desk.canned_replies", desk_id=desk.id))
+            return redirect(url_for("desk_work.canned_replies", desk_id=desk.id))
     return form_page("desks/work/canned.html", form, desk=desk, replies=work.canned_replies(desk),
                      delete_form=DeleteForm())
 
@@ -244,7 +244,7 @@ def edit_canned_reply(desk, canned_reply):
             put_beside_field(form, error)
         else:
             flash(_("“%(title)s” is saved.", title=canned_reply.title), "success")
-            return redirect(url_for("desk.canned_replies", desk_id=desk.id))
+            return redirect(url_for("desk_work.canned_replies", desk_id=desk.id))
     return form_page("desks/work/canned_form.html", form, desk=desk, reply=canned_reply)
 
 
@@ -257,4 +257,4 @@ def delete_canned_reply(desk, canned_reply):
     title = canned_reply.title
     work.delete_canned(current_user, canned_reply)
     flash(_("“%(title)s” is deleted.", title=title), "success")
-    return redirect(url_for("desk.canned_replies", desk_id=desk.id))
+    return redirect(url_for("desk_work.canned_replies", desk_id=desk.id))

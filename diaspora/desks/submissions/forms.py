@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from diaspora.core.forms import CountryField, HiddenIdField, IdField, WholeNumberField
 from diaspora.core.i18n import _l
 from diaspora.desks.models import TOPICS
-from diaspora.desks.topics import QUESTIONS
+from diaspora.desks.submissions.topics import QUESTIONS
 
 MAX_ANSWER = 5000
 

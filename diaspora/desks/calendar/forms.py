@@ -7,7 +7,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from diaspora.core.i18n import _l
-from diaspora.desks.calendars import MAX_NAME, MAX_NOTE
+from diaspora.desks.calendar.calendars import MAX_NAME, MAX_NOTE
 from diaspora.members.forms import PlainDateField
 
 

@@ -13,8 +13,8 @@ from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _, ngettext
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date
-from diaspora.desks import calls, mous
-from diaspora.desks.partner_forms import AnswerForm, CallForm, MouForm
+from diaspora.desks.partners import calls, mous
+from diaspora.desks.partners.forms import AnswerForm, CallForm, MouForm
 from diaspora.desks.policy import call_match
 from diaspora.members.models import CADRES
 

@@ -1,5 +1,5 @@
 """The forms of a desk officer's work on submissions. Each form on a submission carries the
-version it was shown, so a colleague's change made meanwhile is caught (desks/work.py)."""
+version it was shown, so a colleague's change made meanwhile is caught (desks/work/work.py)."""
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, TextAreaField
@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from diaspora.core.forms import IdField
 from diaspora.core.i18n import _l
-from diaspora.desks.work import MAX_TEXT
+from diaspora.desks.work.work import MAX_TEXT
 
 
 def _text(label, required_message, too_long_message, hint=None):

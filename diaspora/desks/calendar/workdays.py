@@ -7,7 +7,7 @@ category). Ghana's class applies no weekend rule: it lists, year by year, the da
 government declared, up to the package's release. For it we apply the rule of Ghana's Public
 Holidays Act, 2001 (Act 601), with the package's own `ObservedRule` (WEEKEND_RULES): a holiday
 on a Saturday or Sunday is observed on the next working day, unless a declared day the package
-lists is that day already. Then the desk's corrections (desks/calendars.py): the days it adds
+lists is that day already. Then the desk's corrections (desks/calendar/calendars.py): the days it adds
 (a holiday declared by executive instrument) and the listed holidays it removes (not observed,
 or moved to a Friday), each with its source.
 

@@ -1,6 +1,6 @@
 """The engagement dashboard of a desk's country, for the desk's officers, and each of its
 tables as CSV. Every count is disclosure-controlled (desks/disclosure.py) before it is shown;
-contributions are shown for a calendar year, a quarter or a month (desks/periods.py)."""
+contributions are shown for a calendar year, a quarter or a month (desks/engagement/periods.py)."""
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
@@ -10,8 +10,8 @@ from diaspora.core.countries import country_name
 from diaspora.core.errors import render_error
 from diaspora.core.i18n import current_locale
 from diaspora.core.time import today
-from diaspora.desks import engagement, periods
-from diaspora.desks.periods import ReportingPeriod
+from diaspora.desks.engagement import engagement, periods
+from diaspora.desks.engagement.periods import ReportingPeriod
 
 bp = Blueprint("engagement", __name__)
 

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 from diaspora.contributions.models import CountryRollup
 from diaspora.desks import disclosure
+from diaspora.desks.engagement.periods import ReportingPeriod
 from diaspora.desks.models import DisclosedCount, DisclosureBlock
-from diaspora.desks.periods import ReportingPeriod
 from diaspora.extensions import db
 from diaspora.licensure.models import LicenceStatus
 from diaspora.members.models import RETURN_HORIZONS, RETURN_INTERESTS

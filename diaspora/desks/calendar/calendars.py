@@ -1,5 +1,5 @@
 """A desk's working-day calendar as its officers (and platform admins) keep it: the year's
-holidays, from the `holidays` package and from the desk (desks/workdays.py), and the desk's
+holidays, from the `holidays` package and from the desk (desks/calendar/workdays.py), and the desk's
 corrections, each with its source (required): a day added (a holiday declared by executive
 instrument), a listed holiday removed (not observed, or moved to another day), and the undoing
 of either when it was a mistake. Every change is audited and replaces the desk's calendar
@@ -19,9 +19,9 @@ from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
 from diaspora.core.i18n import _
 from diaspora.core.time import long_date, today
-from diaspora.desks import workdays
+from diaspora.desks.calendar import workdays
+from diaspora.desks.calendar.workdays import Holiday
 from diaspora.desks.models import Desk, DeskCalendarDay
-from diaspora.desks.workdays import Holiday
 from diaspora.extensions import db
 
 YEARS_BACK = 1

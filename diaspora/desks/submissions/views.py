@@ -12,10 +12,10 @@ from diaspora.core.forms import INVALID, form_page, put_beside_field
 from diaspora.core.i18n import _
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date
-from diaspora.desks import routing, submissions
 from diaspora.desks.models import SUBMISSION_STATES, TOPICS
-from diaspora.desks.submission_forms import InformationForm, StartForm, answers_of, questions_form
-from diaspora.desks.topics import QUESTIONS, answer_label
+from diaspora.desks.submissions import routing, submissions
+from diaspora.desks.submissions.forms import InformationForm, StartForm, answers_of, questions_form
+from diaspora.desks.submissions.topics import QUESTIONS, answer_label
 from diaspora.extensions import db
 
 bp = Blueprint("submissions", __name__)

@@ -11,11 +11,12 @@ from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date
-from diaspora.desks import setup, submissions
 from diaspora.desks.models import SUBMISSION_STATES
-from diaspora.desks.setup_forms import DeskForm, OfficerForm, RemoveOfficerForm
+from diaspora.desks.setup import setup
+from diaspora.desks.setup.forms import DeskForm, OfficerForm, RemoveOfficerForm
+from diaspora.desks.submissions import submissions
 
-bp = Blueprint("desk_admin", __name__)
+bp = Blueprint("desk_setup", __name__)
 
 
 @bp.context_processor
@@ -46,7 +47,7 @@ def new():
             put_beside_field(form, error)
         else:
             flash(_("The desk “%(name)s” is set up. Add its officers below.", name=desk.name), "success")
-            return redirect(url_for("desk_admin.desk", desk_id=desk.id))
+            return redirect(url_for("desk_setup.desk", desk_id=desk.id))
     return form_page("desks/admin/form.html", form, desk=None)
 
 
@@ -76,7 +77,7 @@ def edit(desk):
         lambda: desk.version)
     if edit.saved:
         flash(_("Your changes have been saved."), "success")
-        return redirect(url_for("desk_admin.desk", desk_id=desk.id))
+        return redirect(url_for("desk_setup.desk", desk_id=desk.id))
     return form_page("desks/admin/form.html", form, desk=desk, conflict=edit.conflict)
 
 
@@ -85,7 +86,7 @@ def _set_active(desk, active: bool):
     flash(_("The desk “%(name)s” takes submissions again.", name=desk.name) if desk.active else
           _("The desk “%(name)s” is inactive: its submissions stay with it, and new ones go to the country's "
             "desk for every topic, or wait for an administrator.", name=desk.name), "success")
-    return redirect(url_for("desk_admin.desk", desk_id=desk.id))
+    return redirect(url_for("desk_setup.desk", desk_id=desk.id))
 
 
 @bp.post("/admin/desks/<int:desk_id>/deactivate")
@@ -116,7 +117,7 @@ def add_officer(desk):
             flash(_("They are now an officer of this desk, and we have told them.") if outcome == "added" else
                   _("No account uses that address yet: we have emailed an invitation to register with it. They "
                     "join the desk when they open the link in it, within 14 days."), "success")
-            return redirect(url_for("desk_admin.desk", desk_id=desk.id))
+            return redirect(url_for("desk_setup.desk", desk_id=desk.id))
     return _desk_page(desk, officer_form=form, status=INVALID)
 
 
@@ -128,14 +129,14 @@ def remove_officer(desk):
     chosen = form.user_id.data
     if not form.validate_on_submit() or chosen is None:
         flash(_("Choose an officer to remove."), "error")
-        return redirect(url_for("desk_admin.desk", desk_id=desk.id))
+        return redirect(url_for("desk_setup.desk", desk_id=desk.id))
     try:
         setup.remove_officer(current_user, desk, chosen)
     except DomainError as error:
         flash(str(error), "error")
     else:
         flash(_("The officer has been removed from this desk."), "success")
-    return redirect(url_for("desk_admin.desk", desk_id=desk.id))
+    return redirect(url_for("desk_setup.desk", desk_id=desk.id))
 
 
 # ---------------------------------------------------------------------------- unrouted submissions
@@ -159,7 +160,7 @@ def route(submission):
     else:
         flash(_("%(reference)s has gone to the desk “%(desk)s”.", reference=submission.reference, desk=desk.name),
               "success")
-    return redirect(url_for("desk_admin.unrouted"))
+    return redirect(url_for("desk_setup.unrouted"))
 
 
 # ---------------------------------------------------------------------------- joining by invitation

@@ -73,11 +73,11 @@ def remind(on: date | None = None) -> list[Sent]:
             .order_by(DeskOfficer.desk_id, User.id)):
         officers[desk_id].append(user)
     for desk_id, sent in by_desk.items():
-        queue_url = absolute("desk.queue", desk_id=desk_id, overdue="1", sort="due")
+        queue_url = absolute("desk_work.queue", desk_id=desk_id, overdue="1", sort="due")
         for officer in officers[desk_id]:
             queue_email(officer.email, _l("Overdue submissions at %(desk)s", desk=sent.desk.name), "desks_overdue",
                         locale=officer.locale, user=officer, desk=sent.desk, items=sent.items, queue_url=queue_url,
-                        links={s.id: absolute("desk.work_page", desk_id=desk_id, submission_id=s.id)
+                        links={s.id: absolute("desk_work.work_page", desk_id=desk_id, submission_id=s.id)
                                for s, _m, _d in sent.items})
             sent.officers.append(officer)
     return list(by_desk.values())

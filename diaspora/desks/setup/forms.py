@@ -7,7 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from diaspora.core.forms import CountryField, HiddenIdField, WholeNumberField
 from diaspora.core.i18n import _l
-from diaspora.desks.setup import topic_choices
+from diaspora.desks.setup.setup import topic_choices
 
 
 class TopicsField(SelectMultipleField):

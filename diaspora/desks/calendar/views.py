@@ -1,6 +1,6 @@
 """A desk's working-day calendar page (its officers and platform admins): the year's holidays,
 where each comes from, and the forms that add a day, take a listed holiday off or undo a
-change (desks/calendars.py)."""
+change (desks/calendar/calendars.py)."""
 
 from datetime import date
 
@@ -14,10 +14,10 @@ from diaspora.core.domain import DomainError
 from diaspora.core.forms import INVALID, put_beside_field
 from diaspora.core.i18n import _, current_locale
 from diaspora.core.time import DATE_LOCALES, long_date
-from diaspora.desks import calendars
-from diaspora.desks.calendar_forms import AddDayForm, RemoveDayForm, UndoForm
+from diaspora.desks.calendar import calendars
+from diaspora.desks.calendar.forms import AddDayForm, RemoveDayForm, UndoForm
+from diaspora.desks.calendar.workdays import PACKAGE_VERSION
 from diaspora.desks.policy import works_desk
-from diaspora.desks.workdays import PACKAGE_VERSION
 
 bp = Blueprint("desk_calendar", __name__)
 

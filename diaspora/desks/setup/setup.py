@@ -1,5 +1,5 @@
 """Setting desks up (platform admins): each desk's ministry, contact, the topics it takes in its
-country (desks/routing.py) and its target times; deactivating and reactivating it; its officers,
+country (desks/submissions/routing.py) and its target times; deactivating and reactivating it; its officers,
 added by email. A person with no account yet gets an invitation to register with that address and
 a signed link that adds them once they have (no row is kept for it: the link carries the desk and
 the address, and works for 14 days). And the submissions no desk took, which admins route."""
@@ -15,8 +15,9 @@ from diaspora.core.i18n import _, _l
 from diaspora.core.links import absolute
 from diaspora.core.outbox import queue_email
 from diaspora.core.pagination import Ordering, SortKey
-from diaspora.desks import calendars, routing
+from diaspora.desks.calendar import calendars
 from diaspora.desks.models import ANY_TOPIC, OPEN_STATUSES, TOPICS, Desk, DeskOfficer, DeskRoute, Submission
+from diaspora.desks.submissions import routing
 from diaspora.extensions import db
 
 FIELDS = ("country", "ministry", "name", "contact_email", "acknowledgement_days", "answer_days")
@@ -182,7 +183,7 @@ def invite_officer(admin, desk: Desk, email: str) -> str:
     token = tokens.make(INVITATION_PURPOSE, {"desk": desk.id, "email": address})
     queue_email(address, _l("An invitation to work the desk “%(desk)s”", desk=desk.name),
                 "desks_officer_invitation", locale=None, name=None, desk=desk,
-                added=False, desk_url=None, join_url=absolute("desk_admin.join", token=token),
+                added=False, desk_url=None, join_url=absolute("desk_setup.join", token=token),
                 register_url=absolute("auth.register"), days=INVITATION_DAYS)
     audit.record("desk.officer_invited", desk, actor=admin, changes={"email": address})
     return "invited"

@@ -9,7 +9,7 @@ told, and nothing is saved for them. Every change bumps the version (it touches 
 whoever typed a reply while a colleague replied first reads the colleague's reply before
 sending theirs. Every status change goes through `submissions.move` (the machine, the
 counts, the timeline, the audit); the time to the first acknowledgement and to the answer is
-recorded in the desk's working days (its calendar: desks/workdays.py; `counts.timed`)."""
+recorded in the desk's working days (its calendar: desks/calendar/workdays.py; `counts.timed`)."""
 
 from dataclasses import dataclass
 
@@ -24,7 +24,7 @@ from diaspora.core.ids import parse_id
 from diaspora.core.links import absolute
 from diaspora.core.outbox import queue_email
 from diaspora.core.time import today, utcnow
-from diaspora.desks import counts, submissions, workdays
+from diaspora.desks.calendar import workdays
 from diaspora.desks.models import (
     SUBMISSION_STATES,
     CannedReply,
@@ -34,6 +34,7 @@ from diaspora.desks.models import (
     SubmissionAttachment,
     SubmissionEvent,
 )
+from diaspora.desks.submissions import counts, submissions
 from diaspora.extensions import db
 
 MAX_TEXT = 5000

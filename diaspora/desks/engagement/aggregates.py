@@ -3,7 +3,7 @@ the WHO Code's national reports): the counts its dashboard publishes, as data el
 x place x category, with ISCO-08 occupation codes, for a CSV and for a FHIR MeasureReport (the
 IHE mADX way of sending aggregates). docs/standards.md says which NHWA indicators each informs.
 
-It reads `disclosed_counts` only (desks/publication.py): every count there was protected with
+It reads `disclosed_counts` only (desks/engagement/publication.py): every count there was protected with
 the dashboard's, by the differencing-safe method of docs/disclosure.md, for every period and
 table of its block at once; so a count the dashboard hides is hidden here, and nothing here
 can be combined with the dashboard to work one out. A hidden count has no value: it is listed
@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 from diaspora.core.time import today
 from diaspora.desks.disclosure import SHOWN
+from diaspora.desks.engagement.periods import ReportingPeriod
+from diaspora.desks.engagement.publication import MEMBERS_BLOCK, OTHER, SEPARATOR
 from diaspora.desks.models import DisclosedCount, DisclosureBlock
-from diaspora.desks.periods import ReportingPeriod
-from diaspora.desks.publication import MEMBERS_BLOCK, OTHER, SEPARATOR
 from diaspora.extensions import db
 from diaspora.members.occupations import isco_code
 

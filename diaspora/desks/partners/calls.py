@@ -115,6 +115,19 @@ def post(officer, desk: Desk, values: dict) -> tuple[SupportCall, int]:
     return call, told
 
 
+def _of_its_cadre(query: sa.Select, call: SupportCall, user_id) -> sa.Select:
+    """The members of the call's cadre, and of its specialty (or with a skill of that name),
+    when the call names them; `user_id` is the member's column in `query`."""
+    if call.cadre:
+        query = query.where(Profile.cadre == call.cadre)
+    if call.specialty:
+        query = query.where(sa.or_(
+            contains(Profile.specialty, call.specialty),
+            sa.exists().where(ProfileSkill.user_id == user_id, ProfileSkill.skill_id == Skill.id,
+                              contains(Skill.name, call.specialty))))
+    return query
+
+
 def reach(call: SupportCall) -> dict[str, int]:
     """Why a call reached whom it reached, as the desk may read it: of the active members with
     a heritage in the desk's country and the call's cadre (and specialty or skill), how many do
@@ -146,13 +159,7 @@ def reach(call: SupportCall) -> dict[str, int]:
              .join(ProfileHeritageCountry, sa.and_(ProfileHeritageCountry.user_id == User.id,
                                                    ProfileHeritageCountry.country == country))
              .where(User.active.is_(True), User.deleted_at.is_(None)))
-    if call.cadre:
-        query = query.where(Profile.cadre == call.cadre)
-    if call.specialty:
-        query = query.where(sa.or_(
-            contains(Profile.specialty, call.specialty),
-            sa.exists().where(ProfileSkill.user_id == User.id, ProfileSkill.skill_id == Skill.id,
-                              contains(Skill.name, call.specialty))))
+    query = _of_its_cadre(query, call, User.id)
     cadre, not_consented, unavailable, unlicensed = db.session.execute(query).one()
     return {"cadre": int(cadre), "not_consented": int(not_consented), "unavailable": int(unavailable),
             "unlicensed": int(unlicensed)}
@@ -195,13 +202,7 @@ def matches(call: SupportCall) -> sa.Select:
         .where(User.active.is_(True), User.deleted_at.is_(None),
                ~sa.exists().where(CallMatch.call_id == call.id, CallMatch.user_id == User.id))
     )
-    if call.cadre:
-        query = query.where(Profile.cadre == call.cadre)
-    if call.specialty:
-        query = query.where(sa.or_(
-            contains(Profile.specialty, call.specialty),
-            sa.exists().where(ProfileSkill.user_id == User.id, ProfileSkill.skill_id == Skill.id,
-                              contains(Skill.name, call.specialty))))
+    query = _of_its_cadre(query, call, User.id)
     modes = {"either": MODES, "in_person": ("in_person", "either"), "remote": ("remote", "either")}[call.mode]
     query = query.where(sa.exists().where(
         Availability.user_id == User.id, Availability.starts_on <= call.ends_on,

@@ -1,6 +1,6 @@
 """Structured input to a ministry's diaspora desk: a member (or an officer for their
 association) sends a submission to a country; it gets a reference per country and year,
-gap-free, and goes to the desk that takes its topic there (desks/routing.py) — or waits,
+gap-free, and goes to the desk that takes its topic there (desks/submissions/routing.py) — or waits,
 unrouted, until an admin routes it. The submitter follows its public timeline, adds
 information or withdraws it."""
 
@@ -18,7 +18,7 @@ from diaspora.core.links import absolute
 from diaspora.core.outbox import queue_email
 from diaspora.core.pagination import Ordering, SortKey
 from diaspora.core.time import today, utcnow
-from diaspora.desks import counts, routing, workdays
+from diaspora.desks.calendar import workdays
 from diaspora.desks.models import (
     SUBMISSION_STATES,
     TOPICS,
@@ -28,7 +28,8 @@ from diaspora.desks.models import (
     SubmissionEvent,
     SubmissionSequence,
 )
-from diaspora.desks.topics import QUESTIONS
+from diaspora.desks.submissions import counts, routing
+from diaspora.desks.submissions.topics import QUESTIONS
 from diaspora.extensions import db
 
 MAX_FILES = 5
@@ -139,7 +140,7 @@ def _tell_admins_unrouted(submission: Submission) -> None:
     for admin in db.session.scalars(sa.select(User).where(User.is_admin.is_(True), User.active.is_(True))):
         queue_email(admin.email, _l("A submission has no desk: %(reference)s", reference=submission.reference),
                     "desks_unrouted", locale=admin.locale, user=admin, submission=submission,
-                    unrouted_url=absolute("desk_admin.unrouted"))
+                    unrouted_url=absolute("desk_setup.unrouted"))
 
 
 def route_now(admin, submission: Submission) -> Desk | None:

@@ -7,7 +7,7 @@ in the CSV.
 `refresh()` (`flask desks refresh`, hourly) counts the members: one statement of GROUP BYs (one
 per dimension, over every country at once, so all of them see the same moment), counting only
 members who have the country as a heritage country *and* share their profile with its desk
-(members/consents.py), into `engagement_counts`. Then it publishes (desks/publication.py) each
+(members/consents.py), into `engagement_counts`. Then it publishes (desks/engagement/publication.py) each
 desk country's member figures and its verified contributions of each year (from
 `country_contribution_rollups`), every count with its state, into `disclosed_counts`: the
 suppression pattern is decided there, for all the periods and tables of a block at once, by an
@@ -42,8 +42,10 @@ from diaspora.core.i18n import _, in_locale
 from diaspora.core.numbers import number
 from diaspora.core.spreadsheet import BOM, safe_cell, take
 from diaspora.core.time import today, utcnow
-from diaspora.desks import counts, publication
 from diaspora.desks.disclosure import HIDDEN, SHOWN, SMALL, UNSEEN, Cell, primary, small_text, two_way
+from diaspora.desks.engagement import publication
+from diaspora.desks.engagement.periods import ReportingPeriod
+from diaspora.desks.engagement.publication import LICENCE_ORDER, MEMBERS_BLOCK, NO_LICENCE, OTHER, SEPARATOR
 from diaspora.desks.models import (
     SUBMISSION_STATES,
     TOPICS,
@@ -53,8 +55,7 @@ from diaspora.desks.models import (
     EngagementCount,
     SubmissionCount,
 )
-from diaspora.desks.periods import ReportingPeriod
-from diaspora.desks.publication import LICENCE_ORDER, MEMBERS_BLOCK, NO_LICENCE, OTHER, SEPARATOR
+from diaspora.desks.submissions import counts
 from diaspora.extensions import db
 from diaspora.licensure.models import EXPIRING_WITHIN, LICENCE_STATUS_LABELS, Licence, LicenceStatus, Regulator
 from diaspora.members.models import (

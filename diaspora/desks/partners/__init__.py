@@ -1,0 +1,1 @@
+"""A desk's partners: MoUs with associations and calls for support to the diaspora."""
