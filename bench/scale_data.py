@@ -271,7 +271,7 @@ def grow_contributions_to(connection, target: int, password_hash: str) -> int:
 
 def fill_rollups(connection) -> None:
     """contribution_rollups from the verified contributions, and country_contribution_rollups from
-    them, as contributions/rollups.py keeps both."""
+    them, as contributions/impact/rollups.py keeps both."""
     connection.execute(sa.text("DELETE FROM contribution_rollups"))
     connection.execute(sa.text("""
         INSERT INTO contribution_rollups (association_id, country, region, kind, month, contributions, hours,

@@ -277,7 +277,7 @@ def ensure_secret_key(config: dict, instance_path: str) -> None:
 
 def ensure_credential_signing_key(config: dict, instance_path: str) -> None:
     """The Ed25519 private key (PEM, or a JWK as JSON) that signs the Open Badges credentials
-    (contributions/badges.py). Its public half is published at /credentials/issuer.json: losing
+    (contributions/proof/badges.py). Its public half is published at /credentials/issuer.json: losing
     or changing it makes every credential issued before unverifiable."""
     if config.get("CREDENTIAL_SIGNING_KEY"):
         try:

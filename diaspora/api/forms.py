@@ -7,7 +7,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from diaspora.api.models import ALL_SCOPES, LEVELS, SCOPE_DOMAINS
-from diaspora.contributions.forms import CheckboxesField
+from diaspora.contributions.logbook.forms import CheckboxesField
 from diaspora.core.i18n import _, _l
 from diaspora.core.time import today
 

@@ -9,8 +9,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from diaspora.associations.models import Association, Membership
-from diaspora.contributions import logbook, verification
+from diaspora.contributions.logbook import logbook
 from diaspora.contributions.models import Contribution, Mission, MissionMember, Partnership
+from diaspora.contributions.verification import verification
 from diaspora.core.time import today, utcnow
 from diaspora.extensions import db
 

@@ -185,7 +185,7 @@ class ContributionEvidence(db.Model):
 class ContributionRollup(db.Model):
     """Verified contributions added up by association, country, kind and month, changed in the
     same transaction as each contribution that enters or leaves the verified status
-    (contributions/rollups.py): the impact dashboard reads these rows, never the contributions."""
+    (contributions/impact/rollups.py): the impact dashboard reads these rows, never the contributions."""
 
     __tablename__ = "contribution_rollups"
     # A country's figures (a desk's dashboard), across associations; an association's months (its

@@ -8,8 +8,8 @@ that its status still answers; the identifier their credentials named them by go
 
 import sqlalchemy as sa
 
-from diaspora.contributions import credentials
 from diaspora.contributions.models import Contribution, ContributionEvidence, ContributionStatus, MissionMember
+from diaspora.contributions.proof import credentials
 from diaspora.core import personal_data
 from diaspora.core.i18n import _l
 from diaspora.core.models import StoredFile

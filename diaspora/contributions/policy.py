@@ -14,7 +14,6 @@
 import sqlalchemy as sa
 
 from diaspora.associations.policy import is_active_member, is_officer, reader_in
-from diaspora.contributions.credentials import status_list
 from diaspora.contributions.models import (
     Contribution,
     ContributionEvidence,
@@ -23,6 +22,7 @@ from diaspora.contributions.models import (
     MissionMember,
     Partnership,
 )
+from diaspora.contributions.proof.credentials import status_list
 from diaspora.core import memo
 from diaspora.core.access import allowed, object_kind
 from diaspora.core.access_log import Read, describe

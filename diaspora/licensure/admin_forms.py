@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from diaspora.contributions.forms import AmountField
+from diaspora.contributions.logbook.forms import AmountField
 from diaspora.core.forms import CountryField, Select, WholeNumberField
 from diaspora.core.i18n import _l
 from diaspora.licensure.catalogue import REGULATOR_FIELDS, WHO_REGIONS

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from diaspora.contributions.forms import AmountField
+from diaspora.contributions.logbook.forms import AmountField
 from diaspora.core.countries import country_name
 from diaspora.core.forms import IdField
 from diaspora.core.i18n import _l

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import render_template
 from markupsafe import Markup
 
-from diaspora.contributions.public_views import link_of
+from diaspora.contributions.proof.public_proof_views import link_of
 from diaspora.core import pdf
 from diaspora.core.countries import country_name
 from diaspora.core.i18n import _

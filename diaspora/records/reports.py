@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from flask import render_template
 from markupsafe import Markup
 
-from diaspora.contributions import impact
-from diaspora.contributions.documents import bar_chart
+from diaspora.contributions.impact import impact
 from diaspora.contributions.models import Mission, MissionStatus, Partnership
+from diaspora.contributions.proof.documents import bar_chart
 from diaspora.core import pdf
 from diaspora.core.i18n import _
 from diaspora.core.time import today

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from diaspora.contributions.forms import CheckboxesField
+from diaspora.contributions.logbook.forms import CheckboxesField
 from diaspora.core.i18n import _l
 from diaspora.webhooks.events import types_for
 

@@ -11,8 +11,10 @@ from datetime import timedelta
 
 from openapi_spec_validator import validate
 
-from diaspora.contributions import badges, logbook, verification
+from diaspora.contributions.logbook import logbook
 from diaspora.contributions.models import Contribution
+from diaspora.contributions.proof import badges
+from diaspora.contributions.verification import verification
 from diaspora.core.time import today
 from diaspora.extensions import db
 from tests.api.support import bearer, personal_token

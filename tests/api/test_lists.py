@@ -3,7 +3,7 @@ many rows the list holds (the members, a desk's queue, a member's contributions)
 
 from datetime import timedelta
 
-from diaspora.contributions import logbook
+from diaspora.contributions.logbook import logbook
 from diaspora.core.time import today
 from diaspora.desks.submissions import submissions
 from diaspora.extensions import db

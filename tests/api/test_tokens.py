@@ -14,7 +14,7 @@ from diaspora.api.models import ApiToken
 from diaspora.associations import memberships
 from diaspora.associations.models import Membership
 from diaspora.auth import two_factor
-from diaspora.contributions import logbook
+from diaspora.contributions.logbook import logbook
 from diaspora.contributions.models import Contribution
 from diaspora.core.models import AuditEvent
 from diaspora.core.time import today

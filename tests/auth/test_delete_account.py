@@ -6,8 +6,9 @@ import html
 
 import sqlalchemy as sa
 
-from diaspora.contributions import logbook, verification
+from diaspora.contributions.logbook import logbook
 from diaspora.contributions.models import Contribution
+from diaspora.contributions.verification import verification
 from diaspora.core import personal_data
 from diaspora.desks.models import Submission, SubmissionEvent
 from diaspora.desks.submissions import submissions

@@ -4,8 +4,9 @@ for the tests of the portfolio PDF and of the credential."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from diaspora.contributions import logbook, verification
+from diaspora.contributions.logbook import logbook
 from diaspora.contributions.models import Contribution
+from diaspora.contributions.verification import verification
 from diaspora.extensions import db
 from tests.factories import AssociationFactory, MembershipFactory, ProfileFactory, UserFactory
 

@@ -5,8 +5,9 @@ from datetime import date, timedelta
 
 from werkzeug.datastructures import FileStorage
 
-from diaspora.contributions import logbook, verification
+from diaspora.contributions.logbook import logbook
 from diaspora.contributions.models import ContributionEvidence, Mission, MissionMember, Partnership
+from diaspora.contributions.verification import verification
 from diaspora.core.time import today
 from diaspora.extensions import db
 from tests.samples import (

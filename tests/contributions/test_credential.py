@@ -21,8 +21,10 @@ from openbadgeslib.ob3.verifier import OB3VerificationError, OB3Verifier
 from openbadgeslib.util import download_file
 
 from diaspora.auth import services as accounts
-from diaspora.contributions import badges, logbook, verification
+from diaspora.contributions.logbook import logbook
 from diaspora.contributions.models import Contribution, CredentialSubject, IssuedCredential
+from diaspora.contributions.proof import badges
+from diaspora.contributions.verification import verification
 from diaspora.extensions import db
 from tests.contributions.proof_data import member_with_a_record
 from tests.factories import DEFAULT_PASSWORD, UserFactory

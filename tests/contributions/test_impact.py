@@ -12,8 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from diaspora.auth import services as accounts
-from diaspora.contributions import impact, logbook, rollups, verification
+from diaspora.contributions.impact import impact, rollups
+from diaspora.contributions.logbook import logbook
 from diaspora.contributions.models import Contribution
+from diaspora.contributions.verification import verification
 from diaspora.core import transaction
 from diaspora.core.domain import DomainError
 from diaspora.core.time import today

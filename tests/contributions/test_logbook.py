@@ -7,8 +7,10 @@ from io import BytesIO
 
 import pytest
 
-from diaspora.contributions import logbook, rollups, verification
+from diaspora.contributions.impact import rollups
+from diaspora.contributions.logbook import logbook
 from diaspora.contributions.models import Contribution, ContributionEvidence
+from diaspora.contributions.verification import verification
 from diaspora.core.domain import DomainError
 from diaspora.core.models import StoredFile
 from diaspora.core.time import today

@@ -10,8 +10,11 @@ import pytest
 import sqlalchemy as sa
 from babel.support import Translations
 
-from diaspora.contributions import logbook, missions, rollups, verification
+from diaspora.contributions.impact import rollups
+from diaspora.contributions.logbook import logbook
+from diaspora.contributions.missions import missions
 from diaspora.contributions.models import Contribution, Mission, MissionMember, Partnership
+from diaspora.contributions.verification import verification
 from diaspora.core.domain import DomainError
 from diaspora.core.models import OutboxMessage
 from diaspora.core.time import long_date, today

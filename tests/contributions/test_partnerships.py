@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from diaspora.contributions import logbook, missions, partnerships, verification
+from diaspora.contributions.logbook import logbook
+from diaspora.contributions.missions import missions, partnerships
 from diaspora.contributions.models import Partnership
+from diaspora.contributions.verification import verification
 from diaspora.core.domain import DomainError
 from diaspora.core.time import today
 from diaspora.extensions import db

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from diaspora.contributions import documents, logbook
-from diaspora.contributions.portfolio import Filters
-from diaspora.contributions.public_views import link_of
+from diaspora.contributions.logbook import logbook
+from diaspora.contributions.logbook.portfolio import Filters
+from diaspora.contributions.proof import documents
+from diaspora.contributions.proof.public_proof_views import link_of
 from diaspora.extensions import db
 from tests.contributions.proof_data import AWAITING_TITLE, DRAFT_TITLE, member_with_a_record
 from tests.factories import UserFactory

@@ -9,8 +9,10 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from diaspora.contributions import logbook, rollups, verification
+from diaspora.contributions.impact import rollups
+from diaspora.contributions.logbook import logbook
 from diaspora.contributions.models import Contribution, IssuedCredential
+from diaspora.contributions.verification import verification
 from diaspora.core.domain import DomainError
 from diaspora.core.models import AuditEvent
 from diaspora.extensions import db

@@ -11,8 +11,10 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from diaspora.contributions import impact, logbook, verification
+from diaspora.contributions.impact import impact
+from diaspora.contributions.logbook import logbook
 from diaspora.contributions.models import Mission
+from diaspora.contributions.verification import verification
 from diaspora.core import transaction
 from diaspora.core.time import today
 from diaspora.desks.engagement import engagement

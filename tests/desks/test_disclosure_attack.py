@@ -28,7 +28,9 @@ import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_array
 
-from diaspora.contributions import impact, logbook, verification
+from diaspora.contributions.impact import impact
+from diaspora.contributions.logbook import logbook
+from diaspora.contributions.verification import verification
 from diaspora.core import transaction
 from diaspora.core.time import today
 from diaspora.desks.engagement import engagement

@@ -8,7 +8,8 @@ from io import BytesIO
 import icalendar
 import pytest
 
-from diaspora.contributions import logbook, verification
+from diaspora.contributions.logbook import logbook
+from diaspora.contributions.verification import verification
 from diaspora.core.time import today
 from diaspora.extensions import db
 from diaspora.licensure import licences

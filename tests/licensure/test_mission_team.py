@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from diaspora.associations.models import Association
-from diaspora.contributions import missions
+from diaspora.contributions.missions import missions
 from diaspora.core.time import today
 from diaspora.extensions import db
 from diaspora.licensure import licences

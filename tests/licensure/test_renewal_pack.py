@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from pypdf import PdfReader
 
-from diaspora.contributions import logbook, verification
-from diaspora.contributions.public_views import link_of
+from diaspora.contributions.logbook import logbook
+from diaspora.contributions.proof.public_proof_views import link_of
+from diaspora.contributions.verification import verification
 from diaspora.core.time import today
 from diaspora.extensions import db
 from diaspora.licensure import licences

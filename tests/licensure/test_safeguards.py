@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from diaspora.contributions import logbook
+from diaspora.contributions.logbook import logbook
 from diaspora.extensions import db
 from diaspora.licensure import reference, safeguards
 from diaspora.licensure.models import SafeguardCountry

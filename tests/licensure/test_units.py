@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 from pypdf import PdfReader
 
-from diaspora.contributions import logbook, verification
+from diaspora.contributions.logbook import logbook
+from diaspora.contributions.verification import verification
 from diaspora.core.i18n import in_locale
 from diaspora.core.time import today
 from diaspora.extensions import db

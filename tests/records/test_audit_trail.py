@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from diaspora.associations import memberships
 from diaspora.auth import services
-from diaspora.contributions import logbook
+from diaspora.contributions.logbook import logbook
 from diaspora.core import audit
 from diaspora.core.models import AuditEvent
 from diaspora.core.time import utcnow

@@ -3,7 +3,7 @@ tenant's association (its description and address are the tenant's secrets) with
 its log, and, for the erasure scan, events about a person that their association's endpoint
 was sent."""
 
-from diaspora.contributions import logbook
+from diaspora.contributions.logbook import logbook
 from diaspora.core.time import utcnow
 from diaspora.extensions import db
 from diaspora.webhooks import subscriptions

@@ -14,7 +14,8 @@ import pytest
 import sqlalchemy as sa
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from diaspora.contributions import logbook, verification
+from diaspora.contributions.logbook import logbook
+from diaspora.contributions.verification import verification
 from diaspora.core.models import OutboxMessage
 from diaspora.core.time import today, utcnow
 from diaspora.extensions import db as _db

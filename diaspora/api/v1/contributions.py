@@ -1,8 +1,8 @@
 """Contributions through the API: a member's own (log drafts, change them, attach evidence,
 send them for verification, withdraw them, read their status and their portfolio's totals);
 an association's officers' verification queue and decisions, missions and impact. Every route
-calls the service its page calls (contributions/logbook.py, verification.py, portfolio.py,
-missions.py, impact.py): the rules are theirs."""
+calls the service its page calls (contributions/: logbook/logbook.py, logbook/portfolio.py,
+verification/verification.py, missions/missions.py, impact/impact.py): the rules are theirs."""
 
 from flask import request
 from flask_login import current_user
@@ -26,9 +26,12 @@ from diaspora.api.v1.support import (
     page_model,
     with_etag,
 )
-from diaspora.contributions import impact, logbook, missions, portfolio, verification
+from diaspora.contributions.impact import impact
+from diaspora.contributions.logbook import logbook, portfolio
+from diaspora.contributions.missions import missions
 from diaspora.contributions.models import MISSION_STATES, Contribution, ContributionEvidence
-from diaspora.contributions.public_views import link_of
+from diaspora.contributions.proof.public_proof_views import link_of
+from diaspora.contributions.verification import verification
 from diaspora.core.access import loads, plain, token_required
 from diaspora.core.problems import Problem
 

@@ -8,8 +8,8 @@ from spectree import Response
 from diaspora.api.v1 import models
 from diaspora.api.v1.document import describe, document, reference_of, type_of
 from diaspora.api.v1.support import api, body, new_blueprint, open_to_other_sites
-from diaspora.contributions import badges
-from diaspora.contributions.public_views import link_of
+from diaspora.contributions.proof import badges
+from diaspora.contributions.proof.public_proof_views import link_of
 from diaspora.core.access import loads, public
 from diaspora.core.i18n import _
 from diaspora.core.links import absolute

@@ -34,8 +34,8 @@ from flask import current_app
 from markupsafe import Markup, escape
 
 from diaspora.auth.models import User
-from diaspora.contributions import charts
-from diaspora.contributions.impact import kind_label, month_label, region_name
+from diaspora.contributions.impact import charts
+from diaspora.contributions.impact.impact import kind_label, month_label, region_name
 from diaspora.contributions.models import Mission, MissionStatus
 from diaspora.core.countries import country_name
 from diaspora.core.i18n import _, in_locale
@@ -480,7 +480,7 @@ HATCH = "#5c6670"  # the hatching of a count not shown: 5.7:1 on white
 
 
 def chart(table: Table, chart_id: str) -> Markup:
-    """The table's bars (contributions/charts.py's drawing). A count not shown draws no bar of
+    """The table's bars (contributions/impact/charts.py's drawing). A count not shown draws no bar of
     its size: its whole track is hatched, and <10, * or – is written where its number would be,
     so the chart says no more than the table, and a hidden count never looks like 0."""
     items = table.bars()

@@ -9,8 +9,8 @@ from datetime import date
 
 from babel.dates import format_skeleton, get_month_names
 
-from diaspora.contributions.impact import add_months, month_label, parse_month
-from diaspora.contributions.logbook import EARLIEST
+from diaspora.contributions.impact.impact import add_months, month_label, parse_month
+from diaspora.contributions.logbook.logbook import EARLIEST
 from diaspora.core.i18n import _, current_locale
 from diaspora.core.time import DATE_LOCALES
 

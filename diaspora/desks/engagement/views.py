@@ -4,7 +4,7 @@ contributions are shown for a calendar year, a quarter or a month (desks/engagem
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
-from diaspora.contributions.impact import month_label
+from diaspora.contributions.impact.impact import month_label
 from diaspora.core.access import loads, login_required, plain
 from diaspora.core.countries import country_name
 from diaspora.core.errors import render_error

@@ -116,7 +116,7 @@ def call_list(desk):
 @loads(desk="work")
 def new_call(desk):
     form = CallForm()
-    from diaspora.contributions.forms import region_choices
+    from diaspora.contributions.logbook.forms import region_choices
 
     form.region.choices = region_choices([desk.country])
     form.mode.choices = calls.mode_choices()

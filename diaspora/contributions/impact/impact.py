@@ -1,7 +1,7 @@
 """An association's impact dashboard: its verified contributions added up, over a range of
 months, by month, kind, country and region, and as CSV.
 
-It reads only `contribution_rollups` (kept in step by contributions/rollups.py in the same
+It reads only `contribution_rollups` (kept in step by contributions/impact/rollups.py in the same
 transaction as every change into or out of "verified"), never the contributions themselves:
 three small aggregates over the rollup rows of one association and its months, which the
 primary key (association_id, ...) serves, however many contributions there are."""
@@ -15,7 +15,7 @@ from datetime import date
 import sqlalchemy as sa
 from babel.dates import format_skeleton
 
-from diaspora.contributions.logbook import EARLIEST
+from diaspora.contributions.logbook.logbook import EARLIEST
 from diaspora.contributions.models import KINDS, ContributionRollup
 from diaspora.core.countries import country_name
 from diaspora.core.i18n import _, current_locale, in_locale

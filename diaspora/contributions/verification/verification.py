@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from diaspora.associations.models import Association
-from diaspora.contributions.logbook import check_decision, move, open_link, unverified
+from diaspora.contributions.logbook.logbook import check_decision, move, open_link, unverified
 from diaspora.contributions.models import Contribution, ContributionStatus, RevocationReason
 from diaspora.core.domain import DomainError
 from diaspora.core.i18n import _, _l

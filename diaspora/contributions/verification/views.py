@@ -3,14 +3,15 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from diaspora.contributions import logbook, verification
-from diaspora.contributions.forms import BulkVerifyForm
+from diaspora.contributions.logbook import logbook
+from diaspora.contributions.verification import verification
+from diaspora.contributions.verification.forms import BulkVerifyForm
 from diaspora.core.access import loads, login_required
 from diaspora.core.domain import DomainError
 from diaspora.core.i18n import ngettext
 from diaspora.core.pagination import page_of
 
-bp = Blueprint("verification", __name__)
+bp = Blueprint("verification_queue", __name__)
 
 
 @bp.get("/associations/<slug>/verification")
@@ -37,4 +38,4 @@ def verify_chosen(association):
         else:
             flash(ngettext("%(num)d contribution verified. We have emailed its member.",
                            "%(num)d contributions verified. We have emailed their members.", count), "success")
-    return redirect(url_for("verification.queue", slug=association.slug))
+    return redirect(url_for("verification_queue.queue", slug=association.slug))

@@ -6,7 +6,7 @@ Verifiable Credential 2.0), signed as a VC-JWT with the platform's Ed25519 key.
   achievement's `creator`.
 * The credential's `id` is the contribution's public verification page. Its `credentialStatus`
   is a `BitstringStatusListEntry` (W3C Bitstring Status List 1.0): one bit, at a random place
-  (contributions/credentials.py), of a `BitstringStatusListCredential` served at
+  (credentials.py), of a `BitstringStatusListCredential` served at
   /credentials/status/<list> and signed like the credentials. The bit is set when the link ends
   (revoked, renewed, the contribution reopened or its verification withdrawn, the member
   erased), and the list keeps answering for every credential ever issued.
@@ -33,9 +33,9 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OKPKey
 
 from diaspora import config
-from diaspora.contributions import credentials
 from diaspora.contributions.models import Contribution, IssuedCredential
-from diaspora.contributions.public_views import link_of
+from diaspora.contributions.proof import credentials
+from diaspora.contributions.proof.public_proof_views import link_of
 from diaspora.core.countries import country_name
 from diaspora.core.i18n import _, current_locale
 from diaspora.core.links import absolute, site_url
@@ -77,7 +77,7 @@ def signing_key() -> OKPKey:
 
 
 def key_id() -> str:
-    return f"{absolute('proof.issuer_keys')}#{signing_key().thumbprint()}"
+    return f"{absolute('proof_files.issuer_keys')}#{signing_key().thumbprint()}"
 
 
 def public_key_set() -> dict:
@@ -89,7 +89,7 @@ def public_key_set() -> dict:
 def issuer_profile() -> dict:
     return {
         "@context": CONTEXT,
-        "id": absolute("proof.issuer"),
+        "id": absolute("proof_files.issuer"),
         "type": ["Profile"],
         "name": ISSUER_NAME,
         "url": site_url(),
@@ -134,7 +134,7 @@ def _period(contribution: Contribution) -> str:
 
 
 def _place(contribution: Contribution) -> str:
-    from diaspora.contributions.documents import region_name
+    from diaspora.contributions.proof.documents import region_name
 
     return ", ".join(part for part in (region_name(contribution.region), country_name(contribution.country)) if part)
 
@@ -233,7 +233,7 @@ def credential_of(contribution: Contribution) -> dict:
 
 
 def status_list_url(number: int) -> str:
-    return absolute("proof.status_list", number=number)
+    return absolute("proof_files.status_list", number=number)
 
 
 def status_entry(issued: IssuedCredential) -> dict:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from diaspora.associations.memberships import membership_for
 from diaspora.associations.models import Association, Membership
 from diaspora.auth import services as accounts
-from diaspora.contributions import logbook, verification
+from diaspora.contributions.logbook import logbook
 from diaspora.contributions.models import (
     MISSION_STATES,
     TEAM_PLACE_STATES,
@@ -34,6 +34,7 @@ from diaspora.contributions.models import (
     Partnership,
     TeamPlaceStatus,
 )
+from diaspora.contributions.verification import verification
 from diaspora.core import audit, emails
 from diaspora.core.domain import DomainError, check_version
 from diaspora.core.i18n import _, _l

@@ -16,9 +16,9 @@ from flask import render_template
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 
-from diaspora.contributions import portfolio
+from diaspora.contributions.logbook import portfolio
 from diaspora.contributions.models import CONTRIBUTION_STATES, KINDS, Contribution, ContributionStatus
-from diaspora.contributions.public_views import link_of
+from diaspora.contributions.proof.public_proof_views import link_of
 from diaspora.core import pdf
 from diaspora.core.countries import country_name
 from diaspora.core.i18n import _
@@ -177,6 +177,6 @@ def render_portfolio_job(user_id: int, args: dict) -> int | None:
         data = portfolio_pdf(user, portfolio.Filters.from_args(MultiDict(args)))
     stored = keep_document(user, data, "portfolio.pdf")
     queue_email(user.email, _l("Your portfolio is ready"), "contributions_portfolio_ready", locale=user.locale,
-                user=user, url=links.absolute("proof.portfolio_file", file_id=stored.id))
+                user=user, url=links.absolute("proof_files.portfolio_file", file_id=stored.id))
     transaction.commit()
     return stored.id

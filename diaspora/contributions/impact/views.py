@@ -3,7 +3,7 @@ contributions add up to, over a range of months, and as CSV."""
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 
-from diaspora.contributions import charts, impact
+from diaspora.contributions.impact import charts, impact
 from diaspora.core.access import loads, login_required
 from diaspora.core.i18n import current_locale
 

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from diaspora.contributions.forms import currency_choices
+from diaspora.contributions.logbook.forms import currency_choices
 from diaspora.core.forms import CountryField, IdField, Select, WholeNumberField
 from diaspora.core.i18n import _l
 

@@ -14,8 +14,9 @@ from flask import (
 )
 from flask_login import current_user
 
-from diaspora.contributions import charts, logbook, portfolio, verification
-from diaspora.contributions.forms import (
+from diaspora.contributions.impact import charts
+from diaspora.contributions.logbook import logbook, portfolio
+from diaspora.contributions.logbook.forms import (
     ContributionForm,
     ReturnForm,
     SharingForm,
@@ -24,6 +25,7 @@ from diaspora.contributions.forms import (
     region_choices,
 )
 from diaspora.contributions.models import CONTRIBUTION_STATES, KINDS, SHAREABLE_FIELDS, Contribution
+from diaspora.contributions.verification import verification
 from diaspora.core.access import allowed, loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
@@ -254,7 +256,7 @@ def verify(contribution):
         return _back(contribution)
     flash(_("“%(title)s” is verified. We have emailed %(name)s.", title=contribution.title,
             name=contribution.user.name), "success")
-    return redirect(url_for("verification.queue", slug=association.slug))
+    return redirect(url_for("verification_queue.queue", slug=association.slug))
 
 
 @bp.route("/contributions/<int:contribution_id>/return", methods=["GET", "POST"])
@@ -270,7 +272,7 @@ def return_it(contribution):
             put_beside_field(form, error)
         else:
             flash(_("Returned to %(name)s with your reason, by email.", name=contribution.user.name), "success")
-            return redirect(url_for("verification.queue", slug=association.slug))
+            return redirect(url_for("verification_queue.queue", slug=association.slug))
     return form_page("contributions/return.html", form, contribution=contribution)
 
 

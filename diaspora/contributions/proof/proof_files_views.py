@@ -6,11 +6,12 @@ credentials are revoked)."""
 from flask import Blueprint, Response, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
 
-from diaspora.contributions import badges, documents, portfolio
+from diaspora.contributions.logbook import portfolio
+from diaspora.contributions.proof import badges, documents
 from diaspora.core.access import loads, login_required, public
 from diaspora.core.i18n import _
 
-bp = Blueprint("proof", __name__)
+bp = Blueprint("proof_files", __name__)
 
 
 @bp.get("/contributions/portfolio.pdf")

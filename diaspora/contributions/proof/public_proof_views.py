@@ -8,11 +8,11 @@ from diaspora.contributions.models import CONTRIBUTION_STATES
 from diaspora.core.access import loads, public
 from diaspora.core.links import absolute
 
-bp = Blueprint("verify", __name__)
+bp = Blueprint("public_proof", __name__)
 
 
 def link_of(contribution) -> str:
-    return absolute("verify.page", token=contribution.public_token)
+    return absolute("public_proof.page", token=contribution.public_token)
 
 
 @bp.get("/proof/<token>")

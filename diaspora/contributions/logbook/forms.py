@@ -9,7 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from diaspora.contributions.models import KINDS, MODES, SHAREABLE_FIELDS
 from diaspora.core.countries import country_name
-from diaspora.core.forms import CountryField, IdField, IdsField, Select, WholeNumberField
+from diaspora.core.forms import CountryField, IdField, Select, WholeNumberField
 from diaspora.core.i18n import _, _l
 
 MAX_TEXT = 5000
@@ -135,10 +135,6 @@ class WithdrawVerificationForm(FlaskForm):
         "We email it to the member, who can correct the contribution and send it again."), validators=[
         DataRequired(_l("Say why you are withdrawing the verification.")),
         Length(max=2000, message=_l("Keep the reason to 2,000 characters."))])
-
-
-class BulkVerifyForm(FlaskForm):
-    ids = IdsField(_l("Contributions"), not_an_id=_l("Tick contributions from the list."))
 
 
 class CheckboxesField(SelectMultipleField):

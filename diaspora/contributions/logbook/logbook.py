@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload, undefer
 from werkzeug.datastructures import FileStorage
 
 from diaspora.associations.models import Association, Membership
-from diaspora.contributions import credentials, rollups
+from diaspora.contributions.impact import rollups
 from diaspora.contributions.models import (
     CONTRIBUTION_STATES,
     DECISIONS,
@@ -26,6 +26,7 @@ from diaspora.contributions.models import (
     ContributionStatus,
     RevocationReason,
 )
+from diaspora.contributions.proof import credentials
 from diaspora.core import audit
 from diaspora.core.domain import DomainError, check_version
 from diaspora.core.files import UploadError, store_upload

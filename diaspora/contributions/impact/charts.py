@@ -47,5 +47,5 @@ def bars(label: str, items: list[tuple[str, float]], chart_id: str) -> Markup:
 
 
 def of_rows(label: str, rows, chart_id: str, measure: str = "contributions") -> Markup:
-    """`bars` for the rows of a breakdown (contributions/impact.py: Row), one measure."""
+    """`bars` for the rows of a breakdown (impact.py: Row), one measure."""
     return bars(label, [(row.label, getattr(row.measures, measure)) for row in rows], chart_id)

@@ -5,9 +5,9 @@ missions. Every object in a URL is loaded through its kind (contributions/policy
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from diaspora.contributions import missions, partnerships
-from diaspora.contributions.forms import region_choices
-from diaspora.contributions.mission_forms import (
+from diaspora.contributions.logbook.forms import region_choices
+from diaspora.contributions.missions import missions, partnerships
+from diaspora.contributions.missions.forms import (
     MissionForm,
     PartnershipForm,
     ReflectionForm,
