@@ -30,6 +30,16 @@ def pdf_info(pdf: bytes, tmp_path) -> dict[str, str]:
             (line.partition(":") for line in output.splitlines())}
 
 
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    """The text poppler's pdftotext reads in the document, its line breaks and runs of spaces
+    folded to one space (a long cell may wrap)."""
+    need("pdftotext")
+    path = tmp_path / "text.pdf"
+    path.write_bytes(pdf)
+    output = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True).stdout
+    return " ".join(output.decode("utf-8").split())
+
+
 def assert_tagged(pdf: bytes, tmp_path, title: str, language: str) -> None:
     """A tagged PDF (a structure tree, marked content) with its title and language, and no
     error qpdf can find."""

@@ -38,8 +38,13 @@ class InvalidInvitation(Exception):
     """The invitation link is broken, or the invitation was used, revoked, declined or has expired."""
 
 
+def accept_token(invitation: Invitation) -> str:
+    """What the invitation's link carries (the email's, and the invited member's dashboard's)."""
+    return tokens.make("invite", {"iid": invitation.id})
+
+
 def accept_link(invitation: Invitation) -> str:
-    return absolute("associations.accept_invitation", token=tokens.make("invite", {"iid": invitation.id}))
+    return absolute("associations.accept_invitation", token=accept_token(invitation))
 
 
 def pending_to(association: Association, email: str) -> sa.Select:

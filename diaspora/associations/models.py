@@ -319,7 +319,10 @@ class Invitation(db.Model):
     the existing one, and makes an active membership."""
 
     __tablename__ = "invitations"
-    __table_args__ = (sa.Index("ix_invitations_association_email", "association_id", "email"),)
+    __table_args__ = (
+        sa.Index("ix_invitations_association_email", "association_id", "email"),
+        sa.Index("ix_invitations_email", "email"),  # what waits for a person: their dashboard
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"))

@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from diaspora.core.i18n import LANGUAGE_NAMES, current_locale, install_template_gettext
     from diaspora.core.navigation import main_navigation, workspaces
     from diaspora.core.numbers import money, number
+    from diaspora.core.text import isolated
     from diaspora.core.time import clock_time, long_date
 
     app.register_blueprint(views.bp)
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["clock_time"] = clock_time
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["bdi"] = isolated
     app.jinja_env.globals.update(long_date=long_date, country_name=country_name, language_name=language_name,
                                  current_locale=current_locale, main_navigation=main_navigation, workspaces=workspaces,
                                  language_names=LANGUAGE_NAMES)

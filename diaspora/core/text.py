@@ -1,6 +1,8 @@
-"""Text as people type it and as lists sort it."""
+"""Text as people type it and as lists sort it, and as a page shows it inside our sentences."""
 
 import unicodedata
+
+from markupsafe import Markup, escape
 
 
 def fold(text: str) -> str:
@@ -42,3 +44,16 @@ def contains_folded(column, folded: str):
     """Substring match of text that is already folded (`fold`) on both sides: a plain LIKE,
     which a trigram index serves as well as ILIKE and which checks a row several times faster."""
     return column.like(like_pattern(folded), escape="\\")
+
+
+def isolated(text) -> Markup:
+    """User-typed text (a name, a title) set apart for bidirectional display: escaped, inside
+    <bdi>, so a right-to-left name or a stray override character (U+202E) cannot reverse the
+    words around it. For an element's content only, never an attribute or a <title>."""
+    return Markup("<bdi>%s</bdi>") % (text,)
+
+
+def sentence_with(translated: str, **values) -> Markup:
+    """A translated sentence, `_("... %(name)s ...")` not yet filled in, with each value
+    `isolated`: the sentence escaped, then the values put in."""
+    return escape(translated) % {name: isolated(value) for name, value in values.items()}

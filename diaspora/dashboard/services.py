@@ -1,12 +1,16 @@
 """What each role's dashboard shows: counts read from counters the database keeps, never a
 GROUP BY over rows that grow."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import url_for
+from markupsafe import Markup, escape
 
 from diaspora.associations import counts as association_counts
 from diaspora.associations import policy as association_policy
-from diaspora.associations.models import Membership, MembershipType
+from diaspora.associations.invitations import accept_token
+from diaspora.associations.models import Association, Invitation, Membership, MembershipType
 from diaspora.core.models import OutboxMessage, PlatformCount
 from diaspora.desks import policy as desk_policy
 from diaspora.extensions import db
@@ -49,23 +53,26 @@ def admin_panel() -> dict:
             "unrouted": unrouted_count()}
 
 
-def needs_you(user, limit: int = 5) -> list[tuple[str, str, str]]:
+def needs_you(user, limit: int = 5) -> list[tuple[str, Markup, str]]:
     """What waits for the member: (kind, sentence, link). A contribution returned to them, a
-    licence lapsing or lapsed, a mission they are invited onto. Three bounded statements, each
-    read through an index on the member (contributions and licences by user, team places by user)."""
+    licence lapsing or lapsed, a mission they are invited onto, an invitation to join an
+    association. Four bounded statements, each read through an index on the member
+    (contributions and licences by user, team places by user, invitations by email). A title or
+    name someone typed is isolated in the sentence (<bdi>), so it cannot reverse the words around it."""
     from diaspora.contributions.models import Contribution, ContributionStatus, Mission, MissionMember, TeamPlaceStatus
     from diaspora.core.i18n import _
+    from diaspora.core.text import sentence_with
     from diaspora.core.time import long_date, today
     from diaspora.licensure.models import EXPIRING_WITHIN, Licence
 
-    items: list[tuple[str, str, str]] = []
+    items: list[tuple[str, Markup, str]] = []
     returned = db.session.scalars(
         sa.select(Contribution).where(Contribution.user_id == user.id,
                                       Contribution.status == ContributionStatus.RETURNED)
         .order_by(Contribution.starts_on.desc(), Contribution.id.desc()).limit(limit))
     for contribution in returned:
-        items.append(("returned", _("“%(title)s” came back to you: read why, change it and send it again.",
-                                    title=contribution.title),
+        items.append(("returned", sentence_with(_("“%(title)s” came back to you: read why, change it and send it "
+                                                  "again."), title=contribution.title),
                       url_for("contributions.show", contribution_id=contribution.id)))
     day = today()
     lapsing = db.session.scalars(
@@ -76,16 +83,34 @@ def needs_you(user, limit: int = 5) -> list[tuple[str, str, str]]:
         sentence = (_("A licence lapsed on %(date)s: renew it.", date=long_date(licence.expires_on))
                     if licence.expires_on < day else
                     _("A licence expires on %(date)s: plan its renewal.", date=long_date(licence.expires_on)))
-        items.append(("licence", sentence, url_for("licences.show", licence_id=licence.id)))
+        items.append(("licence", escape(sentence), url_for("licences.show", licence_id=licence.id)))
     invited = db.session.execute(
         sa.select(MissionMember, Mission).join(Mission, Mission.id == MissionMember.mission_id)
         .where(MissionMember.user_id == user.id, MissionMember.status == TeamPlaceStatus.INVITED)
         .order_by(MissionMember.id.desc()).limit(limit)).all()
     for _place, mission in invited:
-        items.append(("invitation", _("You are invited onto the mission “%(title)s”: answer the invitation.",
-                                      title=mission.title),
+        items.append(("invitation", sentence_with(_("You are invited onto the mission “%(title)s”: answer the "
+                                                    "invitation."), title=mission.title),
                       url_for("missions.mine")))
+    for invitation, association in pending_invitations(user, limit):
+        items.append(("invitation", sentence_with(_("%(association)s invites you to join: accept or decline the "
+                                                    "invitation."), association=association.name),
+                      url_for("associations.accept_invitation", token=accept_token(invitation))))
     return items
+
+
+def pending_invitations(user, limit: int) -> list[tuple[Invitation, Association]]:
+    """The invitations to join an approved association sent to the member's (verified) address
+    that can still be answered, newest first: one statement, read along ix_invitations_email."""
+    from diaspora.associations.invitations import INVITATION_DAYS
+    from diaspora.core.time import utcnow
+
+    return db.session.execute(
+        sa.select(Invitation, Association).join(Association, Association.id == Invitation.association_id)
+        .where(Invitation.email == user.email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+               Invitation.declined_at.is_(None), Invitation.created_at >= utcnow() - timedelta(days=INVITATION_DAYS),
+               Association.status == Association.APPROVED)
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(limit)).all()
 
 
 def first_steps(user, memberships: list[Membership]) -> list[tuple]:

@@ -13,7 +13,7 @@ def test_logging_in_opens_the_dashboard_and_is_audited(client, forms, db):
     user = UserFactory(name="Chipo Moyo")
     response = forms.submit("/login", {"email": user.email.upper(), "password": DEFAULT_PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
-    assert "Welcome, Chipo Moyo" in client.get("/dashboard").get_data(as_text=True)
+    assert "Welcome, <bdi>Chipo Moyo</bdi>" in client.get("/dashboard").get_data(as_text=True)
     assert audit_actions(user) == ["user.logged_in"]
 
 

@@ -143,7 +143,7 @@ def test_a_wrong_code_then_the_right_one(client, forms):
     assert client.get("/dashboard").status_code == 302
     response = forms.submit("/login/code", {"code": right})
     assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
-    assert "Welcome, Kojo Antwi" in client.get("/dashboard").get_data(as_text=True)
+    assert "Welcome, <bdi>Kojo Antwi</bdi>" in client.get("/dashboard").get_data(as_text=True)
     assert "user.logged_in" in audit_actions(user)
 
 
@@ -441,7 +441,7 @@ def test_a_sign_in_code_in_other_digits_is_read_as_the_digits_it_is(client, form
     assert "That code is not right" in wrong.get_data(as_text=True)
     response = forms.submit("/login/code", {"code": right.translate(digits)})
     assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
-    assert "Welcome, Kojo Antwi" in client.get("/dashboard").get_data(as_text=True)
+    assert "Welcome, <bdi>Kojo Antwi</bdi>" in client.get("/dashboard").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("digits", [ARABIC_INDIC, FULL_WIDTH], ids=["arabic-indic", "full-width"])
@@ -484,3 +484,44 @@ def test_an_over_long_code_is_refused_beside_the_field(client, forms, login, typ
     assert at_set_up.status_code == 422
     page = at_set_up.get_data(as_text=True)
     assert 'id="code-error"' in page and "A code is at most 40 characters." in page
+
+
+# ---------------------------------------------------------------------------- pasted codes
+
+CODE_INPUT = re.compile(r'<input[^>]*\bname="(?:off-|new-)?code"[^>]*>')
+
+
+def test_every_code_field_asks_for_the_one_time_code_and_takes_a_pasted_one(client, forms, login):
+    """The browser or phone offers the code it received (autocomplete="one-time-code"), and
+    nothing in the field refuses or cuts a code pasted as an app shows it ("123 456")."""
+    user = UserFactory()
+    login(user)
+    pages = [client.get("/account/two-factor").get_data(as_text=True)]
+    _enrol_through_pages(client, forms)
+    pages.append(client.get("/account/two-factor").get_data(as_text=True))  # new codes, turn off
+    _log_out(client)
+    _password_step(forms, user)
+    pages.append(client.get("/login/code").get_data(as_text=True))
+    inputs = [tag for page in pages for tag in CODE_INPUT.findall(page)]
+    assert len(inputs) == 4
+    for tag in inputs:
+        assert 'autocomplete="one-time-code"' in tag, tag
+        assert "pattern=" not in tag, tag
+        maxlength = re.search(r'maxlength="(\d+)"', tag)
+        assert maxlength is None or int(maxlength.group(1)) >= len(" 123 456 "), tag
+
+
+@pytest.mark.parametrize("shape", ["{} {}", " {}\u00a0{}\n", "{}-{}", "\t{}  {} "],
+                         ids=["space", "nbsp", "dash", "tabs"])
+def test_a_code_pasted_with_spaces_logs_in_and_turns_it_on(client, forms, login, shape):
+    user = _enrolled(name="Kojo Antwi")
+    _password_step(forms, user)
+    right = code_for(user)
+    response = forms.submit("/login/code", {"code": shape.format(right[:3], right[3:])})
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    login(UserFactory())
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    secret = SECRET_ON_PAGE.search(page).group(1).replace(" ", "")
+    code = _code(secret)
+    response = forms.submit("/account/two-factor", {"code": shape.format(code[:3], code[3:])})
+    assert response.status_code == 200 and len(CODES_ON_PAGE.findall(response.get_data(as_text=True))) == 10

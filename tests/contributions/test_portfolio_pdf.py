@@ -1,6 +1,7 @@
 """The portfolio as a PDF: the member's verified contributions, with their totals, a chart, who
 verified each and its verification link; in a bounded number of statements."""
 
+import csv
 import io
 import os
 import re
@@ -18,7 +19,8 @@ from diaspora.contributions.proof.public_proof_views import link_of
 from diaspora.extensions import db
 from tests.contributions.proof_data import AWAITING_TITLE, DRAFT_TITLE, member_with_a_record
 from tests.factories import UserFactory
-from tests.pdf_checks import assert_tagged, figures_alternative_texts
+from tests.helpers import in_language
+from tests.pdf_checks import assert_tagged, figures_alternative_texts, pdf_text
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "portfolio-pdf.png"
 
@@ -75,6 +77,26 @@ def test_the_pdf_is_tagged_titled_and_in_the_readers_language(client, login, tmp
     assert_tagged(pdf, tmp_path, "Portefólio de Dr Ama Mensah", "pt")
     # each entry's QR code is a figure with a text alternative, as in the renewal pack (one helper)
     assert figures_alternative_texts(pdf) == ["Código QR do link de verificação"] * 2
+
+
+def test_regions_are_named_in_the_readers_language_in_the_pdf_and_the_csv(client, login, tmp_path):
+    """pycountry's names of ISO 3166-2 regions, translated as on the pages: never the code
+    ("GH-AA") nor the English name ("Greater Accra") in a French portfolio."""
+    record = member_with_a_record()
+    record.member.locale = "fr"
+    db.session.commit()
+    login(record.member)
+    text = pdf_text(download(client), tmp_path)
+    for place in ("Grand Accra, Ghana", "Nord, Ghana", "Lagos, Nigeria", "Ashanti, Ghana"):
+        assert place in text, place
+    for code_or_english in ("GH-AA", "GH-NP", "NG-LA", "GH-AH", "Greater Accra", "Northern"):
+        assert code_or_english not in text, code_or_english
+
+    body = client.get("/contributions/portfolio.csv").get_data(as_text=True)
+    header, *rows = csv.reader(io.StringIO(body.lstrip("\ufeff")))
+    regions = {row[header.index(in_language("fr", "Region"))] for row in rows}
+    assert {"Grand Accra", "Nord", "Lagos", "Ashanti"} <= regions
+    assert not any(re.fullmatch(r"[A-Z]{2}-[A-Z0-9]+", region) for region in regions), regions
 
 
 def test_a_revoked_link_is_left_out_but_the_entry_stays(client, login):

@@ -1,9 +1,10 @@
 """Every page each role can reach, in a real browser: accessible (axe-core finds nothing
 serious) in English, French and Portuguese, never wider than the screen from a small phone to
 a wide desk, its main navigation on one row from 1024 px, its heading within the top fifth of
-a phone's first screen (390 × 844), and valid HTML (the Nu HTML Checker, run once over every
-saved page at the end). The pages are found by the crawl of tests/test_crawl.py, one page per
-kind of URL, from the demo data."""
+a phone's first screen (390 × 844), no word in a table broken across two lines at 1280 px
+(no "Ghan/a"), and valid HTML (the Nu HTML Checker, run once over every saved page at the end).
+The pages are found by the crawl of tests/test_crawl.py, one page per kind of URL, from the
+demo data."""
 
 import json
 import os
@@ -21,7 +22,7 @@ from tests.conftest import give_second_factor
 from tests.test_crawl import crawl
 
 from .conftest import log_in
-from .test_layout import overflow
+from .test_layout import overflow, split_words
 
 LANGUAGES = ("en", "fr", "pt")
 WIDTHS = (320, 768, 1024, 1440)
@@ -80,7 +81,7 @@ def test_every_page_is_accessible_in_each_language_and_fits_every_screen(
         log_in(page, live_server, DemoUser(user.email, user.name), password=demo.DEMO_PASSWORD)
     assert len(paths) >= 3, paths
 
-    too_wide, wrapped, heading_low = {}, {}, {}
+    too_wide, wrapped, heading_low, broken_words = {}, {}, {}, {}
     for language in LANGUAGES:
         # as a person would: the footer's switch (kept on the account, or in a cookie for a visitor)
         page.goto(live_server.url(paths[0]))
@@ -94,6 +95,8 @@ def test_every_page_is_accessible_in_each_language_and_fits_every_screen(
             rows = page.evaluate(NAV_ROWS)
             if rows is None or len(rows) != 1:
                 wrapped[f"{path} in {language} at 1280px"] = rows
+            if words := split_words(page):
+                broken_words[f"{path} in {language}"] = words
             page.set_viewport_size(PHONE)
             top = page.evaluate(HEADING_TOP)
             if top is None or top > TOP_FIFTH:
@@ -109,6 +112,7 @@ def test_every_page_is_accessible_in_each_language_and_fits_every_screen(
     context.close()
     assert too_wide == {}
     assert not wrapped, f"the main navigation is not one row: {wrapped}"
+    assert not broken_words, f"a table cell breaks these words across two lines at 1280px: {broken_words}"
     assert not heading_low, f"the heading starts below the top fifth ({TOP_FIFTH:.0f}px) at 390px: {heading_low}"
 
 

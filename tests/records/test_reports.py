@@ -13,7 +13,7 @@ from tests.contributions.proof_data import member_with_a_record
 from tests.factories import MembershipFactory
 from tests.helpers import in_language, link_in
 from tests.mailserver import text_body
-from tests.pdf_checks import assert_tagged, figures_alternative_texts
+from tests.pdf_checks import assert_tagged, figures_alternative_texts, pdf_text
 
 
 def text_of(pdf: bytes) -> str:
@@ -31,7 +31,7 @@ def test_an_associations_annual_report(client, login, tmp_path):
     record = member_with_a_record()
     association = record.association
     db.session.add_all([
-        Mission(association_id=association.id, title="Cleft surgery week in Tamale", country="GH",
+        Mission(association_id=association.id, title="Cleft surgery week in Tamale", country="GH", region="GH-NP",
                 starts_on=date(2025, 3, 2), ends_on=date(2025, 3, 8), status=MissionStatus.REPORTED,
                 patients_seen=61, people_trained=9),
         Mission(association_id=association.id, title="A mission of another year", country="GH",
@@ -52,6 +52,7 @@ def test_an_associations_annual_report(client, login, tmp_path):
         assert re.search(rf"\b{figure} {label}", text), (figure, label)
     assert "Cleft surgery week in Tamale" in text and "A mission of another year" not in text
     assert "Korle Bu link" in text
+    assert "Northern, Ghana" in text and "GH-NP" not in text  # the mission's region, by its name
     assert "Tele-education" in text or "tele" in text.lower()
     assert_tagged(pdf, tmp_path, "Ghana Doctors and Nurses UK: impact report 2025", "en")
     assert "Verified contributions by kind" in figures_alternative_texts(pdf)
@@ -61,6 +62,7 @@ def test_an_associations_annual_report(client, login, tmp_path):
     db.session.commit()
     french = download(client, f"/associations/{association.slug}/impact/report.pdf?year=2025")
     assert in_language("fr", "hours given") in text_of(french)
+    assert "Nord, Ghana" in pdf_text(french, tmp_path)  # pycountry's French name of GH-NP
     assert_tagged(french, tmp_path, in_language("fr", "%(name)s: impact report %(year)s",
                                                  name=association.name, year=2025), "fr")
     login(record.member)

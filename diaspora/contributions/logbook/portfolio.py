@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from diaspora.contributions.models import CONTRIBUTION_STATES, KINDS, MODES, Contribution, ContributionStatus
-from diaspora.core.countries import country_name
+from diaspora.core.countries import country_name, region_name
 from diaspora.core.i18n import _, in_locale
 from diaspora.core.pagination import Ordering, SortKey
 from diaspora.core.spreadsheet import BOM, iso, safe_cell, take
@@ -141,7 +141,7 @@ def _csv_rows(user_id: int, filters: Filters | None) -> Iterator[str]:
              .order_by(*NEWEST_FIRST.order_by()).execution_options(yield_per=500))
     for c in db.session.scalars(query):
         writer.writerow([safe_cell(c.title), c.kind_label, CONTRIBUTION_STATES.label(c.status), country_name(c.country),
-                         c.region or "", safe_cell(c.partner or ""), iso(c.starts_on), iso(c.ends_on),
+                         region_name(c.region), safe_cell(c.partner or ""), iso(c.starts_on), iso(c.ends_on),
                          _number(c.hours), _number(c.participatory_hours), str(MODES.get(c.mode or "", "")),
                          _number(c.people_trained), _number(c.patients_reached), _number(c.supplies_value),
                          c.currency or "", _number(c.cpd_points),

@@ -9,9 +9,7 @@ with every image inlined (the chart and the QR codes are SVG made here) and no f
 anything but those `data:` images."""
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-import pycountry
 from flask import render_template
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
@@ -20,21 +18,12 @@ from diaspora.contributions.logbook import portfolio
 from diaspora.contributions.models import CONTRIBUTION_STATES, KINDS, Contribution, ContributionStatus
 from diaspora.contributions.proof.public_proof_views import link_of
 from diaspora.core import pdf
-from diaspora.core.countries import country_name
+from diaspora.core.countries import country_name, region_name  # in the reader's language
 from diaspora.core.i18n import _
 from diaspora.core.numbers import number
 from diaspora.core.time import long_date, today
 from diaspora.extensions import db
 from diaspora.members.models import Profile
-
-
-@lru_cache(maxsize=4096)
-def region_name(code: str | None) -> str:
-    if not code:
-        return ""
-    subdivision = pycountry.subdivisions.get(code=code)
-    return subdivision.name if subdivision else code
-
 
 # ---------------------------------------------------------------------------- what it shows
 
