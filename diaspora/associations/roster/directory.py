@@ -32,11 +32,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from markupsafe import Markup, escape
 
 from diaspora.associations.models import Membership, MembershipType, MembershipWord
 from diaspora.associations.roster import words
 from diaspora.auth.models import User
-from diaspora.core.i18n import _l
+from diaspora.core.countries import country_name
+from diaspora.core.i18n import _, _l
 from diaspora.core.pagination import (
     Ordering,
     Page,
@@ -48,6 +50,7 @@ from diaspora.core.pagination import (
     paginate,
 )
 from diaspora.core.text import contains_folded, fold, like_pattern
+from diaspora.core.time import long_date
 from diaspora.members.models import CADRES, Profile, ProfileHeritageCountry, ProfileSkill, Skill
 
 SORTS = {
@@ -462,3 +465,42 @@ def _members(found: Page) -> Page:
         skills=sorted((row.skills or "").split("|")) if row.skills else [],
     ) for row in found.items]
     return found
+
+
+def rows_html(members: list[Member], officer: bool, member_url: str, states) -> Markup:
+    """The directory's rows (associations/directory.html), written in one pass: in the template
+    each of a page's 25 rows cost a few hundred calls (a cell, an escape, a filter at a time).
+    `member_url`: a member page's address without its id; `states`: the membership states (their
+    labels and tones); the officer's columns (status, membership) only for an officer."""
+    label = {"name": escape(_("Name")), "cadre": escape(_("Cadre and specialty")),
+             "heritage": escape(_("Heritage countries")), "skills": escape(_("Skills")),
+             "status": escape(_("Status")), "membership": escape(_("Membership")), "officer": escape(_("Officer")),
+             "none": escape(_("None")), "no_expiry": escape(_("No expiry"))}
+    status_labels = {value: escape(states.label(value)) for value in states.values}
+    member_url = escape(member_url)
+    parts = []
+    for member in members:
+        name = escape(member.name)
+        if officer:
+            who = (f'<a href="{member_url}{member.id}"><bdi>{name}</bdi></a><br>'
+                   f'<span class="hint">{escape(member.email)}</span>')
+        else:
+            who = f"<bdi>{name}</bdi>"
+        specialty = f'<br><span class="hint">{escape(member.specialty)}</span>' if member.specialty else ""
+        heritage = escape(", ".join(country_name(code) for code in member.heritage))
+        skills = "".join(f'<span class="tag">{escape(skill)}</span>' for skill in member.skills)
+        parts.append(f'<tr><td data-label="{label["name"]}">{who}</td>'
+                     f'<td data-label="{label["cadre"]}">{escape(member.cadre_label)}{specialty}</td>'
+                     f'<td data-label="{label["heritage"]}">{heritage}</td>'
+                     f'<td data-label="{label["skills"]}">{skills}</td>')
+        if officer:
+            role = f' <span class="tag">{label["officer"]}</span>' if member.role == "officer" else ""
+            status = member.status
+            renews = (escape(_("Renews on %(date)s", date=long_date(member.renews_on))) if member.renews_on
+                      else label["no_expiry"])
+            parts.append(f'<td data-label="{label["status"]}"><span class="badge badge--{escape(states.tone(status))}">'
+                         f'{status_labels.get(status, escape(states.label(status)))}</span>{role}</td>'
+                         f'<td data-label="{label["membership"]}">{escape(member.type_name or label["none"])}<br>'
+                         f'<span class="hint">{renews}</span></td>')
+        parts.append("</tr>")
+    return Markup("".join(parts))
