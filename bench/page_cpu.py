@@ -53,18 +53,18 @@ def _signing_key() -> str:
 
 def logged_in(app, email: str):
     """A test client whose session is that person's, second factor given."""
-    from diaspora.auth import views as auth_views
+    from diaspora.auth import sessions as auth_sessions
     from diaspora.auth.models import User
     from diaspora.extensions import db
 
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == email))
-        user_id, mark = user.get_id(), auth_views.second_factor_mark(user)
+        user_id, mark = user.get_id(), auth_sessions.second_factor_mark(user)
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = user_id
         session["_fresh"] = True
-        session[auth_views.PASSED] = mark
+        session[auth_sessions.PASSED] = mark
     return client
 
 

@@ -1,6 +1,7 @@
 """The workspaces of each role (core/navigation.py): a desk officer's desk, a platform admin's
 admin home, an officer's association, a member's dashboard. Two statements, once per request:
-the user's memberships (with their associations) and their desks."""
+the user's memberships (with their associations) and their desks, read as rows of the few
+columns the menu shows (every page pays for them: no ORM objects to build)."""
 
 from flask import url_for
 
@@ -12,17 +13,19 @@ DESK, ADMIN, OFFICER, MEMBER = 10, 20, 30, 40  # the order: the first is where o
 
 def of(user) -> list[Workspace]:
     from diaspora.associations import policy as association_policy
-    from diaspora.associations.models import Membership
+    from diaspora.associations.models import Association, Membership
     from diaspora.core.i18n import _
     from diaspora.desks import policy as desk_policy
+    from diaspora.desks.models import Desk
 
     spaces = [Workspace("desk", desk.name, url_for("desk_work.queue", desk_id=desk.id), DESK + index)
-              for index, desk in enumerate(db.session.scalars(desk_policy.desks_of(user)))]
+              for index, desk in enumerate(db.session.execute(
+                  desk_policy.desks_of(user).with_only_columns(Desk.id, Desk.name)))]
     if user.is_admin:
         spaces.append(Workspace("admin", _("Administration"), url_for("dashboard.admin_home"), ADMIN))
-    memberships = list(db.session.scalars(association_policy.memberships_of(user)))
-    spaces += [Workspace("officer", m.association.name, url_for("associations.manage", slug=m.association.slug),
-                         OFFICER + index)
+    memberships = db.session.execute(association_policy.memberships_of(user).with_only_columns(
+        Membership.role, Membership.status, Association.name, Association.slug)).all()
+    spaces += [Workspace("officer", m.name, url_for("associations.manage", slug=m.slug), OFFICER + index)
                for index, m in enumerate(memberships)
                if m.role == Membership.OFFICER and m.status == Membership.ACTIVE]
     if memberships or not spaces:  # someone with no other role is a member finding their way

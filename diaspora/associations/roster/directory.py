@@ -25,16 +25,20 @@ Mensah), and finds a page of matches in one of these ways:
   stopping as soon as the page is full, and turning to the trigram index only when the window
   ends with the page still short."""
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from markupsafe import Markup, escape
 
 from diaspora.associations.models import Membership, MembershipType, MembershipWord
 from diaspora.associations.roster import words
 from diaspora.auth.models import User
-from diaspora.core.i18n import _l
+from diaspora.core.countries import country_name
+from diaspora.core.i18n import _, _l
 from diaspora.core.pagination import (
     Ordering,
     Page,
@@ -45,7 +49,8 @@ from diaspora.core.pagination import (
     page_from_rows,
     paginate,
 )
-from diaspora.core.text import contains_folded, fold
+from diaspora.core.text import contains_folded, fold, like_pattern
+from diaspora.core.time import long_date
 from diaspora.members.models import CADRES, Profile, ProfileHeritageCountry, ProfileSkill, Skill
 
 SORTS = {
@@ -200,28 +205,35 @@ def _merged(base: sa.Select, association_id: int, narrowing: dict, vocabulary: l
             backwards: bool, per_page: int) -> Page:
     """The members who have one of `vocabulary`'s words (those containing the word typed), in name
     order: for each word, the page's worth of its members after the cursor, read in order from
-    the words' primary key; then those few merged."""
-    by_word = Ordering([SortKey(MembershipWord.sort_name, lambda m: m.sort_name),
-                        SortKey(MembershipWord.membership_id, lambda m: m.id, kind=int)])
-    parts = []
-    for number, word in enumerate(vocabulary):
-        # No check of the search text: every member with a word containing what was typed matches.
-        part = (listing(base, **narrowing).join(MembershipWord, MembershipWord.membership_id == Membership.id)
-                .where(MembershipWord.word == word, MembershipWord.association_id == association_id))
-        if cursor is not None:
-            part = part.where(beyond(by_word, cursor, backwards))
-        part = part.order_by(*by_word.order_by(reverse=backwards)).limit(per_page + 1).subquery(f"word_{number}")
-        parts.append(sa.select(*part.c))
-    merged = sa.union(*parts).subquery("found") if len(parts) > 1 else parts[0].subquery("found")
-    found = sa.select(*merged.c).order_by(*_over(merged, ORDERINGS["name"]).order_by(reverse=backwards))
-    return _members(_page_of_rows(found.limit(per_page + 1), cursor, backwards, per_page))
-
-
-def _page_of_rows(statement: sa.Select, cursor: list | None, backwards: bool, per_page: int) -> Page:
+    the words' primary key; then those few merged. The statement is kept per shape
+    (`_kept_statement`): the words (`merged_word_n`) and the cursor are its bound parameters."""
     from diaspora.extensions import db
 
-    return page_from_rows(db.session.execute(statement).all(), ORDERINGS["name"], cursor=cursor,
-                          backwards=backwards, per_page=per_page)
+    def build() -> sa.Select:
+        by_word = Ordering([SortKey(MembershipWord.sort_name, lambda m: m.sort_name),
+                            SortKey(MembershipWord.membership_id, lambda m: m.id, kind=int)])
+        after = [sa.bindparam("merged_from_name", type_=sa.String), sa.bindparam("merged_from_id", type_=sa.Integer)]
+        parts = []
+        for number in range(len(vocabulary)):
+            # No check of the search text: every member with a word containing what was typed matches.
+            part = (listing(base, **narrowing).join(MembershipWord, MembershipWord.membership_id == Membership.id)
+                    .where(MembershipWord.word == sa.bindparam(f"merged_word_{number}", type_=sa.String),
+                           MembershipWord.association_id == association_id))
+            if cursor is not None:
+                part = part.where(beyond(by_word, after, backwards))
+            part = part.order_by(*by_word.order_by(reverse=backwards)).limit(per_page + 1).subquery(f"word_{number}")
+            parts.append(sa.select(*part.c))
+        merged = sa.union(*parts).subquery("found") if len(parts) > 1 else parts[0].subquery("found")
+        found = sa.select(*merged.c).order_by(*_over(merged, ORDERINGS["name"]).order_by(reverse=backwards))
+        return found.limit(per_page + 1)
+
+    statement = _kept_statement(base, ("merged", association_id, tuple(sorted(narrowing.items())), len(vocabulary),
+                                       cursor is not None, backwards, per_page), build)
+    parameters = {f"merged_word_{number}": word for number, word in enumerate(vocabulary)}
+    if cursor is not None:
+        parameters.update(merged_from_name=cursor[0], merged_from_id=cursor[1])
+    rows = db.session.execute(statement, parameters).all()
+    return _members(page_from_rows(rows, ORDERINGS["name"], cursor=cursor, backwards=backwards, per_page=per_page))
 
 
 def _hops_serve() -> bool:
@@ -237,27 +249,83 @@ def _through_hops(base: sa.Select, association_id: int, narrowing: dict, q: str,
     """The members whose search text contains every word of `q`, in name order, found by
     stepping through the members of its words together (`_hops`) and checking the search text,
     the scope and the filters on each member they share; None when `HOPS` steps leave the page
-    short with members still ahead (the caller hands over to the trigram index)."""
+    short with members still ahead (the caller hands over to the trigram index). The statement
+    is built once per shape (`_hops_statement`); the words and the cursor are its parameters."""
     from diaspora.extensions import db
 
-    def shown(membership_id):
-        return (_narrowed(base, q=q, **narrowing).with_only_columns(sa.literal(1))
-                .where(Membership.id == membership_id).exists())
-
-    by_name = ORDERINGS["name"]
-    hops = _hops(association_id, vocabularies, cursor, backwards, shown, per_page)
-    walked = sa.select(sa.func.max(hops.c.steps).label("steps")).subquery("walked")
-    found = (listing(base, **narrowing).join(hops, sa.and_(hops.c.id == Membership.id, hops.c.matched))
-             .order_by(*by_name.order_by(reverse=backwards)).limit(per_page + 1).subquery("found"))
-    rows = db.session.execute(sa.select(walked.c.steps, *found.c).select_from(walked.outerjoin(found, sa.true()))
-                              .order_by(*_over(found, by_name).order_by(reverse=backwards))).all()
+    typed = list(dict.fromkeys(q.split(" ")))
+    statement = _hops_statement(base, association_id, narrowing, len(typed), [len(words) for words in vocabularies],
+                                backwards, per_page)
+    start_name, start_id = cursor if cursor is not None else ("", -1)  # before every row
+    parameters = {"hops_from_name": start_name, "hops_from_id": start_id}
+    parameters.update({f"hops_typed_{number}": like_pattern(word) for number, word in enumerate(typed)})
+    parameters.update({f"hops_word_{number}_{index}": word for number, vocabulary in enumerate(vocabularies)
+                       for index, word in enumerate(vocabulary)})
+    rows = db.session.execute(statement, parameters).all()
     members = [row for row in rows if row.id is not None]
     if len(members) <= per_page and rows[0].steps >= HOPS:
         return None
-    return _members(page_from_rows(members, by_name, cursor=cursor, backwards=backwards, per_page=per_page))
+    return _members(page_from_rows(members, ORDERINGS["name"], cursor=cursor, backwards=backwards,
+                                   per_page=per_page))
 
 
-def _hops(association_id: int, vocabularies: list[list[str]], cursor: list | None, backwards: bool, shown,
+_STATEMENTS: OrderedDict = OrderedDict()  # shape: statement (`_kept_statement`), the latest used last
+STATEMENTS_KEPT = 256
+_STATEMENTS_LOCK = threading.Lock()
+
+
+def _kept_statement(base: sa.Select, shape: tuple, build) -> sa.Select:
+    """The statement `build()` makes for a search of this shape, built once and kept (the latest
+    `STATEMENTS_KEPT`): SQLAlchemy builds and walks the statements of a search through the words'
+    index in several milliseconds, as much as the rest of the page. The shape is the scope
+    (`base`: its structure and its values, the association and the viewer) and what `shape`
+    names (the filters, how many words, the direction, the page size ...); what varies within a
+    shape (the words, the cursor) goes in as bound parameters, so that one statement serves every
+    search of that shape, and SQLAlchemy's compiled cache finds it without walking it again."""
+    scope = base._generate_cache_key()
+    key = (scope.key, tuple(bound.effective_value for bound in scope.bindparams), *shape)
+    with _STATEMENTS_LOCK:
+        statement = _STATEMENTS.get(key)
+        if statement is not None:
+            _STATEMENTS.move_to_end(key)
+            return statement
+    statement = build()
+    with _STATEMENTS_LOCK:
+        _STATEMENTS[key] = statement
+        while len(_STATEMENTS) > STATEMENTS_KEPT:
+            _STATEMENTS.popitem(last=False)
+    return statement
+
+
+def _hops_statement(base: sa.Select, association_id: int, narrowing: dict, typed: int, vocabulary_sizes: list[int],
+                    backwards: bool, per_page: int) -> sa.Select:
+    """`_through_hops`' statement, kept per shape (`_kept_statement`: the scope, the filters, how
+    many words were typed and how many stored words each has, the direction, the page size and
+    `HOPS`). Bound parameters: the typed words (`hops_typed_n`, as LIKE patterns), the stored
+    words (`hops_word_n_i`) and the start (`hops_from_name`, `hops_from_id`)."""
+    def build() -> sa.Select:
+        typed_patterns = [sa.bindparam(f"hops_typed_{number}", type_=sa.String) for number in range(typed)]
+
+        def shown(membership_id):
+            searched = _narrowed(base, **narrowing).where(
+                *(Membership.search_text.like(pattern, escape="\\") for pattern in typed_patterns))
+            return searched.with_only_columns(sa.literal(1)).where(Membership.id == membership_id).exists()
+
+        vocabularies = [[f"hops_word_{number}_{index}" for index in range(size)]
+                        for number, size in enumerate(vocabulary_sizes)]
+        by_name = ORDERINGS["name"]
+        hops = _hops(association_id, vocabularies, backwards, shown, per_page)
+        walked = sa.select(sa.func.max(hops.c.steps).label("steps")).subquery("walked")
+        found = (listing(base, **narrowing).join(hops, sa.and_(hops.c.id == Membership.id, hops.c.matched))
+                 .order_by(*by_name.order_by(reverse=backwards)).limit(per_page + 1).subquery("found"))
+        return (sa.select(walked.c.steps, *found.c).select_from(walked.outerjoin(found, sa.true()))
+                .order_by(*_over(found, by_name).order_by(reverse=backwards)))
+
+    return _kept_statement(base, ("hops", association_id, tuple(sorted(narrowing.items())), typed,
+                                  tuple(vocabulary_sizes), backwards, per_page, HOPS), build)
+
+
+def _hops(association_id: int, vocabularies: list[list[str]], backwards: bool, shown,
           per_page: int) -> sa.CTE:
     """A leapfrog over the typed words' members in name order (the reverse going back), each
     read from `membership_words`' key: a step seeks the first word's next member after the
@@ -268,10 +336,12 @@ def _hops(association_id: int, vocabularies: list[list[str]], cursor: list | Non
     does, so a page costs a few steps per member shown, however many share each word. It ends
     when a word has no member left, when `per_page + 1` members are shown, or after `HOPS` steps.
     Rows: the position after each step (sort_name, id), whether that member matched, the steps
-    taken and the members shown before it."""
-    start_name, start_id = cursor if cursor is not None else ("", -1)  # before every row
-    hops = sa.select(sa.cast(sa.literal(start_name), sa.String).label("sort_name"),
-                     sa.cast(sa.literal(start_id), sa.Integer).label("id"), sa.false().label("matched"),
+    taken and the members shown before it. `vocabularies` holds the names of the bound parameters
+    that carry the stored words; the start (`hops_from_name`, `hops_from_id`) is bound too: ("", -1),
+    before every row, when there is no cursor."""
+    hops = sa.select(sa.cast(sa.bindparam("hops_from_name", type_=sa.String), sa.String).label("sort_name"),
+                     sa.cast(sa.bindparam("hops_from_id", type_=sa.Integer), sa.Integer).label("id"),
+                     sa.false().label("matched"),
                      sa.literal(0).label("steps"), sa.literal(0).label("found")).cte("hops", recursive=True)
     position = (hops.c.sort_name, hops.c.id)
     seeks = []
@@ -300,7 +370,8 @@ def _hops(association_id: int, vocabularies: list[list[str]], cursor: list | Non
 def _seek(association_id: int, vocabulary: list[str], position: tuple, backwards: bool, inclusive: bool,
           name: str) -> sa.Lateral:
     """The first member after `position` (or at it, when inclusive) in name order (the reverse
-    going back) who has one of `vocabulary`'s words: one step down the words' key per word."""
+    going back) who has one of `vocabulary`'s words (the names of the bound parameters that carry
+    them): one step down the words' key per word."""
     def first_with(word: str) -> sa.Select:
         stored = MembershipWord.__table__.alias()
         key, bound = sa.tuple_(stored.c.sort_name, stored.c.membership_id), sa.tuple_(*position)
@@ -312,7 +383,8 @@ def _seek(association_id: int, vocabulary: list[str], position: tuple, backwards
             stored.c.sort_name, stored.c.membership_id]
         # Correlated to the steps and the seeks before, however deep the union nests it.
         return (sa.select(stored.c.sort_name, stored.c.membership_id)
-                .where(stored.c.word == word, stored.c.association_id == association_id, beyond)
+                .where(stored.c.word == sa.bindparam(word, type_=sa.String), stored.c.association_id == association_id,
+                       beyond)
                 .order_by(*order).limit(1).correlate_except(stored))
 
     if len(vocabulary) == 1:
@@ -393,3 +465,42 @@ def _members(found: Page) -> Page:
         skills=sorted((row.skills or "").split("|")) if row.skills else [],
     ) for row in found.items]
     return found
+
+
+def rows_html(members: list[Member], officer: bool, member_url: str, states) -> Markup:
+    """The directory's rows (associations/directory.html), written in one pass: in the template
+    each of a page's 25 rows cost a few hundred calls (a cell, an escape, a filter at a time).
+    `member_url`: a member page's address without its id; `states`: the membership states (their
+    labels and tones); the officer's columns (status, membership) only for an officer."""
+    label = {"name": escape(_("Name")), "cadre": escape(_("Cadre and specialty")),
+             "heritage": escape(_("Heritage countries")), "skills": escape(_("Skills")),
+             "status": escape(_("Status")), "membership": escape(_("Membership")), "officer": escape(_("Officer")),
+             "none": escape(_("None")), "no_expiry": escape(_("No expiry"))}
+    status_labels = {value: escape(states.label(value)) for value in states.values}
+    member_url = escape(member_url)
+    parts = []
+    for member in members:
+        name = escape(member.name)
+        if officer:
+            who = (f'<a href="{member_url}{member.id}"><bdi>{name}</bdi></a><br>'
+                   f'<span class="hint">{escape(member.email)}</span>')
+        else:
+            who = f"<bdi>{name}</bdi>"
+        specialty = f'<br><span class="hint">{escape(member.specialty)}</span>' if member.specialty else ""
+        heritage = escape(", ".join(country_name(code) for code in member.heritage))
+        skills = "".join(f'<span class="tag">{escape(skill)}</span>' for skill in member.skills)
+        parts.append(f'<tr><td data-label="{label["name"]}">{who}</td>'
+                     f'<td data-label="{label["cadre"]}">{escape(member.cadre_label)}{specialty}</td>'
+                     f'<td data-label="{label["heritage"]}">{heritage}</td>'
+                     f'<td data-label="{label["skills"]}">{skills}</td>')
+        if officer:
+            role = f' <span class="tag">{label["officer"]}</span>' if member.role == "officer" else ""
+            status = member.status
+            renews = (escape(_("Renews on %(date)s", date=long_date(member.renews_on))) if member.renews_on
+                      else label["no_expiry"])
+            parts.append(f'<td data-label="{label["status"]}"><span class="badge badge--{escape(states.tone(status))}">'
+                         f'{status_labels.get(status, escape(states.label(status)))}</span>{role}</td>'
+                         f'<td data-label="{label["membership"]}">{escape(member.type_name or label["none"])}<br>'
+                         f'<span class="hint">{renews}</span></td>')
+        parts.append("</tr>")
+    return Markup("".join(parts))

@@ -45,7 +45,7 @@ def index(association):
     return render_template(
         "associations/directory.html", association=association, form=form, page=page,
         officer=officer, filters=dict(filters, sort=sort), states=MEMBERSHIP_STATES,
-        total=total_of(page, query, exact=exact),
+        total=total_of(page, query, exact=exact), rows_html=directory.rows_html,
     ), 200 if valid else INVALID
 
 

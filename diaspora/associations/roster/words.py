@@ -14,10 +14,12 @@ them to `search_words`: so a word another transaction is adding at the same mome
 seen and kept, or added back after the removal; never left out of `search_words` while a
 membership has it, which would hide that member from searches."""
 
+import functools
+
 import sqlalchemy as sa
 
 from diaspora.associations.models import Membership, MembershipWord, SearchWord
-from diaspora.core.text import contains_folded, words_of
+from diaspora.core.text import like_pattern, words_of
 from diaspora.extensions import db
 
 _M, _W, _S = Membership.__table__, MembershipWord.__table__, SearchWord.__table__
@@ -89,11 +91,21 @@ def vocabularies(q: str) -> list[list[str]] | None:
                    reverse=True)[:PHRASE_WORDS]
     if not typed:
         return None
-    lookups = [sa.select(sa.literal(number).label("number"), SearchWord.word)
-               .where(contains_folded(SearchWord.word, word)).limit(MOST_WORDS + 1).subquery()
-               for number, word in enumerate(typed)]
     found: list[list[str]] = [[] for _ in typed]
-    for number, word in db.session.execute(sa.union_all(*(sa.select(*lookup.c) for lookup in lookups))):
+    parameters = {f"typed_{number}": like_pattern(word) for number, word in enumerate(typed)}
+    for number, word in db.session.execute(_lookup(len(typed), MOST_WORDS), parameters):
         found[number].append(word)
     served = [sorted(words) for words in found if len(words) <= MOST_WORDS]
     return served or None
+
+
+@functools.lru_cache(maxsize=16)
+def _lookup(typed: int, most: int) -> sa.CompoundSelect:
+    """`vocabularies`' statement for `typed` words, built once (each word a bound LIKE pattern,
+    `typed_n`: contains_folded's): the words of `search_words` that contain each, `most` + 1 at
+    most, numbered by the word typed."""
+    lookups = [sa.select(sa.literal(number).label("number"), SearchWord.word)
+               .where(SearchWord.word.like(sa.bindparam(f"typed_{number}", type_=sa.String), escape="\\"))
+               .limit(most + 1).subquery()
+               for number in range(typed)]
+    return sa.union_all(*(sa.select(*lookup.c) for lookup in lookups))

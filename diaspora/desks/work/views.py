@@ -36,7 +36,7 @@ def page_helpers() -> dict:
     return {"SUBMISSION_STATES": SUBMISSION_STATES, "TOPICS": TOPICS, "QUESTIONS": QUESTIONS,
             "answer_label": answer_label, "country_name": country_name, "long_date": long_date,
             "overdue": work.overdue, "due_date": work.due_date, "OPEN_STATUSES": OPEN_STATUSES,
-            "submitter_of": work.submitter_of}
+            "submitter_of": work.submitter_of, "queue_rows": work.queue_rows}
 
 
 # ---------------------------------------------------------------------------- the queue

@@ -14,6 +14,7 @@ recorded in the desk's working days (its calendar: desks/calendar/workdays.py; `
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload, selectinload
 
 from diaspora.auth.models import User
@@ -23,7 +24,7 @@ from diaspora.core.i18n import _, _l
 from diaspora.core.ids import parse_id
 from diaspora.core.links import absolute
 from diaspora.core.outbox import queue_email
-from diaspora.core.time import today, utcnow
+from diaspora.core.time import long_date, today, utcnow
 from diaspora.desks.calendar import workdays
 from diaspora.desks.models import (
     SUBMISSION_STATES,
@@ -126,6 +127,42 @@ def submitter_of(submission: Submission) -> str:
     if submission.user:
         return submission.user.name
     return _("Account deleted")
+
+
+def queue_rows(items: list[Submission], desk_id: int, on, url_for) -> Markup:
+    """The queue's rows (desks/work/queue.html), written in one pass: in the template each of
+    the page's 25 rows cost some 300 calls (a cell, an escape, a filter at a time). `url_for`
+    is the template's (links kept per process)."""
+    labels = {"choose": escape(_("Choose")), "reference": escape(_("Reference")), "title": escape(_("Title")),
+              "topic": escape(_("Topic")), "status": escape(_("Status")), "from": escape(_("From")),
+              "assigned": escape(_("Assigned to")), "due": escape(_("Due"))}
+    nobody = escape(_("Nobody yet"))
+    parts = []
+    for submission in items:
+        reference = escape(submission.reference)
+        late, when = overdue(submission, on), due_date(submission)
+        pick = ""
+        if submission.is_open:
+            choose = escape(_("Choose %(reference)s", reference=submission.reference))
+            pick = (f'<input type="checkbox" name="picks" value="{submission.id}:{submission.version}" '
+                    f'id="pick-{submission.id}" aria-label="{choose}">')
+        link = escape(url_for("desk_work.work_page", desk_id=desk_id, submission_id=submission.id))
+        status = submission.status
+        due = str(escape(long_date(when))) if when else "—"  # text, so that the badge added is not escaped
+        if late:
+            due += f' <span class="badge badge--danger">{escape(late.label)}</span>'
+        assignee = escape(submission.assignee.name) if submission.assignee else nobody
+        parts.append(
+            f'<tr><td data-label="{labels["choose"]}">{pick}</td>'
+            f'<td data-label="{labels["reference"]}"><a href="{link}">{reference}</a></td>'
+            f'<td data-label="{labels["title"]}">{escape(submission.title)}</td>'
+            f'<td data-label="{labels["topic"]}">{escape(submission.topic_label)}</td>'
+            f'<td data-label="{labels["status"]}"><span class="badge badge--{escape(SUBMISSION_STATES.tone(status))}">'
+            f'{escape(SUBMISSION_STATES.label(status))}</span></td>'
+            f'<td data-label="{labels["from"]}">{escape(submitter_of(submission))}</td>'
+            f'<td data-label="{labels["assigned"]}">{assignee}</td>'
+            f'<td data-label="{labels["due"]}">{due}</td></tr>')
+    return Markup("".join(parts))
 
 
 def due_date(submission: Submission):
