@@ -230,7 +230,7 @@ def _lapsing_cursor(big) -> str:
     """The cursor after the first page of the big association's licences lapsing soon."""
     from diaspora.core.pagination import encode
     from diaspora.licensure import overview
-    from diaspora.licensure.officer_views import LAPSING_SHOWN
+    from diaspora.licensure.overview_views import LAPSING_SHOWN
 
     rows = db.session.execute(overview.lapsing_soon(big).order_by(*overview.SOONEST_FIRST.order_by())
                               .limit(LAPSING_SHOWN)).all()

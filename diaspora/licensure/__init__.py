@@ -14,12 +14,18 @@ def init_app(app: Flask) -> None:
     personal_data.register()
     app.register_blueprint(views.bp)
     navigation.add("licences.index", _l("Licensing"), who="member", order=27)
-    from diaspora.licensure import admin_views, officer_views, safeguards
+    from diaspora.licensure import (
+        catalogue_views,
+        overview_views,
+        renewal_pack_views,
+        safeguards,
+        safeguards_views,
+    )
 
-    app.register_blueprint(admin_views.bp)
-    app.register_blueprint(admin_views.public_bp)
-    app.register_blueprint(officer_views.bp)
-    app.register_blueprint(officer_views.pack_bp)
+    app.register_blueprint(catalogue_views.bp)
+    app.register_blueprint(safeguards_views.bp)
+    app.register_blueprint(overview_views.bp)
+    app.register_blueprint(renewal_pack_views.bp)
     app.jinja_env.globals["safeguard_marker"] = safeguards.marker
     app.jinja_env.filters["safeguard_marker"] = safeguards.marker
     app.jinja_env.filters["marked_countries"] = safeguards.marked_countries

@@ -115,13 +115,13 @@ def test_another_associations_officer_and_a_member_get_no_overview(client, login
 
 
 def test_the_lapsing_list_is_paged_soonest_first(client, login, association, monkeypatch):
-    from diaspora.licensure import officer_views
+    from diaspora.licensure import overview_views
 
     for number in range(4):
         holding(member_of(association, f"Member {number}"), "GH", "NMC", 80 - number * 10)
     db.session.commit()
     login(association.user)
-    monkeypatch.setattr(officer_views, "LAPSING_SHOWN", 2)
+    monkeypatch.setattr(overview_views, "LAPSING_SHOWN", 2)
     first = client.get(f"/associations/{association.association.slug}/licences").get_data(as_text=True)
     assert lapsing_rows(first) == ["Member 3", "Member 2"]
     after = first.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")

@@ -1,17 +1,16 @@
-"""The officers' licence overview of their association, and the member's renewal pack."""
+"""The officers' licence overview of their association: counts by status, and the licences
+lapsing soonest."""
 
-from flask import Blueprint, Response, render_template
-from flask_login import current_user
+from flask import Blueprint, render_template
 
 from diaspora.core.access import loads, login_required
 from diaspora.core.countries import country_name
 from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date, today
-from diaspora.licensure import overview, renewal_pack
+from diaspora.licensure import overview
 from diaspora.licensure.models import LICENCE_STATUS_LABELS, LICENCE_STATUS_TONES, LicenceStatus, status_on
 
 bp = Blueprint("licence_overview", __name__)
-pack_bp = Blueprint("renewal_pack", __name__)
 
 LAPSING_SHOWN = 25
 
@@ -30,12 +29,3 @@ def index(association):
     counts = overview.counts_of(association)
     page = page_of(overview.lapsing_soon(association), overview.SOONEST_FIRST, per_page=LAPSING_SHOWN, scalars=False)
     return render_template("licensure/overview.html", association=association, counts=counts, page=page)
-
-
-@pack_bp.get("/licences/<int:licence_id>/renewal-pack.pdf")
-@login_required
-@loads(licence="change")
-def download(licence):
-    pdf = renewal_pack.renewal_pack_pdf(current_user, licence)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{renewal_pack.filename_of(licence)}"'})

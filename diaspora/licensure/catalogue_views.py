@@ -1,10 +1,10 @@
 """The platform admins' pages of licensure: the regulator catalogue and the WHO Health Workforce
-Support and Safeguards List; and the public page that explains the list."""
+Support and Safeguards List (the public page that explains the list: safeguards_views.py)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from diaspora.core.access import admin_required, loads, public
+from diaspora.core.access import admin_required, loads
 from diaspora.core.countries import country_name
 from diaspora.core.domain import DomainError
 from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
@@ -14,11 +14,9 @@ from diaspora.licensure import catalogue, reference, safeguards
 from diaspora.licensure.admin_forms import RegulatorForm, SafeguardCountryForm
 
 bp = Blueprint("catalogue", __name__)
-public_bp = Blueprint("safeguards", __name__)
 
 
 @bp.context_processor
-@public_bp.context_processor
 def page_helpers() -> dict:
     return {"long_date": long_date, "country_name": country_name, "WHO_REGIONS": catalogue.WHO_REGIONS,
             "SAFEGUARD_SOURCE": reference.SAFEGUARD_SOURCE}
@@ -114,9 +112,3 @@ def remove_safeguard(safeguard_country):
     safeguards.remove_country(current_user, safeguard_country)
     flash(_("%(country)s has been removed from the safeguards list.", country=name), "success")
     return redirect(url_for("catalogue.safeguards_admin"))
-
-
-@public_bp.get("/safeguards")
-@public
-def explained():
-    return render_template("licensure/safeguards.html", listed=safeguards.countries())
