@@ -82,26 +82,34 @@ def landing(user=None) -> str:
     return spaces[0].url if spaces else url_for("dashboard.index")
 
 
-def _shown(item: Item, user) -> bool:
-    logged_in = getattr(user, "is_authenticated", False)
+def _shown(item: Item, user, logged_in: bool, user_kinds: set[str]) -> bool:
     if callable(item.who):
         return logged_in and item.who(user)
     for who in (item.who,) if isinstance(item.who, str) else item.who:
         if who in ("visitor", "everyone", "signed-in"):
             if {"visitor": not logged_in, "everyone": True, "signed-in": logged_in}[who]:
                 return True
-        elif logged_in and who in kinds(user):
+        elif logged_in and who in user_kinds:
             return True
     return False
 
 
 def main_navigation(account: bool = False) -> list[tuple[str, str]]:
     """The menu of the person this request belongs to (`account=True`: only the account menu's
-    items, order 80 and after): the user is resolved once (not through the `current_user` proxy
-    for each item), the items kept in order."""
+    items, order 80 and after): worked out once per request, user and language (the layout asks
+    for each part twice, for a wide screen's bar and a phone's menu), with the user's workspace
+    kinds found once, not once per item."""
+    from diaspora.core.i18n import current_locale
+
     user = current_user._get_current_object() if current_user else None
-    return [(item.endpoint, str(item.label)) for item in _ordered
-            if (item.order >= ACCOUNT_ORDER) == account and _shown(item, user)]
+    logged_in = bool(getattr(user, "is_authenticated", False))
+
+    def compute() -> list[tuple[str, str]]:
+        user_kinds = kinds(user) if logged_in else set()
+        return [(item.endpoint, str(item.label)) for item in _ordered
+                if (item.order >= ACCOUNT_ORDER) == account and _shown(item, user, logged_in, user_kinds)]
+
+    return memo.cached(("main_navigation", account, user.get_id() if logged_in else None, current_locale()), compute)
 
 
 ACCOUNT_ORDER = 80  # items from here on sit in the account menu (a wide screen's dropdown)
