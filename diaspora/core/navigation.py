@@ -45,10 +45,16 @@ _ordered: list[Item] = []  # ITEMS by order, made again when an item is added
 PROVIDERS: list[Callable[[Any], list[Workspace]]] = []
 
 
+_menus: dict[tuple, list[tuple[str, str]]] = {}  # the menus worked out, by kinds and language
+_personal: list[bool] = [False]  # whether an item asks a function about each user
+
+
 def add(endpoint: str, label, *, who: str | tuple[str, ...] | Callable[[Any], bool] = "member",
         order: int = 50) -> None:
     ITEMS[endpoint] = Item(endpoint, label, who, order)
     _ordered[:] = sorted(ITEMS.values(), key=lambda i: i.order)
+    _personal[0] = any(callable(item.who) for item in _ordered)
+    _menus.clear()
 
 
 def add_workspaces(provider: Callable[[Any], list[Workspace]]) -> None:
@@ -96,20 +102,31 @@ def _shown(item: Item, user, logged_in: bool, user_kinds: set[str]) -> bool:
 
 def main_navigation(account: bool = False) -> list[tuple[str, str]]:
     """The menu of the person this request belongs to (`account=True`: only the account menu's
-    items, order 80 and after): worked out once per request, user and language (the layout asks
-    for each part twice, for a wide screen's bar and a phone's menu), with the user's workspace
-    kinds found once, not once per item."""
+    items, order 80 and after). Which items show depends only on whether one is logged in and
+    the kinds of one's workspaces (unless an item asks a function about the user), and their
+    labels on the language: the menus are worked out once per process for each of these (the
+    layout asks for each part twice on every page, for a wide screen's bar and a phone's menu).
+    The list is shared: read it, do not change it."""
     from diaspora.core.i18n import current_locale
 
     user = current_user._get_current_object() if current_user else None
     logged_in = bool(getattr(user, "is_authenticated", False))
+    user_kinds = frozenset(kinds(user)) if logged_in else frozenset()
 
     def compute() -> list[tuple[str, str]]:
-        user_kinds = kinds(user) if logged_in else set()
         return [(item.endpoint, str(item.label)) for item in _ordered
                 if (item.order >= ACCOUNT_ORDER) == account and _shown(item, user, logged_in, user_kinds)]
 
-    return memo.cached(("main_navigation", account, user.get_id() if logged_in else None, current_locale()), compute)
+    if _personal[0]:
+        return memo.cached(("main_navigation", account, user.get_id() if logged_in else None, current_locale()),
+                           compute)
+    key = (account, logged_in, user_kinds, current_locale())
+    menu = _menus.get(key)
+    if menu is None:
+        if len(_menus) >= 256:
+            _menus.clear()
+        menu = _menus[key] = compute()
+    return menu
 
 
 ACCOUNT_ORDER = 80  # items from here on sit in the account menu (a wide screen's dropdown)
