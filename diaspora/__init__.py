@@ -79,15 +79,16 @@ def _check_limits_only_where_declared(app: Flask) -> None:
 
 
 def _around_limited_views(hook):
-    from flask import current_app, request
+    from flask.globals import _cv_request
 
     limited: list[set[str]] = []  # the endpoints whose view carries a limit, found at the first request
 
     def run_where_limited(argument):
+        context = _cv_request.get()  # not through the proxies: this runs twice on every request
         if not limited:
-            limited.append({endpoint for endpoint, view in current_app.view_functions.items()
+            limited.append({endpoint for endpoint, view in context.app.view_functions.items()
                             if get_qualified_name(view) in limiter._marked_for_limiting})
-        return hook(argument) if request.endpoint in limited[0] else argument
+        return hook(argument) if context.request.endpoint in limited[0] else argument
 
     return run_where_limited
 

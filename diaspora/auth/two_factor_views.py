@@ -6,6 +6,7 @@ the "auth" blueprint's (auth/views.py), so their endpoints stay `auth.*`."""
 from urllib.parse import quote
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask.globals import _cv_request
 from flask_login import current_user, logout_user, user_loaded_from_cookie
 
 from diaspora.auth import limits, services, tokens, two_factor
@@ -94,9 +95,10 @@ def require_second_factor():
     remember-me cookie, belongs to that someone else); a platform admin or desk officer without
     a second factor reaches only its set-up (and logging out); a session logged in without the
     code it needs ends."""
-    if request.endpoint in NOT_CHECKED or not (logged_in() or has_session() and PASSED in session):
+    asked = _cv_request.get().request  # not through the proxy: this runs before every request
+    if asked.endpoint in NOT_CHECKED or not (logged_in() or has_session() and PASSED in session):
         return None  # a visitor: no account to check (and no user to load)
-    if access.is_api_path(request.path):
+    if access.is_api_path(asked.path):
         return None  # the API reads no session: a token authenticates each call (api/authentication.py)
     if second_factor_passed():
         return None

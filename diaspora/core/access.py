@@ -25,6 +25,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, abort, current_app, redirect, request
+from flask.globals import _cv_request
 from flask_login import current_user
 
 from diaspora.core import memo
@@ -379,15 +380,19 @@ def check_routes(app: Flask) -> None:
 
 
 def enforce_declared_rule() -> None:
-    if request.endpoint is None or request.endpoint in ALWAYS_ALLOWED_ENDPOINTS:
+    context = _cv_request.get()  # the request's context itself: its proxies cost on every request
+    rule = context.request.url_rule
+    endpoint = None if rule is None else rule.endpoint
+    if endpoint is None or endpoint in ALWAYS_ALLOWED_ENDPOINTS:
         return  # unmatched URLs become 404 as usual
-    view = current_app.view_functions.get(request.endpoint)
-    if declared_rule(view) is None:
-        current_app.logger.error("Refused %s: view declares no access rule", request.endpoint)
+    view = context.app.view_functions.get(endpoint)
+    if getattr(view, "access_rule", None) is None:
+        context.app.logger.error("Refused %s: view declares no access rule", endpoint)
         abort(403)
-    if request.view_args and not set(request.view_args) <= _declared_params(view):
-        missing = set(request.view_args) - _declared_params(view)
-        current_app.logger.error("Refused %s: undeclared URL parameters %s", request.endpoint, missing)
+    view_args = context.request.view_args
+    if view_args and not set(view_args) <= _declared_params(view):
+        missing = set(view_args) - _declared_params(view)
+        context.app.logger.error("Refused %s: undeclared URL parameters %s", endpoint, missing)
         abort(403)
 
 

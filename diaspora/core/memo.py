@@ -9,15 +9,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import g, has_app_context
+from flask.globals import _cv_app
 
 _KEY = "_memo"
 _MISSING = object()
 
 
 def cached(key: Hashable, compute: Callable[[], Any]) -> Any:
-    if not has_app_context():
+    context = _cv_app.get(None)  # `g` itself, not through its proxy: pages ask hundreds of times
+    if context is None:
         return compute()
-    store = g.setdefault(_KEY, {})
+    store = context.g.__dict__.setdefault(_KEY, {})
     value = store.get(key, _MISSING)
     if value is _MISSING:
         value = store[key] = compute()

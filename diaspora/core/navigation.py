@@ -45,10 +45,16 @@ _ordered: list[Item] = []  # ITEMS by order, made again when an item is added
 PROVIDERS: list[Callable[[Any], list[Workspace]]] = []
 
 
+_menus: dict[tuple, list[tuple[str, str]]] = {}  # the menus worked out, by kinds and language
+_personal: list[bool] = [False]  # whether an item asks a function about each user
+
+
 def add(endpoint: str, label, *, who: str | tuple[str, ...] | Callable[[Any], bool] = "member",
         order: int = 50) -> None:
     ITEMS[endpoint] = Item(endpoint, label, who, order)
     _ordered[:] = sorted(ITEMS.values(), key=lambda i: i.order)
+    _personal[0] = any(callable(item.who) for item in _ordered)
+    _menus.clear()
 
 
 def add_workspaces(provider: Callable[[Any], list[Workspace]]) -> None:
@@ -82,26 +88,45 @@ def landing(user=None) -> str:
     return spaces[0].url if spaces else url_for("dashboard.index")
 
 
-def _shown(item: Item, user) -> bool:
-    logged_in = getattr(user, "is_authenticated", False)
+def _shown(item: Item, user, logged_in: bool, user_kinds: set[str]) -> bool:
     if callable(item.who):
         return logged_in and item.who(user)
     for who in (item.who,) if isinstance(item.who, str) else item.who:
         if who in ("visitor", "everyone", "signed-in"):
             if {"visitor": not logged_in, "everyone": True, "signed-in": logged_in}[who]:
                 return True
-        elif logged_in and who in kinds(user):
+        elif logged_in and who in user_kinds:
             return True
     return False
 
 
 def main_navigation(account: bool = False) -> list[tuple[str, str]]:
     """The menu of the person this request belongs to (`account=True`: only the account menu's
-    items, order 80 and after): the user is resolved once (not through the `current_user` proxy
-    for each item), the items kept in order."""
+    items, order 80 and after). Which items show depends only on whether one is logged in and
+    the kinds of one's workspaces (unless an item asks a function about the user), and their
+    labels on the language: the menus are worked out once per process for each of these (the
+    layout asks for each part twice on every page, for a wide screen's bar and a phone's menu).
+    The list is shared: read it, do not change it."""
+    from diaspora.core.i18n import current_locale
+
     user = current_user._get_current_object() if current_user else None
-    return [(item.endpoint, str(item.label)) for item in _ordered
-            if (item.order >= ACCOUNT_ORDER) == account and _shown(item, user)]
+    logged_in = bool(getattr(user, "is_authenticated", False))
+    user_kinds = frozenset(kinds(user)) if logged_in else frozenset()
+
+    def compute() -> list[tuple[str, str]]:
+        return [(item.endpoint, str(item.label)) for item in _ordered
+                if (item.order >= ACCOUNT_ORDER) == account and _shown(item, user, logged_in, user_kinds)]
+
+    if _personal[0]:
+        return memo.cached(("main_navigation", account, user.get_id() if logged_in else None, current_locale()),
+                           compute)
+    key = (account, logged_in, user_kinds, current_locale())
+    menu = _menus.get(key)
+    if menu is None:
+        if len(_menus) >= 256:
+            _menus.clear()
+        menu = _menus[key] = compute()
+    return menu
 
 
 ACCOUNT_ORDER = 80  # items from here on sit in the account menu (a wide screen's dropdown)

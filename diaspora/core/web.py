@@ -8,7 +8,8 @@
   sniffing, a strict referrer policy, HSTS in production, and `Cache-Control: no-store` on
   every page served to someone logged in (their pages hold personal data)."""
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response
+from flask.globals import _cv_request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
@@ -73,14 +74,16 @@ def install(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["default"] = TextConverter
     app.url_map.converters["string"] = TextConverter
-    app.before_request(_remember_ip)
-    app.before_request(access.enforce_declared_rule)
+    app.before_request(_before_each_request)
     app.after_request(_no_store_when_logged_in)
     app.wsgi_app = SecurityHeaders(app.wsgi_app, hsts=bool(app.config.get("HSTS")))
 
 
-def _remember_ip() -> None:
-    audit.remember_request_ip(request.remote_addr)
+def _before_each_request() -> None:
+    """The client's address for the audit trail, then the view's declared access rule (one
+    hook for both: each hook costs its own dispatch on every request)."""
+    audit.remember_request_ip(_cv_request.get().request.remote_addr)
+    access.enforce_declared_rule()
 
 
 class SecurityHeaders:
@@ -99,11 +102,17 @@ class SecurityHeaders:
         ]
         if hsts:
             self.defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+        self.names = frozenset(name.lower() for name, _value in self.defaults)
 
     def __call__(self, environ, start_response):
+        defaults, names = self.defaults, self.names
+
         def start_with_headers(status, headers, exc_info=None):
             present = {name.lower() for name, _value in headers}
-            headers.extend(header for header in self.defaults if header[0].lower() not in present)
+            if present.isdisjoint(names):  # as nearly always: no view set one of ours
+                headers.extend(defaults)
+            else:
+                headers.extend(header for header in defaults if header[0].lower() not in present)
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, start_with_headers)
@@ -111,7 +120,7 @@ class SecurityHeaders:
 
 def _no_store_when_logged_in(response: Response) -> Response:
     """Pages served to someone logged in hold personal data: no cache keeps them."""
-    if request.endpoint != "static" and logged_in():
+    if _cv_request.get().request.endpoint != "static" and logged_in():
         response.headers["Cache-Control"] = "no-store"
         response.headers.add("Vary", "Cookie")
     return response
@@ -121,15 +130,17 @@ def logged_in() -> bool:
     """From the session and the remember cookie, without loading the user (the commit has
     expired it: asking it would cost a query on every page). A visitor with neither cookie is
     answered without opening the session (which would mark the answer as varying by cookie)."""
-    from flask import current_app, session
-
-    if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+    context = _cv_request.get()
+    if "HTTP_COOKIE" not in context.request.environ:
+        return False  # no cookie at all (and none of them parsed)
+    config, cookies = context.app.config, context.request.cookies
+    if config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
         return True
-    return has_session() and "_user_id" in session
+    return config["SESSION_COOKIE_NAME"] in cookies and "_user_id" in context.session
 
 
 def has_session() -> bool:
     """Whether the browser sent a session cookie at all (nothing to read in the session if not)."""
-    from flask import current_app
-
-    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    context = _cv_request.get()
+    return ("HTTP_COOKIE" in context.request.environ
+            and context.app.config["SESSION_COOKIE_NAME"] in context.request.cookies)

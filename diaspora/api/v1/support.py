@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from flask import Blueprint, Response, current_app, request
+from flask.globals import _cv_request
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from spectree import SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
@@ -291,7 +292,7 @@ def open_to_other_sites(view: Callable) -> Callable:
 def api_headers(response: Response) -> Response:
     """On API answers: no cache keeps what a token read (it is its holder's), and CORS headers
     on the routes open to other sites only."""
-    if not is_api_path(request.path):
+    if not is_api_path(_cv_request.get().request.path):  # every answer passes here: not through the proxy
         return response
     if request.headers.get("Authorization"):
         response.headers["Cache-Control"] = "no-store"
