@@ -66,6 +66,9 @@ def assert_accessible(axe):
     critical violation."""
 
     def check(page):
+        # After a click the next page may still be loading: its stylesheet not applied, its links
+        # unstyled and too small for `target-size`. Judge the page the person will see.
+        page.wait_for_load_state("load")
         results = axe.run(page, options=AXE_OPTIONS)
         blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
         details = [
