@@ -38,21 +38,25 @@ class InvalidInvitation(Exception):
     """The invitation link is broken, or the invitation was used, revoked, declined or has expired."""
 
 
-def accept_token(invitation: Invitation) -> str:
+def accept_token(invitation: Invitation | int) -> str:
     """What the invitation's link carries (the email's, and the invited member's dashboard's)."""
-    return tokens.make("invite", {"iid": invitation.id})
+    return tokens.make("invite", {"iid": invitation if isinstance(invitation, int) else invitation.id})
 
 
 def accept_link(invitation: Invitation) -> str:
     return absolute("associations.accept_invitation", token=accept_token(invitation))
 
 
+def answerable() -> tuple:
+    """The conditions of an invitation that can still be answered: not accepted, declined or
+    revoked, and not past its INVITATION_DAYS."""
+    return (Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.declined_at.is_(None),
+            Invitation.created_at >= utcnow() - timedelta(days=INVITATION_DAYS))
+
+
 def pending_to(association: Association, email: str) -> sa.Select:
-    return sa.select(Invitation).where(
-        Invitation.association_id == association.id, Invitation.email == email,
-        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.declined_at.is_(None),
-        Invitation.created_at >= utcnow() - timedelta(days=INVITATION_DAYS),
-    )
+    return sa.select(Invitation).where(Invitation.association_id == association.id, Invitation.email == email,
+                                       *answerable())
 
 
 def invite(association: Association, officer: User, *, email: str, name: str | None,
@@ -113,8 +117,7 @@ def invite_many(association: Association, officer: User, invitees: list[Invitee]
 
     def mails() -> Iterable[tuple]:
         for invitation_id, person in zip(ids, invitees, strict=True):
-            link = absolute("associations.accept_invitation",
-                            token=tokens.make("invite", {"iid": invitation_id}))
+            link = absolute("associations.accept_invitation", token=accept_token(invitation_id))
             yield (person.email, subject, "associations_invitation",
                    {"invitation": person, "association": association, "inviter": officer,
                     "days": INVITATION_DAYS, "accept_url": link})

@@ -1,8 +1,6 @@
 """What each role's dashboard shows: counts read from counters the database keeps, never a
 GROUP BY over rows that grow."""
 
-from datetime import timedelta
-
 import sqlalchemy as sa
 from flask import url_for
 from markupsafe import Markup, escape
@@ -102,14 +100,11 @@ def needs_you(user, limit: int = 5) -> list[tuple[str, Markup, str]]:
 def pending_invitations(user, limit: int) -> list[tuple[Invitation, Association]]:
     """The invitations to join an approved association sent to the member's (verified) address
     that can still be answered, newest first: one statement, read along ix_invitations_email."""
-    from diaspora.associations.invitations import INVITATION_DAYS
-    from diaspora.core.time import utcnow
+    from diaspora.associations.invitations import answerable
 
     return db.session.execute(
         sa.select(Invitation, Association).join(Association, Association.id == Invitation.association_id)
-        .where(Invitation.email == user.email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
-               Invitation.declined_at.is_(None), Invitation.created_at >= utcnow() - timedelta(days=INVITATION_DAYS),
-               Association.status == Association.APPROVED)
+        .where(Invitation.email == user.email, *answerable(), Association.status == Association.APPROVED)
         .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(limit)).all()
 
 
