@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from diaspora.contributions.models import KINDS, MODES, SHAREABLE_FIELDS
-from diaspora.core.countries import country_name
+from diaspora.core.countries import country_name, region_name
 from diaspora.core.forms import CountryField, IdField, Select, WholeNumberField
 from diaspora.core.i18n import _, _l
 
@@ -41,12 +41,14 @@ class AmountField(FloatField):
 
 
 def region_choices(countries: list[str]) -> list[tuple[str, str]]:
-    """The ISO 3166-2 regions of the given countries, by country then name."""
+    """The ISO 3166-2 regions of the given countries, by country then name, named in the reader's
+    language as the pages name them (core.countries.region_name)."""
     choices = [("", _("Choose a region (optional)"))]
     for code in dict.fromkeys(c for c in countries if c):
         subdivisions = pycountry.subdivisions.get(country_code=code) or []
         country = country_name(code)
-        choices += [(s.code, f"{s.name} ({country})") for s in sorted(subdivisions, key=lambda s: s.name)]
+        names = sorted((region_name(s.code), s.code) for s in subdivisions)
+        choices += [(region, f"{name} ({country})") for name, region in names]
     return choices
 
 
