@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     from diaspora.core.countries import country_name, place_name, region_name
     from diaspora.core.forms import language_name
     from diaspora.core.i18n import LANGUAGE_NAMES, current_locale, install_template_gettext
+    from diaspora.core.layout import site_footer, site_header
     from diaspora.core.navigation import main_navigation, workspaces
     from diaspora.core.numbers import money, number
     from diaspora.core.text import isolated
@@ -33,7 +34,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["bdi"] = isolated
     app.jinja_env.globals.update(long_date=long_date, country_name=country_name, language_name=language_name,
                                  current_locale=current_locale, main_navigation=main_navigation, workspaces=workspaces,
-                                 language_names=LANGUAGE_NAMES)
+                                 language_names=LANGUAGE_NAMES, site_header=site_header, site_footer=site_footer)
     _register_personal_data()
     _register_jobs()
 

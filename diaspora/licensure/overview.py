@@ -74,8 +74,17 @@ def _end_of_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def counts_statement(association_id: int, day: date) -> sa.Select:
-    """(country, status, count) for `day`, from the maintained counts: `models.status_on` in SQL.
+def _counts_parameters(association_id: int, day: date) -> dict:
+    last_expiring = day + EXPIRING_WITHIN
+    return {"association_id": association_id, "day": day, "last_expiring": last_expiring,
+            "first_day": day.replace(day=1), "last_day": _end_of_month(last_expiring)}
+
+
+_kept: list[sa.Select] = []
+
+
+def counts_statement() -> sa.Select:
+    """(country, status, count) on the day bound as `day`, from the maintained counts: `models.status_on` in SQL.
 
     A licence is lapsed when it expired before `day`, expiring when it expires from `day` to
     `day` + 90 days, active after. Each licence is in a day row and a month row; the boundaries
@@ -87,11 +96,16 @@ def counts_statement(association_id: int, day: date) -> sa.Select:
     * month rows after the 90th day's month: active;
     * the unknown-expiry rows: unknown.
 
-    About 150 day rows and one row per month of expiry dates, per country: not one per member."""
+    About 150 day rows and one row per month of expiry dates, per country: not one per member.
+
+    Built once per process, its values bound parameters (`_counts_parameters`): built on every
+    request, SQLAlchemy walked its five SELECTs again for the cache key."""
+    if _kept:
+        return _kept[0]
     counts = SharedLicenceCount
-    last_expiring = day + EXPIRING_WITHIN
-    first_day, last_day = day.replace(day=1), _end_of_month(last_expiring)
-    mine = counts.association_id == association_id
+    day, last_expiring = sa.bindparam("day", type_=sa.Date), sa.bindparam("last_expiring", type_=sa.Date)
+    first_day, last_day = sa.bindparam("first_day", type_=sa.Date), sa.bindparam("last_day", type_=sa.Date)
+    mine = counts.association_id == sa.bindparam("association_id", type_=sa.Integer)
     by_day = sa.select(counts.country, sa.case(
         (counts.starts_on < day, LicenceStatus.LAPSED.value),
         (counts.starts_on <= last_expiring, LicenceStatus.EXPIRING.value),
@@ -104,13 +118,15 @@ def counts_statement(association_id: int, day: date) -> sa.Select:
     unknown = sa.select(counts.country, sa.literal(LicenceStatus.UNKNOWN.value), counts.count).where(
         mine, counts.span == ExpirySpan.UNKNOWN.value)
     rows = sa.union_all(by_day, months_before, months_after, unknown).subquery()
-    return (sa.select(rows.c.country, rows.c.status, sa.func.sum(rows.c.count))
-            .group_by(rows.c.country, rows.c.status))
+    _kept.append(sa.select(rows.c.country, rows.c.status, sa.func.sum(rows.c.count))
+                 .group_by(rows.c.country, rows.c.status))
+    return _kept[0]
 
 
 def counts_of(association: Association, day: date | None = None) -> Counts:
     counts = Counts()
-    for country, status, number in db.session.execute(counts_statement(association.id, day or today())):
+    parameters = _counts_parameters(association.id, day or today())
+    for country, status, number in db.session.execute(counts_statement(), parameters):
         counts.add(country, status, int(number))
     return counts
 

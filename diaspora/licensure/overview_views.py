@@ -4,11 +4,11 @@ lapsing soonest."""
 from flask import Blueprint, render_template
 
 from diaspora.core.access import loads, login_required
-from diaspora.core.countries import country_name
 from diaspora.core.pagination import page_of
-from diaspora.core.time import long_date, today
+from diaspora.core.time import today
 from diaspora.licensure import overview
-from diaspora.licensure.models import LICENCE_STATUS_LABELS, LICENCE_STATUS_TONES, LicenceStatus, status_on
+from diaspora.licensure.models import LICENCE_STATUS_LABELS
+from diaspora.licensure.overview_rows import country_rows, lapsing_rows
 
 bp = Blueprint("licence_overview", __name__)
 
@@ -17,9 +17,8 @@ LAPSING_SHOWN = 25
 
 @bp.context_processor
 def page_helpers() -> dict:
-    return {"long_date": long_date, "country_name": country_name, "today": today(),
-            "STATUS_LABELS": LICENCE_STATUS_LABELS, "STATUS_TONES": LICENCE_STATUS_TONES,
-            "STATUSES": overview.STATUSES, "LicenceStatus": LicenceStatus, "status_on": status_on}
+    return {"today": today(), "STATUS_LABELS": LICENCE_STATUS_LABELS, "STATUSES": overview.STATUSES,
+            "lapsing_rows": lapsing_rows, "country_rows": country_rows}
 
 
 @bp.get("/associations/<slug>/licences")

@@ -94,3 +94,52 @@ def test_the_members_dashboard_says_what_waits_for_them(client, forms, app):
     page = client.get("/dashboard").get_data(as_text=True)
     waiting = page.split('id="needs-you"')[1].split("</section>")[0] if 'id="needs-you"' in page else ""
     assert "licence" in waiting.lower(), "the demo member's lapsing licence is not surfaced"
+
+
+# -- the header and footer, rendered once per what they show and kept (core/layout.py) ---------
+
+
+def _header(page: str) -> str:
+    return page.split("<header", 1)[1].split("</header>", 1)[0]
+
+
+def test_the_kept_header_marks_the_page_one_is_on_and_is_each_person_s_own(app, client, login):
+    first = MembershipFactory(officer=True, association__name="Ghana Nurses UK")
+    second = MembershipFactory(officer=True, association__name="Kenya Midwives IE")
+    login(first.user)
+    manage = f"/associations/{first.association.slug}/manage"
+    on_manage = _header(client.get(manage).get_data(as_text=True))
+    assert f'<a href="{manage}" aria-current="page">' in on_manage
+    on_dashboard = _header(client.get("/dashboard").get_data(as_text=True))
+    assert f'<a href="{manage}">' in on_dashboard and f'<a href="{manage}" aria-current' not in on_dashboard
+    assert '<a href="/dashboard" aria-current="page">' in on_dashboard
+
+    other = app.test_client()
+    log_in_session_of(other, second.user)
+    theirs = _header(other.get(f"/associations/{second.association.slug}/manage").get_data(as_text=True))
+    assert "Kenya Midwives IE" in theirs and "Ghana Nurses UK" not in theirs
+    assert "Kenya Midwives IE" not in _header(client.get(manage).get_data(as_text=True))
+
+
+def test_the_kept_header_s_logout_form_carries_the_reader_s_own_token(app, client, login):
+    from tests.conftest import csrf_token_from
+
+    login(MembershipFactory(officer=True).user)
+    page = client.get("/dashboard").get_data(as_text=True)
+    token = csrf_token_from(_header(page))
+    assert "\ue000" not in page  # no placeholder left
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/dashboard").status_code == 302  # logged out: sent to the login page
+
+
+def test_the_kept_footer_returns_each_reader_to_their_own_page(client):
+    page = client.get("/login?next=%2Fdashboard%3Fa%3D1%26b%3D%3Cx%3E").get_data(as_text=True)
+    footer = page.split('<footer class="site-footer">', 1)[1]
+    assert 'name="next" value="/login?next=%2Fdashboard%3Fa%3D1%26b%3D%3Cx%3E"' in footer
+    assert 'name="next" value="/register?"' in client.get("/register").get_data(as_text=True)
+
+
+def log_in_session_of(client, user) -> None:
+    from tests.conftest import log_in_session
+
+    log_in_session(client, user)

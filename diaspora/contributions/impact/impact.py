@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import sqlalchemy as sa
 from babel.dates import format_skeleton
@@ -116,7 +117,13 @@ def region_name(code: str | None) -> str:
 
 def month_label(month: date) -> str:
     """March 2026, mars 2026, março de 2026."""
-    return format_skeleton("yMMMM", month, locale=DATE_LOCALES.get(current_locale(), "en_GB"))
+    return _month_label(month, DATE_LOCALES.get(current_locale(), "en_GB"))
+
+
+@lru_cache(maxsize=4096)
+def _month_label(month: date, locale: str) -> str:
+    """Babel's formatting, once per month and language: dashboards label a dozen months a page."""
+    return format_skeleton("yMMMM", month, locale=locale)
 
 
 def kind_label(kind: str) -> str:

@@ -31,11 +31,9 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from markupsafe import Markup, escape
 
 from diaspora.associations.models import Association
 from diaspora.auth.models import User
-from diaspora.contributions.impact import charts
 from diaspora.contributions.impact.impact import kind_label, month_label, region_name
 from diaspora.contributions.models import Mission, MissionStatus
 from diaspora.core.countries import country_name
@@ -463,13 +461,13 @@ def dashboard_of(desk: Desk, period: ReportingPeriod) -> Dashboard:
     contribution_tables, contributions_total = _contribution_tables(published, period, this_month)
     counted_at = (year_block or members_block).counted_at if (year_block or members_block) else None
     years = [int(key) for key in blocks if key != MEMBERS_BLOCK]
+    medians = counts.medians(desk.country, ("acknowledge", "answer"))
     return Dashboard(desk=desk, period=period, years=years, threshold=limit,
                      refreshed_at=members_block.counted_at if members_block else None,
                      members=members, member_tables=member_tables, contributions_counted_at=counted_at,
                      contribution_tables=contribution_tables, contributions_total=contributions_total,
                      missions=_missions(desk.country, limit), submissions=_submissions(desk, limit),
-                     median_acknowledge=counts.median_working_days(desk.country, "acknowledge"),
-                     median_answer=counts.median_working_days(desk.country, "answer"))
+                     median_acknowledge=medians["acknowledge"], median_answer=medians["answer"])
 
 
 # ---------------------------------------------------------------------------- showing a cell
@@ -480,57 +478,6 @@ def disclosed(cell) -> str:
     if isinstance(cell, Cell):
         return cell.text if cell.suppressed else number(cell.value)
     return "" if cell is None else str(cell)
-
-
-def rows_html(table: Table) -> Markup:
-    """The table's body rows as the dashboard writes them (each cell `disclosed`, labelled by its
-    column for narrow screens), in one pass: in the template, a long table's cells cost a few
-    calls each."""
-    labels = [escape(column) for column in table.columns]
-    parts = []
-    for label, cells in table.rows:
-        parts.append(f'<tr><th scope="row" data-label="{labels[0] if labels else ""}">{escape(label)}</th>')
-        parts.extend(f'<td data-label="{labels[index] if index < len(labels) else ""}">{escape(disclosed(cell))}</td>'
-                     for index, cell in enumerate(cells, 1))
-        parts.append("</tr>")
-    return Markup("".join(parts))
-
-
-HATCH = "#5c6670"  # the hatching of a count not shown: 5.7:1 on white
-
-
-def chart(table: Table, chart_id: str) -> Markup:
-    """The table's bars (contributions/impact/charts.py's drawing). A count not shown draws no bar of
-    its size: its whole track is hatched, and <10, * or – is written where its number would be,
-    so the chart says no more than the table, and a hidden count never looks like 0."""
-    items = table.bars()
-    largest = max((cell.value for _, cell in items if not cell.suppressed), default=0) or 1
-    height = charts.ROW * len(items) + 8
-    label = _("%(breakdown)s: verified contributions", breakdown=table.title)
-    hatch = f"{escape(chart_id)}-hatch"
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {charts.WIDTH} {height}" width="{charts.WIDTH}" '
-             f'height="{height}" role="img" aria-labelledby="{escape(chart_id)}-title" '
-             f'font-family="system-ui, sans-serif">', f'<title id="{escape(chart_id)}-title">{escape(label)}</title>',
-             f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
-             f'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="{HATCH}" '
-             f'stroke-width="2"/></pattern></defs>']
-    room = charts.WIDTH - charts.VALUE_ROOM
-    for index, (text, cell) in enumerate(items):
-        top = index * charts.ROW + 4
-        if cell.suppressed:
-            bar = (f'<rect x="0" y="{top + 18}" width="{room}" height="{charts.BAR_HEIGHT}" fill="url(#{hatch})" '
-                   f'class="chart__suppressed"/>')
-        else:
-            length = max(2.0, room * cell.value / largest) if cell.value else 0
-            bar = f'<rect x="0" y="{top + 18}" width="{length:.1f}" height="{charts.BAR_HEIGHT}" fill="{charts.BAR}"/>'
-        parts.append(f'<g><text x="0" y="{top + charts.LABEL_SIZE}" font-size="{charts.LABEL_SIZE}" '
-                     f'fill="{charts.INK}">{escape(charts._short(text))}</text>'
-                     f'<rect x="0" y="{top + 18}" width="{room}" height="{charts.BAR_HEIGHT}" fill="none" '
-                     f'stroke="{charts.TRACK}" stroke-width="1"/>{bar}'
-                     f'<text x="{room + 6}" y="{top + 18 + charts.BAR_HEIGHT - 2}" font-size="{charts.LABEL_SIZE}" '
-                     f'font-weight="700" fill="{charts.INK}">{escape(disclosed(cell))}</text></g>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
 
 
 # ---------------------------------------------------------------------------- CSV
@@ -563,5 +510,5 @@ def suppression_note(limit: int) -> str:
                  highest=limit - 1, small=small_text(limit), threshold=limit))
 
 
-__all__ = ["HIDDEN", "SMALL", "UNSEEN", "TABLES", "Dashboard", "Table", "chart", "csv_of", "dashboard_of",
-           "disclosed", "refresh", "rows_html", "suppression_note", "threshold"]
+__all__ = ["HIDDEN", "SMALL", "UNSEEN", "TABLES", "Dashboard", "Table", "csv_of", "dashboard_of",
+           "disclosed", "refresh", "suppression_note", "threshold"]

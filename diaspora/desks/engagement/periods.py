@@ -6,6 +6,7 @@ year), so every count of a year can be protected together (docs/disclosure.md)."
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from babel.dates import format_skeleton, get_month_names
 
@@ -158,12 +159,18 @@ class ReportingPeriod:
 def options(this_month: date, first_year: int) -> tuple[list[int], list[tuple[str, str]]]:
     """The years a desk can choose (newest first) and the parts of a year, as (value, label)."""
     years = list(range(this_month.year, min(first_year, this_month.year) - 1, -1))
+    return years, _parts(current_locale())
+
+
+@lru_cache(maxsize=16)
+def _parts(locale: str) -> list[tuple[str, str]]:
+    """The parts of a year in a language, worked out once (the list is shared: read it only)."""
     parts = [(YEAR, _("The whole year"))]
     parts += [(quarter, _("Quarter %(number)s (%(first)s to %(last)s)", number=number,
                           first=_month_name(3 * number - 2), last=_month_name(3 * number)))
               for number, quarter in enumerate(QUARTERS, start=1)]
     parts += [(month, _month_name(int(month))) for month in MONTHS]
-    return years, parts
+    return parts
 
 
 def _month_name(month: int) -> str:

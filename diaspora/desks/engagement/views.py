@@ -10,7 +10,7 @@ from diaspora.core.countries import country_name
 from diaspora.core.errors import render_error
 from diaspora.core.i18n import current_locale
 from diaspora.core.time import today
-from diaspora.desks.engagement import engagement, periods
+from diaspora.desks.engagement import cards, engagement, periods
 from diaspora.desks.engagement.periods import ReportingPeriod
 
 bp = Blueprint("engagement", __name__)
@@ -25,7 +25,7 @@ def dashboard(desk):
     board = engagement.dashboard_of(desk, period)
     years, parts = periods.options(this_month, min([*board.years, period.year]))
     return render_template("desks/dashboard.html", desk=desk, problems=problems, board=board,
-                           engagement=engagement, years=years, parts=parts, month_label=month_label,
+                           engagement=engagement, cards=cards, years=years, parts=parts, month_label=month_label,
                            country_name=country_name)
 
 
