@@ -7,9 +7,11 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from diaspora.core import commands, errors, jobs_views, transaction, views
     from diaspora.core.countries import country_name, place_name, region_name
+    from diaspora.core.form_fields import in_python as field_in_python
+    from diaspora.core.form_fields import plain_field
     from diaspora.core.forms import language_name
     from diaspora.core.i18n import LANGUAGE_NAMES, current_locale, install_template_gettext
-    from diaspora.core.layout import site_footer, site_header
+    from diaspora.core.layout import kept_fragment, site_footer, site_header
     from diaspora.core.navigation import main_navigation, workspaces
     from diaspora.core.numbers import money, number
     from diaspora.core.text import isolated
@@ -34,7 +36,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["bdi"] = isolated
     app.jinja_env.globals.update(long_date=long_date, country_name=country_name, language_name=language_name,
                                  current_locale=current_locale, main_navigation=main_navigation, workspaces=workspaces,
-                                 language_names=LANGUAGE_NAMES, site_header=site_header, site_footer=site_footer)
+                                 language_names=LANGUAGE_NAMES, site_header=site_header, site_footer=site_footer,
+                                 kept_fragment=kept_fragment, field_in_python=field_in_python, plain_field=plain_field)
     _register_personal_data()
     _register_jobs()
 

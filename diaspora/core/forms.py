@@ -116,8 +116,13 @@ class CachedSelect(Select):
             if key is not None:
                 self._cache[key] = options
         chosen = "" if field.data is None else str(field.data)
-        body = "".join(html.replace("<option ", "<option selected ", 1) if value == chosen else html
-                       for value, html in options.items())
+        if chosen not in options:
+            chosen = None  # no option to mark (and what was typed does not grow the cache)
+        body = self._cache.get((id(options), chosen))  # the options are kept, so their id is theirs
+        if body is None:
+            body = self._cache[(id(options), chosen)] = "".join(
+                html.replace("<option ", "<option selected ", 1) if value == chosen else html
+                for value, html in options.items())
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>{body}</select>")
 
 

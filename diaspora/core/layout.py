@@ -45,6 +45,17 @@ def site_footer() -> Markup:
     return Markup(html.replace(_CSRF, generate_csrf()).replace(_NEXT, str(escape(next_path))))
 
 
+def kept_fragment(key: tuple, macro, *args) -> Markup:
+    """What `macro(*args)` renders, kept by `key` (and the language and script root): for a
+    fragment that depends on nothing else, such as a section's sub-navigation (its links and
+    labels; the page it marks as current belongs in `key`)."""
+    key = ("fragment", current_locale(), request.script_root, *key)
+    html = _kept.get(key)
+    if html is None:
+        html = _keep(key, macro(*args))
+    return Markup(html)
+
+
 def _logged_in() -> bool:
     return bool(getattr(current_user, "is_authenticated", False))
 

@@ -15,6 +15,14 @@ def number(value: int | float | None) -> str:
     return _formatted(value, DATE_LOCALES.get(current_locale(), "en_GB"))
 
 
+def number_format():
+    """`number` for the many numbers of a table: the reader's language looked up once."""
+    from diaspora.core.i18n import current_locale
+
+    locale = DATE_LOCALES.get(current_locale(), "en_GB")
+    return lambda value: "" if value is None else _formatted(value, locale)
+
+
 @lru_cache(maxsize=16384)
 def _formatted(value: int | float, locale: str) -> str:
     """Babel's formatting, once per number and language: a dashboard writes the same counts

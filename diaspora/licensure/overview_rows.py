@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from diaspora.core.countries import country_name
 from diaspora.core.i18n import _
-from diaspora.core.numbers import number
+from diaspora.core.numbers import number_format
 from diaspora.core.time import long_date
 from diaspora.licensure import overview, safeguards
 from diaspora.licensure.models import LICENCE_STATUS_LABELS, LICENCE_STATUS_TONES, status_on
@@ -43,6 +43,7 @@ def country_rows(counts: overview.Counts) -> Markup:
     status, its total; the most licences first."""
     labels = [escape(LICENCE_STATUS_LABELS[status]) for status in overview.STATUSES]
     country, in_all = escape(_("Country")), escape(_("In all"))
+    number = number_format()
     parts = []
     for code, by_status, total in counts.country_rows():
         cells = "".join(f'<td data-label="{label}">{escape(number(by_status[status.value]))}</td>'

@@ -181,7 +181,10 @@ def members(association):
 
     The directory, as its page shows it to the token's holder: to officers (and the
     association's service tokens) every membership with its email and status; to members,
-    the active members who chose to appear in the directory. Sorted by name or newest first."""
+    the active members who chose to appear in the directory. Sorted by name or newest first.
+    A search for several words by name looks through the list a bounded part at a time: a page
+    may then hold fewer entries than `per_page`, even none, with a `next` link to search on;
+    the search has found every match when there is no `next`."""
     officer = policy.is_officer(current_user, association)
     query = args()
     filters = {name: value for name, value in (("q", (query.q or "").strip()), ("cadre", query.cadre),

@@ -17,7 +17,7 @@ Mensah), and finds a page of matches in one of these ways:
   their members in name order (`_hops`), checking each member who has them all; a full name's
   holders sit together in the list, so a page costs a few steps per member shown however many
   share each word. After `HOPS` steps with the page still short (common words that few have
-  together), the trigram index.
+  together), the page shows what the walk found and goes on from where it stopped (`_way_on`).
 * otherwise (only short words or words in too many stored words, newest first, several words
   on SQLite), by what the planner expects the search to match in the whole table (`_rare`): a
   rare one (a person's full name) through the trigram index, sorting the few matches; a common
@@ -30,6 +30,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from markupsafe import Markup, escape
@@ -45,6 +46,7 @@ from diaspora.core.pagination import (
     SortKey,
     beyond,
     decode,
+    encode,
     estimated_rows,
     page_from_rows,
     paginate,
@@ -156,8 +158,7 @@ def page(base: sa.Select, association_id: int, *, statuses: list[str] | None, fi
     narrowing = {key: value for key, value in filters.items() if key != "sort"}
     q = fold(narrowing.pop("q", None) or "")
     if not q:
-        return _members(paginate(listing(base, **narrowing), chosen, after=after, before=before,
-                                 per_page=per_page, scalars=False))
+        return _listed(base, narrowing, chosen, after, before, per_page)
     if chosen is ORDERINGS["name"]:
         vocabularies = words.vocabularies(q)
         if vocabularies is not None:
@@ -180,13 +181,39 @@ def page(base: sa.Select, association_id: int, *, statuses: list[str] | None, fi
     return _through_trigrams(searched, chosen, after, before, per_page)
 
 
+def _listed(base: sa.Select, narrowing: dict, chosen: Ordering, after: str | None, before: str | None,
+            per_page: int) -> Page:
+    """A page of the list with no words typed, as `paginate` cuts it, through a statement kept per
+    shape (`_kept_statement`: the scope, the filters, the order, the direction, whether there is
+    a cursor), the cursor's values its bound parameters: every page of the directory sends it."""
+    from diaspora.extensions import db
+
+    backwards = bool(before) and not after
+    cursor = decode(before if backwards else after, chosen)
+
+    def build() -> sa.Select:
+        statement = listing(base, **narrowing).order_by(*chosen.order_by(reverse=backwards)).limit(per_page + 1)
+        if cursor is None:
+            return statement
+        bounds = [sa.bindparam(f"listed_from_{number}", type_=key.column.type)
+                  for number, key in enumerate(chosen.keys)]
+        return statement.where(beyond(chosen, bounds, backwards))
+
+    sort = next(name for name, known in ORDERINGS.items() if known is chosen)
+    statement = _kept_statement(base, ("listed", tuple(sorted(narrowing.items())), sort, cursor is not None, backwards,
+                                       per_page), build)
+    rows = db.session.execute(statement, {f"listed_from_{number}": value
+                                          for number, value in enumerate(cursor or [])}).all()
+    return _members(page_from_rows(rows, chosen, cursor=cursor, backwards=backwards, per_page=per_page))
+
+
 def _through_words(base: sa.Select, association_id: int, narrowing: dict, q: str, vocabularies: list[list[str]],
                    after: str | None, before: str | None, per_page: int) -> Page | None:
     """The page through the words' index, in name order. One word typed: the members of the words
     containing it, merged. Several: a leapfrog over the members of each (`_hops`, PostgreSQL;
     None on SQLite, where the caller goes by the planner's estimate); if it leaves the page short
-    after `HOPS` steps, those who have every word are spread thin among those who have one, and
-    the trigram index, which intersects the words' rows before reading any, finds them."""
+    after `HOPS` steps (those who have every word are spread thin among those who have one), the
+    page says so and goes on from there (`_way_on`)."""
     backwards = bool(before) and not after
     cursor = decode(before if backwards else after, ORDERINGS["name"])
     if not all(vocabularies):
@@ -195,10 +222,7 @@ def _through_words(base: sa.Select, association_id: int, narrowing: dict, q: str
         return _merged(base, association_id, narrowing, vocabularies[0], cursor, backwards, per_page)
     if not _hops_serve():
         return None
-    found = _through_hops(base, association_id, narrowing, q, vocabularies, cursor, backwards, per_page)
-    if found is None:
-        return _through_trigrams(listing(base, q=q, **narrowing), ORDERINGS["name"], after, before, per_page)
-    return found
+    return _through_hops(base, association_id, narrowing, q, vocabularies, cursor, backwards, per_page)
 
 
 def _merged(base: sa.Select, association_id: int, narrowing: dict, vocabulary: list[str], cursor: list | None,
@@ -245,11 +269,10 @@ def _hops_serve() -> bool:
 
 
 def _through_hops(base: sa.Select, association_id: int, narrowing: dict, q: str, vocabularies: list[list[str]],
-                  cursor: list | None, backwards: bool, per_page: int) -> Page | None:
+                  cursor: list | None, backwards: bool, per_page: int) -> Page:
     """The members whose search text contains every word of `q`, in name order, found by
     stepping through the members of its words together (`_hops`) and checking the search text,
-    the scope and the filters on each member they share; None when `HOPS` steps leave the page
-    short with members still ahead (the caller hands over to the trigram index). The statement
+    the scope and the filters on each member they share; at most `HOPS` steps a page. The statement
     is built once per shape (`_hops_statement`); the words and the cursor are its parameters."""
     from diaspora.extensions import db
 
@@ -263,10 +286,35 @@ def _through_hops(base: sa.Select, association_id: int, narrowing: dict, q: str,
                        for index, word in enumerate(vocabulary)})
     rows = db.session.execute(statement, parameters).all()
     members = [row for row in rows if row.id is not None]
-    if len(members) <= per_page and rows[0].steps >= HOPS:
-        return None
-    return _members(page_from_rows(members, ORDERINGS["name"], cursor=cursor, backwards=backwards,
-                                   per_page=per_page))
+    found = _members(page_from_rows(members, ORDERINGS["name"], cursor=cursor, backwards=backwards,
+                                    per_page=per_page))
+    cut_short = len(members) <= per_page and rows[0].steps >= HOPS
+    return _way_on(found, rows[0] if cut_short else None, cursor, backwards)
+
+
+def _way_on(found: Page, walked, cursor: list | None, backwards: bool) -> Page:
+    """The links of a page of `_through_hops`. A walk that took its `HOPS` steps before the page
+    was full (`walked`: where it stopped) shows what it found and goes on from where it stopped,
+    so that no page costs more than `HOPS` steps however many members share each word (issue
+    17: the trigram index, which served these before, reads more as the list grows); each page
+    goes on exactly where the one before stopped, so a member is on one page of a search or does
+    not match it. Such pages can be empty: the way back from one includes the member at its
+    cursor. `extra["cut_short"]` tells the page to say why it is short."""
+    ordering = ORDERINGS["name"]
+    if cursor is not None and not found.items:
+        back = encode(ordering, SimpleNamespace(sort_name=cursor[0], id=cursor[1] + (-1 if backwards else 1)))
+        if backwards:
+            found.next_cursor = back
+        else:
+            found.prev_cursor = back
+    if walked is not None:
+        reached = encode(ordering, SimpleNamespace(sort_name=walked.reached_name, id=walked.reached_id))
+        if backwards:
+            found.prev_cursor = reached
+        else:
+            found.next_cursor = reached
+        found.extra["cut_short"] = True
+    return found
 
 
 _STATEMENTS: OrderedDict = OrderedDict()  # shape: statement (`_kept_statement`), the latest used last
@@ -315,10 +363,12 @@ def _hops_statement(base: sa.Select, association_id: int, narrowing: dict, typed
                         for number, size in enumerate(vocabulary_sizes)]
         by_name = ORDERINGS["name"]
         hops = _hops(association_id, vocabularies, backwards, shown, per_page)
-        walked = sa.select(sa.func.max(hops.c.steps).label("steps")).subquery("walked")
+        walked = (sa.select(hops.c.steps, hops.c.sort_name.label("reached_name"), hops.c.id.label("reached_id"))
+                  .order_by(hops.c.steps.desc()).limit(1).subquery("walked"))
         found = (listing(base, **narrowing).join(hops, sa.and_(hops.c.id == Membership.id, hops.c.matched))
                  .order_by(*by_name.order_by(reverse=backwards)).limit(per_page + 1).subquery("found"))
-        return (sa.select(walked.c.steps, *found.c).select_from(walked.outerjoin(found, sa.true()))
+        return (sa.select(walked.c.steps, walked.c.reached_name, walked.c.reached_id, *found.c)
+                .select_from(walked.outerjoin(found, sa.true()))
                 .order_by(*_over(found, by_name).order_by(reverse=backwards)))
 
     return _kept_statement(base, ("hops", association_id, tuple(sorted(narrowing.items())), typed,
@@ -467,6 +517,18 @@ def _members(found: Page) -> Page:
     return found
 
 
+class _Named(dict):
+    """Names worked out once per page (a country or cadre each member of a page may share)."""
+
+    def __init__(self, name_of):
+        super().__init__()
+        self.name_of = name_of
+
+    def __missing__(self, key):
+        self[key] = name = self.name_of(key)
+        return name
+
+
 def rows_html(members: list[Member], officer: bool, member_url: str, states) -> Markup:
     """The directory's rows (associations/directory.html), written in one pass: in the template
     each of a page's 25 rows cost a few hundred calls (a cell, an escape, a filter at a time).
@@ -478,6 +540,8 @@ def rows_html(members: list[Member], officer: bool, member_url: str, states) -> 
              "none": escape(_("None")), "no_expiry": escape(_("No expiry"))}
     status_labels = {value: escape(states.label(value)) for value in states.values}
     member_url = escape(member_url)
+    countries, cadres = _Named(country_name), _Named(lambda cadre: str(CADRES.get(cadre or "", "")))
+    renews_on = _("Renews on %(date)s")
     parts = []
     for member in members:
         name = escape(member.name)
@@ -487,16 +551,16 @@ def rows_html(members: list[Member], officer: bool, member_url: str, states) -> 
         else:
             who = f"<bdi>{name}</bdi>"
         specialty = f'<br><span class="hint">{escape(member.specialty)}</span>' if member.specialty else ""
-        heritage = escape(", ".join(country_name(code) for code in member.heritage))
+        heritage = escape(", ".join(countries[code] for code in member.heritage))
         skills = "".join(f'<span class="tag">{escape(skill)}</span>' for skill in member.skills)
         parts.append(f'<tr><td data-label="{label["name"]}">{who}</td>'
-                     f'<td data-label="{label["cadre"]}">{escape(member.cadre_label)}{specialty}</td>'
+                     f'<td data-label="{label["cadre"]}">{escape(cadres[member.cadre])}{specialty}</td>'
                      f'<td data-label="{label["heritage"]}">{heritage}</td>'
                      f'<td data-label="{label["skills"]}">{skills}</td>')
         if officer:
             role = f' <span class="tag">{label["officer"]}</span>' if member.role == "officer" else ""
             status = member.status
-            renews = (escape(_("Renews on %(date)s", date=long_date(member.renews_on))) if member.renews_on
+            renews = (escape(renews_on % {"date": long_date(member.renews_on)}) if member.renews_on
                       else label["no_expiry"])
             parts.append(f'<td data-label="{label["status"]}"><span class="badge badge--{escape(states.tone(status))}">'
                          f'{status_labels.get(status, escape(states.label(status)))}</span>{role}</td>'

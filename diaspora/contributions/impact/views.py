@@ -3,7 +3,7 @@ contributions add up to, over a range of months, and as CSV."""
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 
-from diaspora.contributions.impact import charts, impact
+from diaspora.contributions.impact import charts, impact, tables
 from diaspora.core.access import loads, login_required
 from diaspora.core.i18n import current_locale
 
@@ -16,7 +16,7 @@ bp = Blueprint("impact", __name__)
 def index(association):
     period, problems = impact.Period.from_args(request.args)
     return render_template("contributions/impact.html", association=association, problems=problems,
-                           impact=impact.impact_of(association.id, period), charts=charts,
+                           impact=impact.impact_of(association.id, period), charts=charts, tables=tables,
                            month_label=impact.month_label)
 
 

@@ -8,6 +8,7 @@ from markupsafe import Markup, escape
 
 from diaspora.contributions.impact import charts
 from diaspora.core.i18n import _
+from diaspora.core.numbers import number_format
 from diaspora.desks.engagement.engagement import Table, disclosed
 
 
@@ -32,7 +33,7 @@ def table_card(table: Table, desk_id: int, csv_args: dict | None = None) -> Mark
     if table.total:
         labels = [escape(column) for column in table.columns]
         parts.append(f'<tfoot><tr><th scope="row" data-label="{labels[0] if labels else ""}">'
-                     f"{escape(_('Total'))}</th>{_cells(labels, table.total)}</tr></tfoot>")
+                     f"{escape(_('Total'))}</th>{_cells(labels, table.total, number_format())}</tr></tfoot>")
     csv_url = url_for("engagement.export", desk_id=desk_id, table=table.slug, **(csv_args or {}))
     link = escape(_("Download “%(table)s” as CSV", table=table.title))
     parts.append(f'</table></div><p><a href="{escape(csv_url)}">{link}</a></p></section>')
@@ -44,17 +45,18 @@ def rows_html(table: Table) -> Markup:
     column for narrow screens), in one pass: in the template, a long table's cells cost a few
     calls each."""
     labels = [escape(column) for column in table.columns]
+    number = number_format()
     parts = []
     for label, cells in table.rows:
         parts.append(f'<tr><th scope="row" data-label="{labels[0] if labels else ""}">{escape(label)}</th>'
-                     f"{_cells(labels, cells)}</tr>")
+                     f"{_cells(labels, cells, number)}</tr>")
     return Markup("".join(parts))
 
 
-def _cells(labels: list, cells: list) -> str:
+def _cells(labels: list, cells: list, number) -> str:
     """A row's cells after its heading, each `disclosed` and labelled by its column."""
-    return "".join(f'<td data-label="{labels[index] if index < len(labels) else ""}">{escape(disclosed(cell))}</td>'
-                   for index, cell in enumerate(cells, 1))
+    return "".join(f'<td data-label="{labels[index] if index < len(labels) else ""}">'
+                   f"{escape(disclosed(cell, number))}</td>" for index, cell in enumerate(cells, 1))
 
 
 HATCH = "#5c6670"  # the hatching of a count not shown: 5.7:1 on white

@@ -401,17 +401,32 @@ def _contribution_tables(published: _Published, period: ReportingPeriod, this_mo
 
 
 def _missions(country: str, limit: int) -> Missions:
-    day = today()
-    upcoming = db.session.execute(
-        sa.select(Mission.title, Association.name.label("association_name"), Mission.starts_on, Mission.ends_on)
-        .join(Association, Association.id == Mission.association_id)
-        .where(Mission.country == country, Mission.starts_on >= day, Mission.status == MissionStatus.PLANNED)
-        .order_by(Mission.starts_on, Mission.id).limit(UPCOMING_MISSIONS)).all()
-    done = (sa.select(Mission.id).where(Mission.country == country, Mission.starts_on <= day,
-                                        Mission.status.in_([MissionStatus.COMPLETED, MissionStatus.REPORTED]))
-            .limit(COMPLETED_CAP).subquery())
-    completed = db.session.scalar(sa.select(sa.func.count()).select_from(done)) or 0
+    upcoming_statement, completed_statement = _mission_statements()
+    parameters = {"country": country, "day": today()}
+    upcoming = db.session.execute(upcoming_statement, parameters).all()
+    completed = db.session.scalar(completed_statement, parameters) or 0
     return Missions(upcoming=upcoming, completed=primary(completed, limit), capped=completed >= COMPLETED_CAP)
+
+
+_kept_missions: list[tuple] = []
+
+
+def _mission_statements() -> tuple[sa.Select, sa.Select]:
+    """The planned missions soonest first, and the completed ones counted up to a cap, in a
+    country on a day (bound parameters): built once per process, not walked again per page."""
+    if not _kept_missions:
+        country, day = sa.bindparam("country", type_=sa.String), sa.bindparam("day", type_=sa.Date)
+        upcoming = (sa.select(Mission.title, Association.name.label("association_name"), Mission.starts_on,
+                              Mission.ends_on)
+                    .join(Association, Association.id == Mission.association_id)
+                    .where(Mission.country == country, Mission.starts_on >= day,
+                           Mission.status == MissionStatus.PLANNED)
+                    .order_by(Mission.starts_on, Mission.id).limit(UPCOMING_MISSIONS))
+        done = (sa.select(Mission.id).where(Mission.country == country, Mission.starts_on <= day,
+                                            Mission.status.in_([MissionStatus.COMPLETED, MissionStatus.REPORTED]))
+                .limit(COMPLETED_CAP).subquery())
+        _kept_missions.append((upcoming, sa.select(sa.func.count()).select_from(done)))
+    return _kept_missions[0]
 
 
 def mission_table(missions: Missions) -> Table:
@@ -473,10 +488,11 @@ def dashboard_of(desk: Desk, period: ReportingPeriod) -> Dashboard:
 # ---------------------------------------------------------------------------- showing a cell
 
 
-def disclosed(cell) -> str:
-    """A cell as a reader sees it on the page: the number in their language, <10, * or –."""
+def disclosed(cell, format_number=number) -> str:
+    """A cell as a reader sees it on the page: the number in their language, <10, * or –
+    (`format_number`: `number`, or `numbers.number_format()` for many cells)."""
     if isinstance(cell, Cell):
-        return cell.text if cell.suppressed else number(cell.value)
+        return cell.text if cell.suppressed else format_number(cell.value)
     return "" if cell is None else str(cell)
 
 
