@@ -18,6 +18,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -29,6 +30,7 @@ from diaspora.core import audit, memo
 from diaspora.core.domain import DomainError
 from diaspora.core.i18n import _
 from diaspora.core.pagination import Ordering, SortKey
+from diaspora.core.statements import bound, kept
 from diaspora.core.time import today, utcnow
 from diaspora.extensions import db
 
@@ -56,14 +58,26 @@ def _new_secret() -> str:
 
 def roles_of(user: User) -> list[str]:
     """The privileged roles a person holds now: "admin", "officer:<id>", "desk:<id>"."""
+    roles = ["admin"] if user.is_admin else []
+    statement = kept("api_roles", _roles_statement)  # every API request asks it
+    return roles + [f"{kind}:{held}" for kind, held in db.session.execute(statement, {"user_id": user.id})]
+
+
+def _roles_statement() -> sa.Select:
+    """("officer", association id) by association name, then ("desk", desk id): one statement for
+    any user (the id a bound parameter)."""
+    from diaspora.associations.models import Association
     from diaspora.associations.policy import officer_associations
     from diaspora.desks.models import DeskOfficer
 
-    roles = ["admin"] if user.is_admin else []
-    roles += [f"officer:{a.id}" for a in db.session.scalars(officer_associations(user))]
-    roles += [f"desk:{desk_id}" for desk_id in db.session.scalars(
-        sa.select(DeskOfficer.desk_id).where(DeskOfficer.user_id == user.id).order_by(DeskOfficer.desk_id))]
-    return roles
+    anyone = SimpleNamespace(id=bound("user_id", sa.Integer))
+    officers = officer_associations(anyone).order_by(None).with_only_columns(
+        sa.literal("officer").label("kind"), Association.id.label("held"), Association.name.label("first"))
+    desks = sa.select(sa.literal("desk").label("kind"), DeskOfficer.desk_id.label("held"),
+                      sa.literal("").label("first")).where(DeskOfficer.user_id == anyone.id)
+    both = sa.union_all(officers, desks).subquery()
+    return (sa.select(both.c.kind, both.c.held)
+            .order_by(both.c.kind.desc(), both.c.first, both.c.held))  # "officer" before "desk"
 
 
 def _roles_now(user: User) -> set[str]:
@@ -180,8 +194,9 @@ class Refused(Exception):
 def find(secret: str) -> ApiToken | None:
     if not secret.startswith(PREFIX) or len(secret) > 100:
         return None
-    return db.session.scalar(sa.select(ApiToken).where(ApiToken.secret_hash == hash_of(secret))
-                             .options(joinedload(ApiToken.principal)))
+    statement = kept("api_token", lambda: sa.select(ApiToken).where(  # every API request asks it
+        ApiToken.secret_hash == bound("secret_hash", sa.String)).options(joinedload(ApiToken.principal)))
+    return db.session.scalar(statement, {"secret_hash": hash_of(secret)})
 
 
 def check_use(secret: str, address: str | None) -> ApiToken:

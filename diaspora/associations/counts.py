@@ -5,6 +5,7 @@ however many members the association has."""
 import sqlalchemy as sa
 
 from diaspora.associations.models import Association, AssociationCount, Membership
+from diaspora.core.statements import kept
 from diaspora.extensions import db
 
 
@@ -12,9 +13,10 @@ def by_status(association_ids: list[int]) -> dict[int, dict[str, int]]:
     counts: dict[int, dict[str, int]] = {}
     if not association_ids:
         return counts
-    rows = db.session.execute(sa.select(AssociationCount.association_id, AssociationCount.status,
-                                        AssociationCount.count)
-                              .where(AssociationCount.association_id.in_(association_ids)))
+    statement = kept("association_counts", lambda: sa.select(
+        AssociationCount.association_id, AssociationCount.status, AssociationCount.count)
+        .where(AssociationCount.association_id.in_(sa.bindparam("association_ids", expanding=True))))
+    rows = db.session.execute(statement, {"association_ids": list(association_ids)})
     for association_id, status, number in rows:
         if number:
             counts.setdefault(association_id, {})[status] = number

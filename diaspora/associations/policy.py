@@ -15,6 +15,7 @@ from diaspora.core import memo
 from diaspora.core.access import acting_for, allowed, object_kind
 from diaspora.core.access_log import Read, describe
 from diaspora.core.i18n import _l
+from diaspora.core.statements import bound, kept
 from diaspora.extensions import db
 from diaspora.members.models import Profile
 
@@ -28,9 +29,11 @@ def membership_of(user, association: Association) -> Membership | None:
     """The user's membership of the association (memoised for the request)."""
     if not getattr(user, "is_authenticated", False):
         return None
+    statement = kept("membership_of", lambda: sa.select(Membership).where(
+        Membership.user_id == bound("user_id", sa.Integer),
+        Membership.association_id == bound("association_id", sa.Integer)))
     return memo.cached(("membership_of", user.id, association.id), lambda: db.session.scalar(
-        sa.select(Membership).where(Membership.user_id == user.id,
-                                    Membership.association_id == association.id)))
+        statement, {"user_id": user.id, "association_id": association.id}))
 
 
 def is_officer(user, association: Association) -> bool:
@@ -159,7 +162,9 @@ def _reads_membership(user, membership: Membership) -> Read:
 
 
 def _by_slug(slug: str) -> Association | None:
-    return db.session.scalar(sa.select(Association).where(Association.slug == slug))
+    statement = kept("association_by_slug", lambda: sa.select(Association).where(
+        Association.slug == bound("slug", sa.String)))
+    return db.session.scalar(statement, {"slug": slug})
 
 
 def _get(model):

@@ -16,7 +16,7 @@ only where one is cheap (a maintained counter, or the planner's estimate)."""
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -80,6 +80,35 @@ def paginate(query: sa.Select, ordering: Ordering, *, after: str | None = None, 
     if cursor is not None:
         statement = statement.where(beyond(ordering, cursor, backwards))
     result = db.session.execute(statement)
+    rows = list(result.scalars().unique() if scalars else result.unique())
+    return page_from_rows(rows, ordering, cursor=cursor, backwards=backwards, per_page=per_page)
+
+
+KEPT_STATEMENTS = 256
+
+
+def paginate_kept(kept: dict, shape: Hashable, build: Callable[[], sa.Select], parameters: dict,
+                  ordering: Ordering, *, after: str | None = None, before: str | None = None, per_page: int = 25,
+                  scalars: bool = True) -> Page:
+    """As `paginate`, through a statement kept in `kept` per `shape` (what makes the statement
+    differ: which filters are set, not their values) with the page's direction and size, its
+    values bound parameters (`parameters`, and the cursor's). A list every page of which sends
+    a statement built again, SQLAlchemy walks again for its cache key: several hundred calls."""
+    backwards = bool(before) and not after
+    cursor = decode(before if backwards else after, ordering)
+    key = (shape, backwards, cursor is not None, per_page)
+    statement = kept.get(key)
+    if statement is None:
+        statement = build().order_by(*ordering.order_by(reverse=backwards)).limit(per_page + 1)
+        if cursor is not None:
+            bounds = [sa.bindparam(f"page_from_{number}", type_=sort_key.column.type)
+                      for number, sort_key in enumerate(ordering.keys)]
+            statement = statement.where(beyond(ordering, bounds, backwards))
+        if len(kept) >= KEPT_STATEMENTS:
+            kept.clear()
+        kept[key] = statement
+    values = dict(parameters, **{f"page_from_{number}": value for number, value in enumerate(cursor or [])})
+    result = db.session.execute(statement, values)
     rows = list(result.scalars().unique() if scalars else result.unique())
     return page_from_rows(rows, ordering, cursor=cursor, backwards=backwards, per_page=per_page)
 
@@ -163,11 +192,22 @@ def _typed(value: Any, kind: type) -> Any:
 def page_of(query: sa.Select, ordering: Ordering, per_page: int | None = None, **options) -> Page:
     """A view's page of `query`, from the `after` / `before` cursors in the request's URL.
     A cursor that cannot be read answers 404, like a page number that does not exist."""
+    return _from_request(lambda **cursors: paginate(query, ordering, **cursors, **options), per_page)
+
+
+def kept_page_of(kept: dict, shape: Hashable, build: Callable[[], sa.Select], parameters: dict, ordering: Ordering,
+                 per_page: int | None = None, **options) -> Page:
+    """`page_of` through a kept statement (`paginate_kept`)."""
+    return _from_request(lambda **cursors: paginate_kept(kept, shape, build, parameters, ordering, **cursors,
+                                                         **options), per_page)
+
+
+def _from_request(cut: Callable[..., Page], per_page: int | None) -> Page:
     from flask import abort, current_app, request
 
     try:
-        return paginate(query, ordering, after=request.args.get("after"), before=request.args.get("before"),
-                        per_page=per_page or current_app.config["PER_PAGE"], **options)
+        return cut(after=request.args.get("after"), before=request.args.get("before"),
+                   per_page=per_page or current_app.config["PER_PAGE"])
     except BadCursor:
         abort(404)
 

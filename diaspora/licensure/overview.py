@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from diaspora.associations.models import Association, Membership
 from diaspora.auth.models import User
 from diaspora.core.pagination import Ordering, SortKey
+from diaspora.core.statements import kept
 from diaspora.core.time import today
 from diaspora.extensions import db
 from diaspora.licensure.models import (
@@ -80,9 +81,6 @@ def _counts_parameters(association_id: int, day: date) -> dict:
             "first_day": day.replace(day=1), "last_day": _end_of_month(last_expiring)}
 
 
-_kept: list[sa.Select] = []
-
-
 def counts_statement() -> sa.Select:
     """(country, status, count) on the day bound as `day`, from the maintained counts: `models.status_on` in SQL.
 
@@ -98,10 +96,8 @@ def counts_statement() -> sa.Select:
 
     About 150 day rows and one row per month of expiry dates, per country: not one per member.
 
-    Built once per process, its values bound parameters (`_counts_parameters`): built on every
-    request, SQLAlchemy walked its five SELECTs again for the cache key."""
-    if _kept:
-        return _kept[0]
+    Its values are bound parameters (`_counts_parameters`); `counts_of` keeps it
+    (core/statements.py)."""
     counts = SharedLicenceCount
     day, last_expiring = sa.bindparam("day", type_=sa.Date), sa.bindparam("last_expiring", type_=sa.Date)
     first_day, last_day = sa.bindparam("first_day", type_=sa.Date), sa.bindparam("last_day", type_=sa.Date)
@@ -118,15 +114,13 @@ def counts_statement() -> sa.Select:
     unknown = sa.select(counts.country, sa.literal(LicenceStatus.UNKNOWN.value), counts.count).where(
         mine, counts.span == ExpirySpan.UNKNOWN.value)
     rows = sa.union_all(by_day, months_before, months_after, unknown).subquery()
-    _kept.append(sa.select(rows.c.country, rows.c.status, sa.func.sum(rows.c.count))
-                 .group_by(rows.c.country, rows.c.status))
-    return _kept[0]
+    return sa.select(rows.c.country, rows.c.status, sa.func.sum(rows.c.count)).group_by(rows.c.country, rows.c.status)
 
 
 def counts_of(association: Association, day: date | None = None) -> Counts:
     counts = Counts()
     parameters = _counts_parameters(association.id, day or today())
-    for country, status, number in db.session.execute(counts_statement(), parameters):
+    for country, status, number in db.session.execute(kept("licence_counts", counts_statement), parameters):
         counts.add(country, status, int(number))
     return counts
 

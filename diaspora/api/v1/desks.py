@@ -249,8 +249,9 @@ def queue(desk):
     Its submissions, newest first or soonest due, filtered by topic, status, assignee
     (`me`, `unassigned`) or `overdue=1`, as on the queue page."""
     filters = listing.Filters.from_args(request.args)
-    return keyset_page(listing.queue_of(desk, current_user, filters), filters.ordering, SubmissionPage,
-                       submission_out, after=args().after, per_page=args().per_page)
+    return keyset_page(None, filters.ordering, SubmissionPage, submission_out, after=args().after,
+                       per_page=args().per_page, pager=lambda after, per_page: listing.every_column_page(
+                           desk, current_user, filters, after=after, per_page=per_page))
 
 
 @bp.get("/desks/<int:desk_id>/queue/counts")

@@ -40,6 +40,7 @@ from diaspora.core.countries import country_name
 from diaspora.core.i18n import _, in_locale
 from diaspora.core.numbers import number
 from diaspora.core.spreadsheet import BOM, safe_cell, take
+from diaspora.core.statements import bound, kept
 from diaspora.core.time import today, utcnow
 from diaspora.desks.disclosure import HIDDEN, SHOWN, SMALL, UNSEEN, Cell, primary, small_text, two_way
 from diaspora.desks.engagement import publication
@@ -401,32 +402,28 @@ def _contribution_tables(published: _Published, period: ReportingPeriod, this_mo
 
 
 def _missions(country: str, limit: int) -> Missions:
-    upcoming_statement, completed_statement = _mission_statements()
     parameters = {"country": country, "day": today()}
-    upcoming = db.session.execute(upcoming_statement, parameters).all()
-    completed = db.session.scalar(completed_statement, parameters) or 0
+    upcoming = db.session.execute(kept("upcoming_missions", _upcoming), parameters).all()
+    completed = db.session.scalar(kept("completed_missions", _completed), parameters) or 0
     return Missions(upcoming=upcoming, completed=primary(completed, limit), capped=completed >= COMPLETED_CAP)
 
 
-_kept_missions: list[tuple] = []
+def _upcoming() -> sa.Select:
+    """The planned missions in a country from a day, soonest first (bound parameters; kept)."""
+    return (sa.select(Mission.title, Association.name.label("association_name"), Mission.starts_on, Mission.ends_on)
+            .join(Association, Association.id == Mission.association_id)
+            .where(Mission.country == bound("country", sa.String), Mission.starts_on >= bound("day", sa.Date),
+                   Mission.status == MissionStatus.PLANNED)
+            .order_by(Mission.starts_on, Mission.id).limit(UPCOMING_MISSIONS))
 
 
-def _mission_statements() -> tuple[sa.Select, sa.Select]:
-    """The planned missions soonest first, and the completed ones counted up to a cap, in a
-    country on a day (bound parameters): built once per process, not walked again per page."""
-    if not _kept_missions:
-        country, day = sa.bindparam("country", type_=sa.String), sa.bindparam("day", type_=sa.Date)
-        upcoming = (sa.select(Mission.title, Association.name.label("association_name"), Mission.starts_on,
-                              Mission.ends_on)
-                    .join(Association, Association.id == Mission.association_id)
-                    .where(Mission.country == country, Mission.starts_on >= day,
-                           Mission.status == MissionStatus.PLANNED)
-                    .order_by(Mission.starts_on, Mission.id).limit(UPCOMING_MISSIONS))
-        done = (sa.select(Mission.id).where(Mission.country == country, Mission.starts_on <= day,
-                                            Mission.status.in_([MissionStatus.COMPLETED, MissionStatus.REPORTED]))
-                .limit(COMPLETED_CAP).subquery())
-        _kept_missions.append((upcoming, sa.select(sa.func.count()).select_from(done)))
-    return _kept_missions[0]
+def _completed() -> sa.Select:
+    """The completed missions in a country up to a day, counted up to a cap (bound parameters; kept)."""
+    done = (sa.select(Mission.id).where(Mission.country == bound("country", sa.String),
+                                        Mission.starts_on <= bound("day", sa.Date),
+                                        Mission.status.in_([MissionStatus.COMPLETED, MissionStatus.REPORTED]))
+            .limit(COMPLETED_CAP).subquery())
+    return sa.select(sa.func.count()).select_from(done)
 
 
 def mission_table(missions: Missions) -> Table:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import defer, joinedload
 
 from diaspora.associations.models import Association
 from diaspora.auth.models import User
-from diaspora.core.pagination import Ordering, SortKey
+from diaspora.core.pagination import Ordering, Page, SortKey, kept_page_of, paginate_kept
+from diaspora.core.statements import kept
 from diaspora.core.time import today
 from diaspora.desks.models import OPEN_STATUSES, SUBMISSION_STATES, TOPICS, Desk, Submission, SubmissionCount
 from diaspora.extensions import db
@@ -62,16 +63,44 @@ class Filters:
         return any(key != "sort" for key in self.as_args())
 
 
-def queue_of(desk: Desk, officer, filters: Filters, on: date | None = None) -> sa.Select:
-    """The desk's submissions as the filters choose them (not yet ordered: `page_of` orders)."""
-    on = on or today()
-    query = sa.select(Submission).where(Submission.desk_id == desk.id)
+def queue_page(desk: Desk, officer, filters: Filters, on: date | None = None) -> Page:
+    """The request's page of the queue as the queue page shows it (`PAGE_COLUMNS`)."""
+    shape, build, parameters = _kept_queue(desk, officer, filters, on, page_columns=True)
+    return kept_page_of(_kept, shape, build, parameters, filters.ordering)
+
+
+def every_column_page(desk: Desk, officer, filters: Filters, *, after: str | None, per_page: int) -> Page:
+    """A page of the queue with every column of its submissions (the API's)."""
+    shape, build, parameters = _kept_queue(desk, officer, filters, None, page_columns=False)
+    return paginate_kept(_kept, shape, build, parameters, filters.ordering, after=after, per_page=per_page)
+
+
+def _kept_queue(desk: Desk, officer, filters: Filters, on: date | None, page_columns: bool) -> tuple:
+    """The desk's submissions as the filters choose them, as a statement kept per set of filters
+    chosen (`pagination.paginate_kept`): the filters' values, the desk, the officer and the day
+    are its bound parameters."""
+    def build() -> sa.Select:
+        bound = (sa.bindparam(name, type_=type_) for name, type_ in (
+            ("desk_id", sa.Integer), ("officer_id", sa.Integer), ("status", sa.String), ("topic", sa.String),
+            ("on", sa.Date)))
+        query = _queue(filters, *bound)
+        return query.options(*PAGE_COLUMNS) if page_columns else query
+
+    shape = ("queue", page_columns, bool(filters.status), bool(filters.topic), filters.assignee, filters.overdue,
+             filters.sort)
+    parameters = {"desk_id": desk.id, "officer_id": officer.id, "status": filters.status, "topic": filters.topic,
+                  "on": on or today()}
+    return shape, build, parameters
+
+
+def _queue(filters: Filters, desk_id, officer_id, status, topic, on) -> sa.Select:
+    query = sa.select(Submission).where(Submission.desk_id == desk_id)
     if filters.status:
-        query = query.where(Submission.status == filters.status)
+        query = query.where(Submission.status == status)
     if filters.topic:
-        query = query.where(Submission.topic == filters.topic)
+        query = query.where(Submission.topic == topic)
     if filters.assignee == "me":
-        query = query.where(Submission.assignee_id == officer.id)
+        query = query.where(Submission.assignee_id == officer_id)
     elif filters.assignee == "unassigned":
         query = query.where(Submission.assignee_id.is_(None))
     if filters.overdue:
@@ -99,12 +128,20 @@ def overdue_condition(on: date):
 def counts_of(desk: Desk) -> dict[str, int]:
     """{status: submissions} of the desk, from the maintained counter: one statement over a
     few rows (its topics × statuses), however many submissions it has."""
-    rows = db.session.execute(
-        sa.select(SubmissionCount.status, sa.func.sum(SubmissionCount.count))
-        .where(SubmissionCount.country == desk.country, SubmissionCount.desk_id == desk.id)  # the key's prefix
-        .group_by(SubmissionCount.status)).all()
+    rows = db.session.execute(kept("desk_counts", _counts_statement),
+                              {"country": desk.country, "desk_id": desk.id}).all()
     found = {status: int(number or 0) for status, number in rows}
     return {status: found.get(status, 0) for status in SUBMISSION_STATES.values}
+
+
+def _counts_statement() -> sa.Select:
+    return (sa.select(SubmissionCount.status, sa.func.sum(SubmissionCount.count))
+            .where(SubmissionCount.country == sa.bindparam("country", type_=sa.String),
+                   SubmissionCount.desk_id == sa.bindparam("desk_id", type_=sa.Integer))  # the key's prefix
+            .group_by(SubmissionCount.status))
+
+
+_kept: dict = {}  # the queue's statements, per set of filters chosen (`pagination.paginate_kept`)
 
 
 ATTENTION_CAP = 100  # "100+" beyond: a bounded read, never a count of everything
@@ -112,15 +149,23 @@ ATTENTION_CAP = 100  # "100+" beyond: a bounded read, never a count of everythin
 
 def attention_of(desk: Desk, on: date | None = None) -> dict[str, int]:
     """What needs the desk first: open submissions past their date, and open ones nobody is
-    assigned to, each counted up to ATTENTION_CAP (a LIMITed read of the desk's open rows)."""
-    on = on or today()
-    open_ = sa.and_(Submission.desk_id == desk.id, Submission.status.in_([str(s) for s in OPEN_STATUSES]))
+    assigned to, each counted up to ATTENTION_CAP (a LIMITed read of the desk's open rows), in
+    one statement."""
+    overdue, unassigned = db.session.execute(kept("desk_attention", _attention_statement),
+                                             {"desk_id": desk.id, "on": on or today()}).one()
+    return {"overdue": int(overdue or 0), "unassigned": int(unassigned or 0)}
 
-    def capped(condition) -> int:
+
+def _attention_statement() -> sa.Select:
+    open_ = sa.and_(Submission.desk_id == sa.bindparam("desk_id", type_=sa.Integer),
+                    Submission.status.in_([str(s) for s in OPEN_STATUSES]))
+
+    def capped(condition) -> sa.ScalarSelect:
         # In the desk's creation order: read along ix_submissions_desk_created_at and stop at the
         # cap, never a scan of every desk's submissions.
         inner = (sa.select(Submission.id).where(open_, condition)
                  .order_by(Submission.created_at, Submission.id).limit(ATTENTION_CAP).subquery())
-        return int(db.session.scalar(sa.select(sa.func.count()).select_from(inner)) or 0)
+        return sa.select(sa.func.count()).select_from(inner).scalar_subquery()
 
-    return {"overdue": capped(overdue_condition(on)), "unassigned": capped(Submission.assignee_id.is_(None))}
+    return sa.select(capped(overdue_condition(sa.bindparam("on", type_=sa.Date))),
+                     capped(Submission.assignee_id.is_(None)))

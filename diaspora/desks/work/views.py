@@ -11,7 +11,6 @@ from diaspora.core.domain import DomainError
 from diaspora.core.files import send_stored
 from diaspora.core.forms import INVALID, form_page, put_beside_field, save_edit
 from diaspora.core.i18n import _, ngettext
-from diaspora.core.pagination import page_of
 from diaspora.core.time import long_date, today
 from diaspora.desks.models import OPEN_STATUSES, SUBMISSION_STATES, TOPICS
 from diaspora.desks.submissions.topics import QUESTIONS, answer_label
@@ -44,7 +43,7 @@ def page_helpers() -> dict:
 
 def _queue_page(desk, bulk_form: BulkAnswerForm, status: int = 200):
     filters = listing.Filters.from_args(request.args)
-    page = page_of(listing.queue_of(desk, current_user, filters).options(*listing.PAGE_COLUMNS), filters.ordering)
+    page = listing.queue_page(desk, current_user, filters)
     return render_template("desks/work/queue.html", desk=desk, page=page, filters=filters,
                            counts=listing.counts_of(desk), attention=listing.attention_of(desk),
                            attention_cap=listing.ATTENTION_CAP, bulk_form=bulk_form, canned=work.canned_replies(desk),
