@@ -17,6 +17,7 @@ Nothing here reads the request: the caller passes the country, the cursor and th
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -24,10 +25,11 @@ from sqlalchemy.orm import Session
 
 from diaspora.auth.models import User
 from diaspora.core.countries import country_name
-from diaspora.core.pagination import Ordering, SortKey, paginate
+from diaspora.core.pagination import Ordering, SortKey, paginate, paginate_kept
+from diaspora.core.statements import bound, kept
 from diaspora.core.time import today, utcnow
 from diaspora.extensions import db
-from diaspora.licensure.models import Licence, Regulator, SharedLicence
+from diaspora.licensure.models import Licence, LicenceStatus, Regulator, SharedLicence, status_on
 from diaspora.members.models import CADRES, DeskSharingConsent, Profile, ProfileHeritageCountry
 from diaspora.members.occupations import ISCO, ISCO_08
 
@@ -92,8 +94,8 @@ class Record:
     updated_at: datetime
     present: bool
     name: str = ""
-    profile: Profile | None = None
-    licences: list[Licence] | None = None
+    profile: Any = None  # a Profile, or a row of the columns the resources show
+    licences: list | None = None  # Licences, or `_Licence`s
     numbers: bool = False  # the member lets the reader see their registration numbers
 
 
@@ -116,25 +118,70 @@ def _records(rows, country: str) -> list[Record]:
                       present=bool(r.shared and r.active and r.deleted_at is None)) for r in rows]
     present = [record.user_id for record in records if record.present]
     if present:
-        profiles = {p.user_id: p for p in db.session.scalars(sa.select(Profile).where(Profile.user_id.in_(present)))}
-        licences: dict[int, list[Licence]] = {}
-        for licence in db.session.scalars(
-                sa.select(Licence).join(Regulator).where(Licence.user_id.in_(present), Regulator.country == country)
-                .options(sa.orm.contains_eager(Licence.regulator)).order_by(Licence.user_id, Licence.id)):
-            licences.setdefault(licence.user_id, []).append(licence)
+        # The few columns the resources show, as rows (not whole profiles, licences and
+        # regulators as ORM objects), through statements kept per process (core/statements.py).
+        values = {"user_ids": present, "country": country}
+        profiles = {row.user_id: row for row in db.session.execute(kept("fhir_profiles", _profiles), values)}
+        licences: dict[int, list[_Licence]] = {}
+        for user_id, *licence, regulator_id, name, short_name in db.session.execute(
+                kept("fhir_licences", _licences), values):
+            licences.setdefault(user_id, []).append(_Licence(*licence, _Regulator(regulator_id, name, short_name)))
         for record in records:
             record.profile = profiles.get(record.user_id)
             record.licences = licences.get(record.user_id, [])
     return records
 
 
+def _profiles() -> sa.Select:
+    return (sa.select(Profile.user_id, Profile.cadre, Profile.specialty, Profile.host_country)
+            .where(Profile.user_id.in_(sa.bindparam("user_ids", expanding=True))))
+
+
+def _licences() -> sa.Select:
+    return (sa.select(Licence.user_id, Licence.category, Licence.registration_number, Licence.issued_on,
+                      Licence.expires_on, Regulator.id, Regulator.name, Regulator.short_name)
+            .join(Regulator).where(Licence.user_id.in_(sa.bindparam("user_ids", expanding=True)),
+                                   Regulator.country == bound("country", sa.String))
+            .order_by(Licence.user_id, Licence.id))
+
+
+@dataclass(slots=True)
+class _Regulator:
+    id: int
+    name: str
+    short_name: str
+
+
+@dataclass(slots=True)
+class _Licence:
+    """What a Practitioner's qualification shows of a licence (as `Licence` has it)."""
+
+    category: str
+    registration_number: str | None
+    issued_on: date | None
+    expires_on: date | None
+    regulator: _Regulator
+
+    def status(self, day: date) -> LicenceStatus:
+        return status_on(self.expires_on, day)
+
+
 def desk_page(country: str, *, after: str | None, per_page: int, since: datetime | None = None,
               until: datetime | None = None, history: bool = False):
     """A page of the country's feed: (records, next cursor). The search (`history` False) keeps
     the members who share now; the history keeps deletions too."""
-    found = paginate(_feed(country, since=since, until=until, only_present=not history), FEED, after=after,
-                     per_page=per_page, scalars=False)
+    def build() -> sa.Select:
+        moment = DeskSharingConsent.updated_at.type
+        return _feed(bound("country", sa.String), since=bound("since", moment) if since else None,
+                     until=bound("until", moment) if until else None, only_present=not history)
+
+    found = paginate_kept(_kept_pages, (since is not None, until is not None, history), build,
+                          {"country": country, "since": since, "until": until}, FEED, after=after, per_page=per_page,
+                          scalars=False)
     return _records(found.items, country), found.next_cursor
+
+
+_kept_pages: dict = {}  # the feed's statements, per shape (`pagination.paginate_kept`)
 
 
 def desk_record(country: str, user_id: int) -> Record | None:

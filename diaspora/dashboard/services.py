@@ -1,6 +1,8 @@
 """What each role's dashboard shows: counts read from counters the database keeps, never a
 GROUP BY over rows that grow."""
 
+from types import SimpleNamespace
+
 import sqlalchemy as sa
 from flask import url_for
 from markupsafe import Markup, escape
@@ -10,16 +12,21 @@ from diaspora.associations import policy as association_policy
 from diaspora.associations.invitations import accept_token
 from diaspora.associations.models import Association, Invitation, Membership, MembershipType
 from diaspora.core.models import OutboxMessage, PlatformCount
+from diaspora.core.statements import bound, kept
 from diaspora.desks import policy as desk_policy
 from diaspora.extensions import db
 
 
 def member_panel(user) -> list[Membership]:
-    return list(db.session.scalars(association_policy.memberships_of(user)))
+    statement = kept("member_panel", lambda: association_policy.memberships_of(
+        SimpleNamespace(id=bound("user_id", sa.Integer))))
+    return list(db.session.scalars(statement, {"user_id": user.id}))
 
 
 def officer_panel(user) -> list[dict]:
-    associations = list(db.session.scalars(association_policy.officer_associations(user)))
+    statement = kept("officer_panel", lambda: association_policy.officer_associations(
+        SimpleNamespace(id=bound("user_id", sa.Integer))))
+    associations = list(db.session.scalars(statement, {"user_id": user.id}))
     if not associations:
         return []
     ids = [a.id for a in associations]
@@ -64,28 +71,29 @@ def needs_you(user, limit: int = 5) -> list[tuple[str, Markup, str]]:
     from diaspora.licensure.models import EXPIRING_WITHIN, Licence
 
     items: list[tuple[str, Markup, str]] = []
-    returned = db.session.scalars(
-        sa.select(Contribution).where(Contribution.user_id == user.id,
-                                      Contribution.status == ContributionStatus.RETURNED)
-        .order_by(Contribution.starts_on.desc(), Contribution.id.desc()).limit(limit))
+    # Statements kept per process (core/statements.py), their values bound.
+    values = {"user_id": user.id, "limit": limit, "horizon": today() + EXPIRING_WITHIN}
+    returned = db.session.scalars(kept("returned_contributions", lambda: sa.select(Contribution).where(
+        Contribution.user_id == bound("user_id", sa.Integer), Contribution.status == ContributionStatus.RETURNED)
+        .order_by(Contribution.starts_on.desc(), Contribution.id.desc()).limit(bound("limit", sa.Integer))), values)
     for contribution in returned:
         items.append(("returned", sentence_with(_("“%(title)s” came back to you: read why, change it and send it "
                                                   "again."), title=contribution.title),
                       url_for("contributions.show", contribution_id=contribution.id)))
     day = today()
-    lapsing = db.session.scalars(
-        sa.select(Licence).where(Licence.user_id == user.id, Licence.expires_on.is_not(None),
-                                 Licence.expires_on <= day + EXPIRING_WITHIN)
-        .order_by(Licence.expires_on, Licence.id).limit(limit))
+    lapsing = db.session.scalars(kept("lapsing_licences", lambda: sa.select(Licence).where(
+        Licence.user_id == bound("user_id", sa.Integer), Licence.expires_on.is_not(None),
+        Licence.expires_on <= bound("horizon", sa.Date))
+        .order_by(Licence.expires_on, Licence.id).limit(bound("limit", sa.Integer))), values)
     for licence in lapsing:
         sentence = (_("A licence lapsed on %(date)s: renew it.", date=long_date(licence.expires_on))
                     if licence.expires_on < day else
                     _("A licence expires on %(date)s: plan its renewal.", date=long_date(licence.expires_on)))
         items.append(("licence", escape(sentence), url_for("licences.show", licence_id=licence.id)))
-    invited = db.session.execute(
-        sa.select(MissionMember, Mission).join(Mission, Mission.id == MissionMember.mission_id)
-        .where(MissionMember.user_id == user.id, MissionMember.status == TeamPlaceStatus.INVITED)
-        .order_by(MissionMember.id.desc()).limit(limit)).all()
+    invited = db.session.execute(kept("mission_invitations", lambda: sa.select(MissionMember, Mission)
+        .join(Mission, Mission.id == MissionMember.mission_id)
+        .where(MissionMember.user_id == bound("user_id", sa.Integer), MissionMember.status == TeamPlaceStatus.INVITED)
+        .order_by(MissionMember.id.desc()).limit(bound("limit", sa.Integer))), values).all()
     for _place, mission in invited:
         items.append(("invitation", sentence_with(_("You are invited onto the mission “%(title)s”: answer the "
                                                     "invitation."), title=mission.title),
@@ -105,7 +113,7 @@ def pending_invitations(user, limit: int) -> list[tuple[Invitation, Association]
     return db.session.execute(
         sa.select(Invitation, Association).join(Association, Association.id == Invitation.association_id)
         .where(Invitation.email == user.email, *answerable(), Association.status == Association.APPROVED)
-        .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(limit)).all()
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(limit)).all()  # `answerable`: now
 
 
 def first_steps(user, memberships: list[Membership]) -> list[tuple]:

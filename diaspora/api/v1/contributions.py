@@ -123,8 +123,8 @@ def totals():
                              countries=found.countries, by_kind=found.by_kind,
                              by_year={str(year): number for year, number in found.by_year.items()})
 
-    return models.PortfolioTotals(all=shaped(portfolio.totals_of(current_user.id, filters)),
-                                  verified=shaped(portfolio.totals_of(current_user.id, filters, verified_only=True)))
+    every, verified = portfolio.both_totals(current_user.id, filters)
+    return models.PortfolioTotals(all=shaped(every), verified=shaped(verified))
 
 
 @bp.post("/contributions")

@@ -17,6 +17,7 @@ from diaspora.core.countries import country_name, region_name
 from diaspora.core.i18n import _, in_locale
 from diaspora.core.pagination import Ordering, SortKey
 from diaspora.core.spreadsheet import BOM, iso, safe_cell, take
+from diaspora.core.statements import bound, kept
 from diaspora.extensions import db
 
 NEWEST_FIRST = Ordering([
@@ -54,18 +55,24 @@ class Filters:
 
 
 def contributions_of(user_id: int, filters: Filters | None = None) -> sa.Select:
-    query = sa.select(Contribution).where(Contribution.user_id == user_id)
     filters = filters or Filters()
+    return _narrowed(sa.select(Contribution).where(Contribution.user_id == user_id), filters,
+                     filters.kind, filters.country, filters.status, filters.starts, filters.ends)
+
+
+def _narrowed(query: sa.Select, filters: Filters, kind, country, status, starts, ends) -> sa.Select:
+    """`query` narrowed by the filters that are set, to the values given (the filters' own, or
+    bound parameters)."""
     if filters.kind:
-        query = query.where(Contribution.kind == filters.kind)
+        query = query.where(Contribution.kind == kind)
     if filters.country:
-        query = query.where(Contribution.country == filters.country)
+        query = query.where(Contribution.country == country)
     if filters.status:
-        query = query.where(Contribution.status == filters.status)
+        query = query.where(Contribution.status == status)
     if filters.starts:
-        query = query.where(Contribution.starts_on >= filters.starts)
+        query = query.where(Contribution.starts_on >= starts)
     if filters.ends:
-        query = query.where(Contribution.starts_on <= filters.ends)
+        query = query.where(Contribution.starts_on <= ends)
     return query
 
 
@@ -80,39 +87,66 @@ class Totals:
     by_kind: dict[str, int] = field(default_factory=dict)
     by_year: dict[int, int] = field(default_factory=dict)
 
+    def add(self, kind: str, year, country: str | None, number: int, hours, trained, reached, points) -> None:
+        self.contributions += number
+        self.hours += float(hours)
+        self.people_trained += int(trained)
+        self.patients_reached += int(reached)
+        self.cpd_points += float(points)
+        self.by_kind[kind] = self.by_kind.get(kind, 0) + number
+        if year is not None:
+            self.by_year[int(year)] = self.by_year.get(int(year), 0) + number
+        if country and country not in self.countries:
+            self.countries.append(country)
+
+    def finish(self) -> "Totals":
+        self.countries = sorted(self.countries, key=country_name)
+        self.by_kind = dict(sorted(self.by_kind.items(), key=lambda item: -item[1]))
+        self.by_year = dict(sorted(self.by_year.items()))
+        return self
+
 
 def totals_of(user_id: int, filters: Filters | None = None, *, verified_only: bool = False) -> Totals:
-    """The filtered contributions added up: one query, grouped by kind, year and country."""
-    query = contributions_of(user_id, filters)
-    if verified_only:
-        query = query.where(Contribution.status == ContributionStatus.VERIFIED)
-    else:
-        query = query.where(Contribution.status != ContributionStatus.WITHDRAWN)
-    rows = query.subquery()
-    year = sa.extract("year", rows.c.starts_on).label("year")
-    grouped = db.session.execute(sa.select(
-        rows.c.kind, year, rows.c.country, sa.func.count(), sa.func.coalesce(sa.func.sum(rows.c.hours), 0),
-        sa.func.coalesce(sa.func.sum(rows.c.people_trained), 0),
-        sa.func.coalesce(sa.func.sum(rows.c.patients_reached), 0),
-        sa.func.coalesce(sa.func.sum(rows.c.cpd_points), 0),
-    ).group_by(rows.c.kind, year, rows.c.country))
-    totals = Totals()
-    countries = set()
-    for kind, in_year, country, number, hours, trained, reached, points in grouped:
-        totals.contributions += number
-        totals.hours += float(hours)
-        totals.people_trained += int(trained)
-        totals.patients_reached += int(reached)
-        totals.cpd_points += float(points)
-        totals.by_kind[kind] = totals.by_kind.get(kind, 0) + number
-        if in_year is not None:
-            totals.by_year[int(in_year)] = totals.by_year.get(int(in_year), 0) + number
-        if country:
-            countries.add(country)
-    totals.countries = sorted(countries, key=country_name)
-    totals.by_kind = dict(sorted(totals.by_kind.items(), key=lambda item: -item[1]))
-    totals.by_year = dict(sorted(totals.by_year.items()))
-    return totals
+    """The filtered contributions added up (all but the withdrawn, or the verified only)."""
+    every, verified = both_totals(user_id, filters)
+    return verified if verified_only else every
+
+
+def both_totals(user_id: int, filters: Filters | None = None) -> tuple[Totals, Totals]:
+    """The filtered contributions added up, all but the withdrawn, and the verified ones: one
+    query grouped by kind, year, country and whether verified, through a statement kept per set
+    of filters chosen (core/statements.py; their values are bound parameters)."""
+    filters = filters or Filters()
+    shape = tuple(bool(value) for value in (filters.kind, filters.country, filters.status, filters.starts,
+                                            filters.ends))
+    values = {"user_id": user_id, "kind": filters.kind, "country": filters.country, "status": filters.status,
+              "starts": filters.starts, "ends": filters.ends}
+    every, verified = Totals(), Totals()
+    for is_verified, *group in db.session.execute(kept(("portfolio_totals", shape), lambda: _totals(filters)),
+                                                  values):
+        every.add(*group)
+        if is_verified:
+            verified.add(*group)
+    return every.finish(), verified.finish()
+
+
+def _totals(filters: Filters) -> sa.Select:
+    def bound_as(name: str, column) -> sa.BindParameter:
+        return bound(name, column.type)
+
+    year = sa.extract("year", Contribution.starts_on).label("year")
+    verified = (Contribution.status == ContributionStatus.VERIFIED).label("verified")
+    query = sa.select(
+        verified, Contribution.kind, year, Contribution.country, sa.func.count(),
+        sa.func.coalesce(sa.func.sum(Contribution.hours), 0),
+        sa.func.coalesce(sa.func.sum(Contribution.people_trained), 0),
+        sa.func.coalesce(sa.func.sum(Contribution.patients_reached), 0),
+        sa.func.coalesce(sa.func.sum(Contribution.cpd_points), 0),
+    ).where(Contribution.user_id == bound("user_id", sa.Integer), Contribution.status != ContributionStatus.WITHDRAWN)
+    query = _narrowed(query, filters, bound_as("kind", Contribution.kind), bound_as("country", Contribution.country),
+                      bound_as("status", Contribution.status), bound_as("starts", Contribution.starts_on),
+                      bound_as("ends", Contribution.starts_on))
+    return query.group_by(verified, Contribution.kind, year, Contribution.country)
 
 
 def for_listing(query: sa.Select) -> sa.Select:

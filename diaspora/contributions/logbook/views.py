@@ -52,9 +52,9 @@ def page_helpers() -> dict:
 def index():
     filters = portfolio.Filters.from_args(request.args)
     page = page_of(portfolio.for_listing(portfolio.contributions_of(current_user.id, filters)), portfolio.NEWEST_FIRST)
+    totals, verified = portfolio.both_totals(current_user.id, filters)
     return render_template("contributions/index.html", page=page, filters=filters,
-                           totals=portfolio.totals_of(current_user.id, filters),
-                           verified=portfolio.totals_of(current_user.id, filters, verified_only=True))
+                           totals=totals, verified=verified)
 
 
 @bp.get("/contributions/portfolio.csv")

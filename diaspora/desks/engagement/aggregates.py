@@ -105,7 +105,7 @@ def figures_of(country: str, period: str | None = None) -> list[Figure]:
     bounds: dict[str, tuple[str, date, date]] = {}
     found = []
     rows = db.session.execute(query.order_by(DisclosedCount.period, DisclosedCount.dimension, DisclosedCount.key))
-    for stored_period, dimension, key, count, state in rows.tuples():
+    for stored_period, dimension, key, count, state in rows:
         if stored_period not in bounds:
             bounds[stored_period] = _bounds(stored_period, counted_on)
         label, start, end = bounds[stored_period]

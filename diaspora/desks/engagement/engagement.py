@@ -438,10 +438,12 @@ def mission_table(missions: Missions) -> Table:
 def _submissions(desk: Desk, limit: int) -> Table:
     """The desk's submissions by topic and status: a table alone (it shares no total with the
     others), protected as it is read."""
+    statement = kept("desk_submission_counts", lambda: sa.select(
+        SubmissionCount.topic, SubmissionCount.status, SubmissionCount.count)
+        .where(SubmissionCount.country == bound("country", sa.String),
+               SubmissionCount.desk_id == bound("desk_id", sa.Integer), SubmissionCount.count > 0))
     counted = {(topic, status): count for topic, status, count in db.session.execute(
-        sa.select(SubmissionCount.topic, SubmissionCount.status, SubmissionCount.count)
-        .where(SubmissionCount.country == desk.country, SubmissionCount.desk_id == desk.id,
-               SubmissionCount.count > 0))}
+        statement, {"country": desk.country, "desk_id": desk.id})}
     topics = [topic for topic in TOPICS if any(key[0] == topic for key in counted)]
     statuses = list(SUBMISSION_STATES.labels)
     table = two_way(topics, statuses, counted, limit)
