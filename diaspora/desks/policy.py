@@ -18,6 +18,7 @@ from diaspora.core import memo
 from diaspora.core.access import acting_for, object_kind
 from diaspora.core.access_log import Read, describe
 from diaspora.core.i18n import _l
+from diaspora.core.statements import bound, kept
 from diaspora.desks.models import CallMatch, CannedReply, Desk, DeskOfficer, Mou, Submission, SupportCall
 from diaspora.extensions import db
 
@@ -41,8 +42,10 @@ def works_desk(user, desk_id: int | None) -> bool:
     service = acting_for(user)
     if service is not None:
         return service.desk_id == desk_id
+    statement = kept("works_desk", lambda: sa.select(sa.exists().where(
+        DeskOfficer.desk_id == bound("desk_id", sa.Integer), DeskOfficer.user_id == bound("user_id", sa.Integer))))
     return memo.cached(("works_desk", user.id, desk_id), lambda: bool(db.session.scalar(
-        sa.select(sa.exists().where(DeskOfficer.desk_id == desk_id, DeskOfficer.user_id == user.id)))))
+        statement, {"desk_id": desk_id, "user_id": user.id})))
 
 
 def has_desk_place(user) -> bool:

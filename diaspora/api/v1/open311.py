@@ -37,7 +37,7 @@ from diaspora.core.countries import country_name
 from diaspora.core.i18n import _
 from diaspora.core.links import absolute
 from diaspora.core.problems import Problem
-from diaspora.desks.models import ANY_TOPIC, OPEN_STATUSES, TOPICS, Submission
+from diaspora.desks.models import ANY_TOPIC, OPEN_STATUSES, TOPICS, Submission, SubmissionEvent
 from diaspora.desks.submissions import submissions
 from diaspora.desks.submissions.topics import QUESTIONS
 from diaspora.extensions import db
@@ -228,9 +228,9 @@ def definition_of(topic: str) -> ServiceDefinition:
     return ServiceDefinition(service_code=topic, attributes=attributes)
 
 
-def request_of(submission: Submission) -> ServiceRequest:
-    replies = [event for event in submission.events if event.kind == "reply" and event.body]
-    notes = replies[-1].body if replies else (submission.outcome if not submission.is_open else None)
+def request_of(submission: Submission, last_reply: str | None) -> ServiceRequest:
+    """`last_reply`: the words of the submission's last public reply (`_last_replies`)."""
+    notes = last_reply or (submission.outcome if not submission.is_open else None)
     return ServiceRequest(
         service_request_id=submission.reference, status="open" if submission.is_open else "closed",
         status_notes=(notes or None) and notes[:4000], service_name=submission.topic_label,
@@ -282,10 +282,22 @@ def _filtered(query: sa.Select, filters) -> sa.Select:
 
 
 def _requests(query: sa.Select, filters) -> Requests:
-    found = db.session.scalars(_filtered(query, filters).options(
-        selectinload(Submission.events), selectinload(Submission.desk))
-        .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(MOST))
-    return Requests([request_of(submission) for submission in found])
+    found = list(db.session.scalars(_filtered(query, filters).options(selectinload(Submission.desk))
+                                    .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(MOST)))
+    replies = _last_replies([submission.id for submission in found])
+    return Requests([request_of(submission, replies.get(submission.id)) for submission in found])
+
+
+def _last_replies(ids: list[int]) -> dict[int, str]:
+    """The words of each submission's last public reply (a status note), in one statement: not
+    every event of up to 200 submissions as objects."""
+    if not ids:
+        return {}
+    event = SubmissionEvent
+    last = (sa.select(sa.func.max(event.id)).where(event.submission_id.in_(ids), event.kind == "reply",
+                                                   event.body.is_not(None), event.body != "")
+            .group_by(event.submission_id))
+    return dict(db.session.execute(sa.select(event.submission_id, event.body).where(event.id.in_(last))).all())
 
 
 def _one(query: sa.Select, reference: str) -> ServiceRequest:
@@ -294,11 +306,10 @@ def _one(query: sa.Select, reference: str) -> ServiceRequest:
     if not (year.isdigit() and number.isdigit() and len(number) == 6 and len(year) == 4):
         raise Problem(404)
     found = db.session.scalar(query.where(Submission.country == country, Submission.year == int(year),
-                                          Submission.number == int(number)).options(
-        selectinload(Submission.events), selectinload(Submission.desk)))
+                                          Submission.number == int(number)).options(selectinload(Submission.desk)))
     if found is None:
         raise Problem(404)
-    return Requests([request_of(found)])
+    return Requests([request_of(found, _last_replies([found.id]).get(found.id))])
 
 
 def _discovery(endpoint: str, **values) -> Discovery:
