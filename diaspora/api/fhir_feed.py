@@ -244,8 +244,11 @@ def organizations_page(country: str, *, after: str | None, per_page: int):
 
 def instant(value: datetime) -> str:
     """A FHIR instant in UTC, to the microsecond."""
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # to the microsecond kept: `gt` a time read is exact
+    if value.tzinfo is not None:  # a naive value is UTC, as the database keeps them
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    # To the microsecond kept (`gt` a time read is exact); isoformat, a few times cheaper than
+    # strftime, writes the same.
+    return value.isoformat(timespec="microseconds") + "Z"
 
 
 def _meta(profile: str, updated_at: datetime) -> dict:

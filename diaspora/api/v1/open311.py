@@ -37,7 +37,7 @@ from diaspora.core.countries import country_name
 from diaspora.core.i18n import _
 from diaspora.core.links import absolute
 from diaspora.core.problems import Problem
-from diaspora.desks.models import ANY_TOPIC, OPEN_STATUSES, TOPICS, Submission, SubmissionEvent
+from diaspora.desks.models import ANY_TOPIC, OPEN_STATUSES, SUBMISSION_STATES, TOPICS, Desk, Submission, SubmissionEvent
 from diaspora.desks.submissions import submissions
 from diaspora.desks.submissions.topics import QUESTIONS
 from diaspora.extensions import db
@@ -197,10 +197,12 @@ class RequestIn(BaseModel):
 
 
 def _utc(value: datetime | None) -> str | None:
+    """2026-05-04T09:30:00Z (a naive value is UTC, as the database keeps them)."""
     if value is None:
         return None
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="seconds") + "Z"  # a few times cheaper than strftime: 200 a list
 
 
 def _end_of(day: date | None) -> str | None:
@@ -228,19 +230,26 @@ def definition_of(topic: str) -> ServiceDefinition:
     return ServiceDefinition(service_code=topic, attributes=attributes)
 
 
-def request_of(submission: Submission, last_reply: str | None) -> ServiceRequest:
-    """`last_reply`: the words of the submission's last public reply (`_last_replies`)."""
-    notes = last_reply or (submission.outcome if not submission.is_open else None)
+def request_of(submission, last_reply: str | None, agency: str | None, names: dict | None = None) -> ServiceRequest:
+    """`submission`: a Submission, or a row of the columns a list reads (`_requests`); `last_reply`:
+    the words of its last public reply (`_last_replies`); `agency`: its desk's name; `names`: the
+    topics', statuses' and countries' names already worked out for a list (filled here)."""
+    names = {} if names is None else names
+    topic, status, country = submission.topic, submission.status, submission.country
+    is_open = status in OPEN_STATUSES
+    if (topic, status, country) not in names:
+        names[topic, status, country] = (str(TOPICS.get(topic, topic)), str(SUBMISSION_STATES.label(status)),
+                                         country_name(country))
+    topic_name, status_name, country_label = names[topic, status, country]
+    notes = last_reply or (submission.outcome if not is_open else None)
     return ServiceRequest(
-        service_request_id=submission.reference, status="open" if submission.is_open else "closed",
-        status_notes=(notes or None) and notes[:4000], service_name=submission.topic_label,
-        service_code=submission.topic, description=submission.title,
-        agency_responsible=submission.desk.name if submission.desk else None,
-        service_notice=str(submission.status_label), requested_datetime=_utc(submission.created_at),
+        service_request_id=f"{country}-{submission.year}-{submission.number:06d}",
+        status="open" if is_open else "closed", status_notes=(notes or None) and notes[:4000],
+        service_name=topic_name, service_code=topic, description=submission.title, agency_responsible=agency,
+        service_notice=status_name, requested_datetime=_utc(submission.created_at),
         updated_datetime=_utc(submission.updated_at),
-        expected_datetime=_end_of(submission.answer_by) if submission.is_open else None,
-        address=country_name(submission.country), address_id=None, zipcode=None, lat=None, long=None,
-        media_url=None)
+        expected_datetime=_end_of(submission.answer_by) if is_open else None,
+        address=country_label, address_id=None, zipcode=None, lat=None, long=None, media_url=None)
 
 
 def _topic(code: str) -> str:
@@ -282,10 +291,16 @@ def _filtered(query: sa.Select, filters) -> sa.Select:
 
 
 def _requests(query: sa.Select, filters) -> Requests:
-    found = list(db.session.scalars(_filtered(query, filters).options(selectinload(Submission.desk))
-                                    .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(MOST)))
-    replies = _last_replies([submission.id for submission in found])
-    return Requests([request_of(submission, replies.get(submission.id)) for submission in found])
+    """Up to `MOST` requests, newest first, read as the columns a request shows (plain rows, with
+    the desk's name), not whole submissions."""
+    rows = db.session.execute(_filtered(query, filters).with_only_columns(
+        Submission.id, Submission.country, Submission.year, Submission.number, Submission.status,
+        Submission.outcome, Submission.topic, Submission.title, Submission.created_at, Submission.updated_at,
+        Submission.answer_by, Desk.name.label("desk_name"))
+        .outerjoin(Desk, Desk.id == Submission.desk_id)
+        .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(MOST)).all()
+    replies, names = _last_replies([row.id for row in rows]), {}
+    return Requests([request_of(row, replies.get(row.id), row.desk_name, names) for row in rows])
 
 
 def _last_replies(ids: list[int]) -> dict[int, str]:
@@ -309,7 +324,8 @@ def _one(query: sa.Select, reference: str) -> ServiceRequest:
                                           Submission.number == int(number)).options(selectinload(Submission.desk)))
     if found is None:
         raise Problem(404)
-    return Requests([request_of(found, _last_replies([found.id]).get(found.id))])
+    agency = found.desk.name if found.desk else None
+    return Requests([request_of(found, _last_replies([found.id]).get(found.id), agency)])
 
 
 def _discovery(endpoint: str, **values) -> Discovery:
