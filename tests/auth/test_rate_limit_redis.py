@@ -36,7 +36,7 @@ def redis_url():
 
 
 @pytest.fixture
-def two_servers(redis_url, database_url):
+def two_servers(redis_url, database_url, tmp_path):
     prefix = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
@@ -47,34 +47,39 @@ def two_servers(redis_url, database_url):
         "RATELIMIT_KEY_PREFIX": prefix,
     }
     ports = [free_port(), free_port()]
+    logs = [tmp_path / f"gunicorn-{port}.log" for port in ports]
+    outputs = [log.open("w") for log in logs]
     servers = [
         subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-                         cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for port in ports
+                         cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=output)
+        for port, output in zip(ports, outputs, strict=True)
     ]
     try:
         urls = [f"http://127.0.0.1:{port}" for port in ports]
-        for url in urls:
-            _wait_until_up(url)
+        for url, log in zip(urls, logs, strict=True):
+            _wait_until_up(url, log)
         yield urls
     finally:
-        for server in servers:
+        for server, output in zip(servers, outputs, strict=True):
             server.terminate()
             server.wait(timeout=10)
+            output.close()
         store = redis.Redis.from_url(redis_url)
         for key in store.scan_iter(f"{prefix}*"):
             store.delete(key)
 
 
-def _wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 30
+def _wait_until_up(url: str, log: Path) -> None:
+    """Until the server answers its health check: a minute, as on a machine busy with the rest
+    of the suite two servers importing the app at once can take a while."""
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(url + "/healthz", timeout=2)
             return
-        except OSError:  # refused, reset or timed out while gunicorn starts
+        except OSError:  # refused, reset, timed out or 503 while gunicorn starts
             time.sleep(0.2)
-    raise AssertionError(f"{url} did not start")
+    raise AssertionError(f"{url} did not start; its log:\n{log.read_text()[-3000:]}")
 
 
 def _failed_login(base_url: str, email: str) -> int:
