@@ -229,6 +229,9 @@ STANDARDS_PAGES = ("FHIR: Practitioner search", "FHIR: Practitioner search, deep
                    "FHIR: PractitionerRole, _lastUpdated", "FHIR: _history since yesterday",
                    "FHIR: _history, deep page",
                    "Open311: the desk's requests", "Aggregates: CSV")
+API_PAGES = ("API: members list", "API: desk queue", "API: contributions list")
+GROUPS = {"directory": DIRECTORY_PAGES, "contributions": CONTRIBUTION_PAGES, "desks": DESK_PAGES,
+          "licences": LICENCE_PAGES, "standards": STANDARDS_PAGES, "api": API_PAGES}
 
 
 def pages(engine) -> dict[str, tuple[str, str]]:
@@ -345,6 +348,17 @@ def _values(text: str, count: int) -> list[int]:
     return values * count if len(values) == 1 else values
 
 
+def _groups(text: str):
+    if text == "all":
+        return text
+    groups = [group.strip() for group in text.split(",")]
+    unknown = [group for group in groups if group not in GROUPS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"no such group of pages: {', '.join(unknown)} "
+                                         f"(known: all, {', '.join(GROUPS)})")
+    return groups
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
@@ -352,9 +366,9 @@ def main() -> None:
     parser.add_argument("--scales", default="10000,100000,1000000", help="memberships at each step")
     parser.add_argument("--contributions", default=None,
                         help="contributions at each step (default: as many as memberships)")
-    parser.add_argument("--pages", choices=("all", "directory", "contributions", "desks", "licences", "standards"),
-                        default="all", help="measure every page, or only the directory's, the contribution pages, "
-                                            "the desk's, the licence overview's or the standards' (FHIR, Open311)")
+    parser.add_argument("--pages", type=_groups, default="all",
+                        help="measure every page (all), or only the groups named, by commas: directory, "
+                             "contributions, desks, licences, standards (FHIR, Open311, the CSV), api (its lists)")
     parser.add_argument("--seconds", type=float, default=4.0, help="per page and repetition")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8,
@@ -416,11 +430,7 @@ def main() -> None:
                 ("officer", OFFICER_EMAIL), ("portfolio", scale_data.PORTFOLIO_EMAIL),
                 ("desk", desk_data.DESK_OFFICER_EMAIL))})
             for label, (who, path) in pages(engine).items():
-                if args.pages != "all" and label not in {"directory": DIRECTORY_PAGES,
-                                                         "contributions": CONTRIBUTION_PAGES,
-                                                         "desks": DESK_PAGES,
-                                                         "licences": LICENCE_PAGES,
-                                                         "standards": STANDARDS_PAGES}[args.pages]:
+                if args.pages != "all" and not any(label in GROUPS[group] for group in args.pages):
                     continue
                 found = results.setdefault(label, {})[scale] = measure(server, path, cookies[who], args)
                 busy = (f", {statistics.median(found.busy_to_bare):.1f}x / {statistics.median(found.busy_to_floor):.2f}"

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 from diaspora.auth.models import User
 from diaspora.core.countries import country_name
 from diaspora.core.pagination import Ordering, SortKey, paginate, paginate_kept
-from diaspora.core.statements import bound, kept
-from diaspora.core.time import today, utcnow
+from diaspora.core.statements import bound, kept, one_of
+from diaspora.core.time import today, utc_text, utcnow
 from diaspora.extensions import db
 from diaspora.licensure.models import Licence, LicenceStatus, Regulator, SharedLicence, status_on
 from diaspora.members.models import CADRES, DeskSharingConsent, Profile, ProfileHeritageCountry
@@ -134,13 +134,13 @@ def _records(rows, country: str) -> list[Record]:
 
 def _profiles() -> sa.Select:
     return (sa.select(Profile.user_id, Profile.cadre, Profile.specialty, Profile.host_country)
-            .where(Profile.user_id.in_(sa.bindparam("user_ids", expanding=True))))
+            .where(one_of(Profile.user_id, "user_ids")))
 
 
 def _licences() -> sa.Select:
     return (sa.select(Licence.user_id, Licence.category, Licence.registration_number, Licence.issued_on,
                       Licence.expires_on, Regulator.id, Regulator.name, Regulator.short_name)
-            .join(Regulator).where(Licence.user_id.in_(sa.bindparam("user_ids", expanding=True)),
+            .join(Regulator).where(one_of(Licence.user_id, "user_ids"),
                                    Regulator.country == bound("country", sa.String))
             .order_by(Licence.user_id, Licence.id))
 
@@ -243,12 +243,8 @@ def organizations_page(country: str, *, after: str | None, per_page: int):
 
 
 def instant(value: datetime) -> str:
-    """A FHIR instant in UTC, to the microsecond."""
-    if value.tzinfo is not None:  # a naive value is UTC, as the database keeps them
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    # To the microsecond kept (`gt` a time read is exact); isoformat, a few times cheaper than
-    # strftime, writes the same.
-    return value.isoformat(timespec="microseconds") + "Z"
+    """A FHIR instant in UTC, to the microsecond kept (`gt` a time read is exact)."""
+    return utc_text(value, "microseconds")
 
 
 def _meta(profile: str, updated_at: datetime) -> dict:

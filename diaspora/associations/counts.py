@@ -5,7 +5,7 @@ however many members the association has."""
 import sqlalchemy as sa
 
 from diaspora.associations.models import Association, AssociationCount, Membership
-from diaspora.core.statements import kept
+from diaspora.core.statements import kept, one_of
 from diaspora.extensions import db
 
 
@@ -15,7 +15,7 @@ def by_status(association_ids: list[int]) -> dict[int, dict[str, int]]:
         return counts
     statement = kept("association_counts", lambda: sa.select(
         AssociationCount.association_id, AssociationCount.status, AssociationCount.count)
-        .where(AssociationCount.association_id.in_(sa.bindparam("association_ids", expanding=True))))
+        .where(one_of(AssociationCount.association_id, "association_ids")))
     rows = db.session.execute(statement, {"association_ids": list(association_ids)})
     for association_id, status, number in rows:
         if number:

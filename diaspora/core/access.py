@@ -19,14 +19,17 @@ Every view declares two things, and the app refuses a view that forgets either:
 refuses an undeclared view or parameter with 403, and tests/test_access_matrix.py requests
 every route as every role against another tenant's objects. Policy answers are memoised per request."""
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 
 from flask import Flask, abort, current_app, redirect, request
 from flask.globals import _cv_request
 from flask_login import current_user
+from limits import parse as parse_limit
+from werkzeug.exceptions import TooManyRequests
 
 from diaspora.core import memo
 
@@ -174,13 +177,45 @@ def token_required(scope: str, *, services: bool = False) -> Callable:
 
 
 def _rate_limited(view: Callable) -> Callable:
-    """At most API_RATE_LIMIT requests per token (Flask-Limiter; 429 with Retry-After)."""
+    """At most API_RATE_LIMIT calls per token (429 with Retry-After beyond)."""
+
+    @wraps(view)
+    def limited(*args, **kwargs):
+        _count_call()
+        return view(*args, **kwargs)
+
+    return limited
+
+
+class CallsExceeded(TooManyRequests):
+    """A token made more calls than API_RATE_LIMIT allows: `limit_item` (a `limits` item) and
+    the seconds until it lets a call through (`retry_after`)."""
+
+    def __init__(self, limit_item, retry_after: int):
+        super().__init__()
+        self.limit_item, self.retry_after = limit_item, retry_after
+
+
+def _count_call() -> None:
+    """One `hit` on the token's counter through Flask-Limiter's own strategy and storage (as
+    auth/limits.py counts logins), not `@limiter.limit`: its resolving, checks and headers on
+    every call cost about as much as the statements of a page (issue 17)."""
     from flask import g
 
     from diaspora.extensions import limiter
 
-    return limiter.limit(lambda: current_app.config["API_RATE_LIMIT"],
-                         key_func=lambda: f"api-token:{getattr(g, 'api_token_id', None)}")(view)
+    if not limiter.enabled:
+        return
+    item = _parsed_limit(current_app.config["API_RATE_LIMIT"])
+    key = f"{current_app.config.get('RATELIMIT_KEY_PREFIX') or ''}api-token:{getattr(g, 'api_token_id', None)}"
+    if not limiter.limiter.hit(item, key):
+        reset_at = limiter.limiter.get_window_stats(item, key).reset_time
+        raise CallsExceeded(item, max(1, int(reset_at - time.time()) + 1))
+
+
+@lru_cache(maxsize=16)
+def _parsed_limit(text: str):
+    return parse_limit(text)
 
 
 def _refuse_scope(scope: str) -> None:

@@ -69,17 +69,19 @@ def handle_rate_limit(error: HTTPException):
     if access.is_api_path(request.path):
         return problems.problem_response(
             429, _("Too many requests: the limit is %(limit)s. Wait as many seconds as Retry-After says, then "
-                   "try again.", limit=limit_words(error)), headers={"Retry-After": str(retry_after())})
+                   "try again.", limit=limit_words(error)), headers={"Retry-After": str(retry_after(error))})
     return render_error(429, _("Too many attempts: the limit is %(limit)s. Please wait a few minutes and "
                                "try again.", limit=limit_words(error)))
 
 
-def retry_after() -> int:
+def retry_after(error: HTTPException) -> int:
     """Seconds until the limit that was just reached lets a request through again."""
     import time
 
     from diaspora.extensions import limiter
 
+    if getattr(error, "retry_after", None):
+        return error.retry_after  # the API's (access.CallsExceeded)
     limit = limiter.current_limit
     if limit is None:
         return 60
@@ -88,7 +90,7 @@ def retry_after() -> int:
 
 def limit_words(error: HTTPException) -> str:
     """The limit that was reached, in the reader's language when it counts over one period."""
-    item = getattr(getattr(error, "limit", None), "limit", None)
+    item = getattr(error, "limit_item", None) or getattr(getattr(error, "limit", None), "limit", None)
     period = getattr(getattr(item, "GRANULARITY", None), "name", None)
     if period not in LIMIT_WORDS:
         return str(error.description)

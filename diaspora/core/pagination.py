@@ -89,11 +89,13 @@ KEPT_STATEMENTS = 256
 
 def paginate_kept(kept: dict, shape: Hashable, build: Callable[[], sa.Select], parameters: dict,
                   ordering: Ordering, *, after: str | None = None, before: str | None = None, per_page: int = 25,
-                  scalars: bool = True) -> Page:
+                  scalars: bool = True, unique: bool = True) -> Page:
     """As `paginate`, through a statement kept in `kept` per `shape` (what makes the statement
     differ: which filters are set, not their values) with the page's direction and size, its
     values bound parameters (`parameters`, and the cursor's). A list every page of which sends
-    a statement built again, SQLAlchemy walks again for its cache key: several hundred calls."""
+    a statement built again, SQLAlchemy walks again for its cache key: several hundred calls.
+    `unique=False` for rows that cannot repeat (joined to one row each) and hold a JSON column,
+    which cannot be hashed."""
     backwards = bool(before) and not after
     cursor = decode(before if backwards else after, ordering)
     key = (shape, backwards, cursor is not None, per_page)
@@ -109,7 +111,7 @@ def paginate_kept(kept: dict, shape: Hashable, build: Callable[[], sa.Select], p
         kept[key] = statement
     values = dict(parameters, **{f"page_from_{number}": value for number, value in enumerate(cursor or [])})
     result = db.session.execute(statement, values)
-    rows = list(result.scalars().unique() if scalars else result.unique())
+    rows = list(result.scalars().unique() if scalars else result.unique() if unique else result)
     return page_from_rows(rows, ordering, cursor=cursor, backwards=backwards, per_page=per_page)
 
 

@@ -15,6 +15,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def utc_text(value: datetime, timespec: str = "seconds") -> str:
+    """2026-05-04T09:30:00Z: ISO 8601 in UTC (a naive value is UTC, as the database keeps
+    them). isoformat: a few times cheaper than strftime, for a list's hundreds of times."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec=timespec) + "Z"
+
+
 def today() -> date:
     return utcnow().date()
 

@@ -34,6 +34,8 @@ def of(user) -> list[Workspace]:
 def _statement():
     """The policies' two statements for any user (the user's id a bound parameter) as one, the
     desks first, each in its policy's order (kept: core/statements.py)."""
+    from types import SimpleNamespace
+
     import sqlalchemy as sa
 
     from diaspora.associations import policy as association_policy
@@ -41,7 +43,7 @@ def _statement():
     from diaspora.desks import policy as desk_policy
     from diaspora.desks.models import Desk
 
-    anyone = _AnyUser(sa.bindparam("user_id", type_=sa.Integer))
+    anyone = SimpleNamespace(id=sa.bindparam("user_id", type_=sa.Integer))
     text = sa.String(200)
 
     def blank(type_):
@@ -58,7 +60,3 @@ def _statement():
     both = sa.union_all(desks, memberships).subquery()
     return sa.select(both).order_by(both.c.part, both.c.first, both.c.name, both.c.membership_id)
 
-
-class _AnyUser:
-    def __init__(self, id):
-        self.id = id

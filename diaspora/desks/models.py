@@ -155,6 +155,24 @@ class SubmissionSequence(db.Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
+# `Submission.due_on`: the earlier of its dates while submitted, its answer date while
+# acknowledged or in review, none once closed. SQL that PostgreSQL and SQLite both compute.
+DUE_ON = (
+    "CASE WHEN status = 'submitted' AND acknowledge_by IS NOT NULL "
+    "AND (answer_by IS NULL OR acknowledge_by < answer_by) THEN acknowledge_by "
+    f"WHEN status IN ({', '.join(repr(str(status)) for status in OPEN_STATUSES)}) THEN answer_by END"
+)
+
+
+def reference_of(country: str, year: int, number: int) -> str:
+    """A submission's reference, as its sender and the desk quote it: GH-2026-000123."""
+    return f"{country}-{year}-{number:06d}"
+
+
+def topic_label_of(topic: str) -> str:
+    return str(TOPICS.get(topic, topic))
+
+
 class Submission(db.Model):
     __tablename__ = "submissions"
     # The association a submission speaks for does not read the desk's work on it.
@@ -168,6 +186,8 @@ class Submission(db.Model):
         # `flask desks remind`: the open submissions past their dates, without a full scan.
         sa.Index("ix_submissions_status_acknowledge_by", "status", "acknowledge_by"),
         sa.Index("ix_submissions_status_answer_by", "status", "answer_by"),
+        # The queue's "overdue" filter: a range of `due_on` within the desk, in its order.
+        sa.Index("ix_submissions_desk_due_on", "desk_id", "due_on", "id"),
         SUBMISSION_STATES.check_constraint(),
     )
     STATES = SUBMISSION_STATES
@@ -188,6 +208,10 @@ class Submission(db.Model):
     outcome: Mapped[str | None] = mapped_column(sa.Text)
     acknowledge_by: Mapped[date | None]
     answer_by: Mapped[date | None]
+    # When the desk's next step is due while the submission is open (its acknowledgement
+    # date while submitted, else its answer date), kept by the database: past it, it is
+    # overdue (`queue.overdue_condition`). Empty once closed.
+    due_on: Mapped[date | None] = mapped_column(sa.Computed(DUE_ON, persisted=True))
     acknowledged_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -206,11 +230,11 @@ class Submission(db.Model):
 
     @property
     def reference(self) -> str:
-        return f"{self.country}-{self.year}-{self.number:06d}"
+        return reference_of(self.country, self.year, self.number)
 
     @property
     def topic_label(self) -> str:
-        return str(TOPICS.get(self.topic, self.topic))
+        return topic_label_of(self.topic)
 
     @property
     def status_label(self) -> str:

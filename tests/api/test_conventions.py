@@ -114,6 +114,7 @@ def test_too_many_calls_are_answered_429_with_retry_after(app):
         app.config["API_RATE_LIMIT"] = "600 per minute"
     assert statuses == [200, 200, 429]
     assert limited.mimetype == PROBLEM and 1 <= int(limited.headers["Retry-After"]) <= 61
+    assert "the limit is 2 per 1 minute" in limited.get_json()["detail"]
     other = personal_token(UserFactory())  # the limit is per token
     assert client.get("/api/v1/me", headers=bearer(other)).status_code == 200
 

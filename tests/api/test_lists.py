@@ -6,6 +6,7 @@ from datetime import timedelta
 from diaspora.contributions.logbook import logbook
 from diaspora.core.time import today
 from diaspora.desks.submissions import submissions
+from diaspora.desks.work import work
 from diaspora.extensions import db
 from tests.api.support import bearer, personal_token
 from tests.contributions.samples import values
@@ -97,3 +98,30 @@ def test_the_fhir_feed_and_open311_cost_the_same_for_2_members_or_30(app, count_
     for number in range(2, 30):
         add(number)
     assert [_statements(app, count_queries, path, secret) for path in paths] == few
+
+
+def test_the_desk_queue_shows_each_submission_as_the_api_reads_it_alone(app):
+    """The queue reads rows (columns and names), a submission alone is read as an object: both
+    say the same of it, the sender's name withheld or given, the association, the assignee."""
+    desk = DeskFactory(country="NG", topics=["barrier_report"])
+    officer = DeskOfficerFactory(desk=desk, user=UserFactory(name="Ada Officer")).user
+    association = MembershipFactory(officer=True, user=UserFactory(name="Funmi Secretary"))
+    sent = [submissions.send(UserFactory(name="Ngozi Hidden"), country="NG", topic="barrier_report",
+                             title="Anonymous", answers=BARRIER, show_identity=False),
+            submissions.send(UserFactory(name="Emeka Named"), country="NG", topic="barrier_report",
+                             title="Signed", answers=BARRIER, show_identity=True),
+            submissions.send(association.user, country="NG", topic="barrier_report", title="From the association",
+                             answers=BARRIER, show_identity=True, association=association.association)]
+    work.assign(officer, sent[1], officer.id, sent[1].version)
+    db.session.commit()
+    client, headers = app.test_client(), bearer(personal_token(officer))
+
+    listed = client.get(f"/api/v1/desks/{desk.id}/queue", headers=headers).get_json()["items"]
+    alone = [client.get(f"/api/v1/desks/{desk.id}/submissions/{item['id']}", headers=headers).get_json()
+             for item in listed]
+    assert [item["title"] for item in listed] == ["From the association", "Signed", "Anonymous"]
+    assert listed == [dict(one, timeline=None) for one in alone]
+    assert [item["submitter"] for item in listed] == [
+        f"{association.association.name} (sent by Funmi Secretary)", "Emeka Named", "Identity withheld"]
+    assert listed[1]["assignee"] == {"id": officer.id, "name": "Ada Officer"}
+    assert listed[2]["answers"] and listed[0]["association"]["slug"] == association.association.slug

@@ -15,6 +15,7 @@ from diaspora.desks.models import CannedReply, DeskOfficer, DeskReminder, Submis
 from diaspora.desks.submissions import counts, submissions
 from diaspora.desks.work import work
 from diaspora.extensions import db
+from tests.api.support import bearer, personal_token
 from tests.conftest import csrf_token_from, log_in_session
 from tests.factories import AssociationFactory, DeskFactory, MembershipFactory, UserFactory
 from tests.helpers import audit_actions
@@ -150,6 +151,45 @@ def test_the_queue_filters_by_topic_status_assignee_and_overdue(app, desks):
     assert re.search(r'stat__number">2</span>\s*<span class="stat__label">Submitted', newest)
     assert re.search(r'stat__number">1</span>\s*<span class="stat__label">Acknowledged', newest)
     assert client.get(queue, query_string={"after": "not-a-cursor"}).status_code == 404
+
+
+def test_only_the_overdue_are_listed_by_the_date_they_were_due(app, desks):
+    """Past its acknowledgement date while submitted, or past its answer date while open: the
+    date the database keeps (`due_on`) follows the status, so acknowledging a submission late
+    takes it off the list until its answer date, and closing it takes it off for good."""
+    ada, desk = desks["ada"], desks["barriers"]
+    made = {title: send(desks["ngozi"], title) for title in (
+        "Unacknowledged, 3 days late", "Acknowledged, answer 1 day late", "Acknowledged late, answer not due",
+        "Closed, long past", "Not due yet")}
+    dates = {"Unacknowledged, 3 days late": (3, -20), "Acknowledged, answer 1 day late": (30, 1),
+             "Acknowledged late, answer not due": (5, -10), "Closed, long past": (60, 40), "Not due yet": (-2, -20)}
+    for title, (acknowledge_late, answer_late) in dates.items():
+        db.session.execute(sa.update(Submission).where(Submission.id == made[title].id).values(
+            acknowledge_by=today() - timedelta(days=acknowledge_late), answer_by=today() - timedelta(days=answer_late)))
+    db.session.commit()
+    for title in ("Acknowledged, answer 1 day late", "Acknowledged late, answer not due", "Closed, long past"):
+        db.session.refresh(made[title])
+        work.act(ada, made[title], "acknowledge", made[title].version)
+    db.session.refresh(made["Closed, long past"])
+    work.act(ada, made["Closed, long past"], "close", made["Closed, long past"].version, outcome="Dealt with.")
+    db.session.commit()
+
+    client = client_as(app, ada)
+
+    def titles(**args) -> list[str]:
+        page = client.get(f"/desks/{desk.id}/queue", query_string={"overdue": "1", **args}).get_data(as_text=True)
+        return sorted((page.index(title), title) for title in dates if title in page)
+
+    # Newest first: the most recently due; oldest first: the longest overdue.
+    assert [title for _at, title in titles()] == ["Acknowledged, answer 1 day late", "Unacknowledged, 3 days late"]
+    assert [title for _at, title in titles(sort="due")] == ["Unacknowledged, 3 days late",
+                                                            "Acknowledged, answer 1 day late"]
+    secret = personal_token(ada)
+    listed = client.get(f"/api/v1/desks/{desk.id}/queue", query_string={"overdue": "1", "per_page": 1},
+                        headers=bearer(secret)).get_json()
+    assert [item["title"] for item in listed["items"]] == ["Acknowledged, answer 1 day late"]
+    after = client.get(listed["next"].removeprefix("http://localhost"), headers=bearer(secret)).get_json()
+    assert [item["title"] for item in after["items"]] == ["Unacknowledged, 3 days late"] and after["next"] is None
 
 
 def test_the_queue_marks_overdue_in_words_and_withholds_identities(app, desks):
@@ -495,7 +535,7 @@ def test_working_days_skip_weekends_and_nigerias_public_holidays(desks, monkeypa
     timings = {(t.measure, t.working_days): t.count for t in db.session.scalars(
         sa.select(SubmissionTiming).where(SubmissionTiming.count > 0))}
     assert timings == {("acknowledge", 2): 1, ("acknowledge", 1): 1, ("answer", 4): 1}
-    assert counts.median_working_days("NG", "acknowledge") == 1.5
+    assert counts.medians("NG", ("acknowledge",)) == {"acknowledge": 1.5}
     assert consistent()
 
 

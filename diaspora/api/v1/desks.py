@@ -5,6 +5,7 @@ note, assign, resolve, close: desks/work/work.py, each checking the version read
 and the desk's engagement dashboard, under the same disclosure control as its page."""
 
 from datetime import date
+from types import SimpleNamespace
 
 from flask import request
 from flask_login import current_user
@@ -33,7 +34,7 @@ from diaspora.core.time import today
 from diaspora.desks.disclosure import Cell
 from diaspora.desks.engagement import engagement
 from diaspora.desks.engagement.periods import ReportingPeriod
-from diaspora.desks.models import SUBMISSION_STATES
+from diaspora.desks.models import SUBMISSION_STATES, reference_of, topic_label_of
 from diaspora.desks.partners import calls
 from diaspora.desks.submissions import submissions
 from diaspora.desks.submissions.topics import QUESTIONS, answer_label
@@ -234,8 +235,10 @@ class QueueQuery(PageQuery):
     topic: models.TopicName | None = None
     status: models.SubmissionStatusName | None = None
     assignee: str | None = Field(None, pattern="^(me|unassigned)$")
-    overdue: str | None = Field(None, pattern="^1$", description="1: only those past their date.")
-    sort: str = Field("newest", pattern="^(newest|due)$", description="newest, or due (oldest first).")
+    overdue: str | None = Field(None, pattern="^1$", description="1: only those past their date, by the date "
+                                "they were due.")
+    sort: str = Field("newest", pattern="^(newest|due)$", description="newest, or due (oldest first); with "
+                      "overdue=1, the most recently due or the longest overdue first.")
 
 
 @bp.get("/desks/<int:desk_id>/queue")
@@ -249,9 +252,21 @@ def queue(desk):
     Its submissions, newest first or soonest due, filtered by topic, status, assignee
     (`me`, `unassigned`) or `overdue=1`, as on the queue page."""
     filters = listing.Filters.from_args(request.args)
-    return keyset_page(None, filters.ordering, SubmissionPage, submission_out, after=args().after,
-                       per_page=args().per_page, pager=lambda after, per_page: listing.every_column_page(
+    return keyset_page(None, filters.ordering, SubmissionPage, lambda row: submission_out(_queued(row, desk)),
+                       after=args().after, per_page=args().per_page, pager=lambda after, per_page: listing.api_page(
                            desk, current_user, filters, after=after, per_page=per_page))
+
+
+def _queued(row, desk) -> SimpleNamespace:
+    """A row of the queue (`queue.api_page`: columns and names, not objects) as `submission_out`
+    reads a submission."""
+    return SimpleNamespace(
+        **row._mapping, reference=reference_of(row.country, row.year, row.number),
+        topic_label=topic_label_of(row.topic), desk=desk,
+        association=SimpleNamespace(id=row.association_id, slug=row.association_slug, name=row.association_name)
+        if row.association_id is not None else None,
+        user=SimpleNamespace(name=row.user_name) if row.user_id is not None else None,
+        assignee=SimpleNamespace(id=row.assignee_id, name=row.assignee_name) if row.assignee_id is not None else None)
 
 
 @bp.get("/desks/<int:desk_id>/queue/counts")

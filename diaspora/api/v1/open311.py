@@ -37,6 +37,8 @@ from diaspora.core.countries import country_name
 from diaspora.core.i18n import _
 from diaspora.core.links import absolute
 from diaspora.core.problems import Problem
+from diaspora.core.statements import kept, one_of
+from diaspora.core.time import utc_text
 from diaspora.desks.models import ANY_TOPIC, OPEN_STATUSES, SUBMISSION_STATES, TOPICS, Desk, Submission, SubmissionEvent
 from diaspora.desks.submissions import submissions
 from diaspora.desks.submissions.topics import QUESTIONS
@@ -197,12 +199,7 @@ class RequestIn(BaseModel):
 
 
 def _utc(value: datetime | None) -> str | None:
-    """2026-05-04T09:30:00Z (a naive value is UTC, as the database keeps them)."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(timespec="seconds") + "Z"  # a few times cheaper than strftime: 200 a list
+    return utc_text(value) if value is not None else None
 
 
 def _end_of(day: date | None) -> str | None:
@@ -308,11 +305,15 @@ def _last_replies(ids: list[int]) -> dict[int, str]:
     every event of up to 200 submissions as objects."""
     if not ids:
         return {}
+    return dict(db.session.execute(kept("open311_last_replies", _last_replies_statement), {"ids": ids}).all())
+
+
+def _last_replies_statement() -> sa.Select:
     event = SubmissionEvent
-    last = (sa.select(sa.func.max(event.id)).where(event.submission_id.in_(ids), event.kind == "reply",
+    last = (sa.select(sa.func.max(event.id)).where(one_of(event.submission_id, "ids"), event.kind == "reply",
                                                    event.body.is_not(None), event.body != "")
             .group_by(event.submission_id))
-    return dict(db.session.execute(sa.select(event.submission_id, event.body).where(event.id.in_(last))).all())
+    return sa.select(event.submission_id, event.body).where(event.id.in_(last))
 
 
 def _one(query: sa.Select, reference: str) -> ServiceRequest:

@@ -50,6 +50,7 @@ from diaspora.core.pagination import (
     estimated_rows,
     page_from_rows,
     paginate,
+    paginate_kept,
 )
 from diaspora.core.text import contains_folded, fold, like_pattern
 from diaspora.core.time import long_date
@@ -183,28 +184,16 @@ def page(base: sa.Select, association_id: int, *, statuses: list[str] | None, fi
 
 def _listed(base: sa.Select, narrowing: dict, chosen: Ordering, after: str | None, before: str | None,
             per_page: int) -> Page:
-    """A page of the list with no words typed, as `paginate` cuts it, through a statement kept per
-    shape (`_kept_statement`: the scope, the filters, the order, the direction, whether there is
-    a cursor), the cursor's values its bound parameters: every page of the directory sends it."""
-    from diaspora.extensions import db
-
-    backwards = bool(before) and not after
-    cursor = decode(before if backwards else after, chosen)
-
-    def build() -> sa.Select:
-        statement = listing(base, **narrowing).order_by(*chosen.order_by(reverse=backwards)).limit(per_page + 1)
-        if cursor is None:
-            return statement
-        bounds = [sa.bindparam(f"listed_from_{number}", type_=key.column.type)
-                  for number, key in enumerate(chosen.keys)]
-        return statement.where(beyond(chosen, bounds, backwards))
-
+    """A page of the list with no words typed, through a statement kept per shape
+    (`pagination.paginate_kept`: the scope, as `_scope_of` names it, the filters and the order):
+    every page of the directory sends it."""
     sort = next(name for name, known in ORDERINGS.items() if known is chosen)
-    statement = _kept_statement(base, ("listed", tuple(sorted(narrowing.items())), sort, cursor is not None, backwards,
-                                       per_page), build)
-    rows = db.session.execute(statement, {f"listed_from_{number}": value
-                                          for number, value in enumerate(cursor or [])}).all()
-    return _members(page_from_rows(rows, chosen, cursor=cursor, backwards=backwards, per_page=per_page))
+    shape = ("listed", *_scope_of(base), tuple(sorted(narrowing.items())), sort)
+    return _members(paginate_kept(_LISTED, shape, lambda: listing(base, **narrowing), {}, chosen, after=after,
+                                  before=before, per_page=per_page, scalars=False, unique=False))
+
+
+_LISTED: dict = {}  # the list's statements, per shape (`pagination.paginate_kept`)
 
 
 def _through_words(base: sa.Select, association_id: int, narrowing: dict, q: str, vocabularies: list[list[str]],
@@ -317,6 +306,13 @@ def _way_on(found: Page, walked, cursor: list | None, backwards: bool) -> Page:
     return found
 
 
+def _scope_of(base: sa.Select) -> tuple:
+    """What makes two scopes' statements differ: `base`'s structure and its values (the
+    association, the viewer)."""
+    scope = base._generate_cache_key()
+    return scope.key, tuple(bound.effective_value for bound in scope.bindparams)
+
+
 _STATEMENTS: OrderedDict = OrderedDict()  # shape: statement (`_kept_statement`), the latest used last
 STATEMENTS_KEPT = 256
 _STATEMENTS_LOCK = threading.Lock()
@@ -330,8 +326,7 @@ def _kept_statement(base: sa.Select, shape: tuple, build) -> sa.Select:
     names (the filters, how many words, the direction, the page size ...); what varies within a
     shape (the words, the cursor) goes in as bound parameters, so that one statement serves every
     search of that shape, and SQLAlchemy's compiled cache finds it without walking it again."""
-    scope = base._generate_cache_key()
-    key = (scope.key, tuple(bound.effective_value for bound in scope.bindparams), *shape)
+    key = (*_scope_of(base), *shape)
     with _STATEMENTS_LOCK:
         statement = _STATEMENTS.get(key)
         if statement is not None:

@@ -6,7 +6,7 @@ submissions there are. `recount` gives the same from the submissions, for tests 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from diaspora.core.statements import bound, kept
+from diaspora.core.statements import bound, kept, one_of
 from diaspora.desks.models import Submission, SubmissionCount, SubmissionTiming
 from diaspora.extensions import db
 
@@ -56,17 +56,12 @@ def recount() -> dict[tuple, int]:
     return {(country, desk, topic, status): number for country, desk, topic, status, number in rows}
 
 
-def median_working_days(country: str, measure: str) -> float | None:
-    """The median from the histogram: one query, a few dozen rows at most."""
-    return medians(country, (measure,))[measure]
-
-
 def medians(country: str, measures: tuple[str, ...]) -> dict[str, float | None]:
-    """The median of each measure, from their histograms in one query."""
+    """The median of each measure, from their histograms in one query (a few dozen rows at most)."""
     statement = kept("submission_timings", lambda: sa.select(
         SubmissionTiming.measure, SubmissionTiming.working_days, SubmissionTiming.count)
         .where(SubmissionTiming.country == bound("country", sa.String),
-               SubmissionTiming.measure.in_(sa.bindparam("measures", expanding=True)), SubmissionTiming.count > 0)
+               one_of(SubmissionTiming.measure, "measures"), SubmissionTiming.count > 0)
         .order_by(SubmissionTiming.measure, SubmissionTiming.working_days))
     rows = db.session.execute(statement, {"country": country, "measures": list(measures)}).all()
     return {measure: _median([(value, number) for of, value, number in rows if of == measure]) for measure in measures}
