@@ -290,20 +290,35 @@ def cadre_concept(cadre: str | None) -> dict:
     return {"text": "Health worker (cadre not given)"}
 
 
-def practitioner_role(record: Record) -> dict:
-    """mCSD PractitionerRole: the cadre as its ISCO-08 code, the specialty, the host country."""
+def practitioner_role(record: Record, named: dict | None = None) -> dict:
+    """mCSD PractitionerRole: the cadre as its ISCO-08 code, the specialty, the host country.
+    `named`: the cadres' and countries' concepts already made for this answer's other resources
+    (each is the same for every member with that cadre or country, and making one translates
+    its name: a few dozen calls)."""
+    named = {} if named is None else named
     profile = record.profile
+    cadre = profile.cadre if profile else None
     resource = {"resourceType": "PractitionerRole", "id": str(record.user_id),
                 "meta": _meta("IHE.mCSD.PractitionerRole", record.updated_at), "active": True,
                 "practitioner": {"reference": f"Practitioner/{record.user_id}", "display": record.name},
-                "code": [cadre_concept(profile.cadre if profile else None)]}
+                "code": [_once(named, ("cadre", cadre), cadre_concept, cadre)]}
     if profile is not None and profile.specialty:
         resource["specialty"] = [{"text": profile.specialty}]
     if profile is not None and profile.host_country:
-        resource["extension"] = [{"url": EXTENSION + "host-country", "valueCodeableConcept": {
-            "coding": [{"system": COUNTRY, "code": profile.host_country}],
-            "text": country_name(profile.host_country)}}]
+        resource["extension"] = [{"url": EXTENSION + "host-country", "valueCodeableConcept": _once(
+            named, ("country", profile.host_country), _country_concept, profile.host_country)}]
     return resource
+
+
+def _once(named: dict, key: tuple, make, value):
+    found = named.get(key)
+    if found is None:
+        found = named[key] = make(value)
+    return found
+
+
+def _country_concept(code: str) -> dict:
+    return {"coding": [{"system": COUNTRY, "code": code}], "text": country_name(code)}
 
 
 def regulator_organization(regulator: Regulator) -> dict:

@@ -21,6 +21,7 @@ reader's language)."""
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 DEFAULT_THRESHOLD = 10
 HIDDEN_TEXT = "*"      # hidden to protect a small count elsewhere: threshold or more
@@ -251,5 +252,13 @@ def two_way(row_keys: Sequence[Hashable], column_keys: Sequence[Hashable],
     """`counts[(row, column)]` (absent: 0), a table alone."""
     release = Release()
     index = add_two_way(release, row_keys, column_keys, counts)
-    cells = cells_of(release, protect(release, threshold), threshold)
-    return two_way_of(index, cells, row_keys, column_keys)
+    states = _protected(tuple(release.values), tuple(release.lines), threshold)
+    return two_way_of(index, cells_of(release, list(states), threshold), row_keys, column_keys)
+
+
+@lru_cache(maxsize=256)
+def _protected(values: tuple[int, ...], lines: tuple[Line, ...], threshold: int) -> tuple[str, ...]:
+    """`protect` of a table alone, once per distinct table: its states follow from its counts
+    alone, and a table read on every view of a page (a desk's submissions by topic and status)
+    would otherwise set up the integer programs on every view."""
+    return tuple(protect(Release(values=list(values), lines=list(lines)), threshold))

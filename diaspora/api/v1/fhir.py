@@ -128,8 +128,10 @@ def _base(desk) -> str:
     return absolute("api_v1_fhir.search", desk_id=desk.id, resource_type="Practitioner").removesuffix("Practitioner")
 
 
-def _resource(resource_type: str, record) -> dict:
-    return fhir_feed.practitioner(record) if resource_type == "Practitioner" else fhir_feed.practitioner_role(record)
+def _resource(resource_type: str, record, named: dict | None = None) -> dict:
+    if resource_type == "Practitioner":
+        return fhir_feed.practitioner(record)
+    return fhir_feed.practitioner_role(record, named)
 
 
 def _answer(bundle: FhirBundle):
@@ -160,9 +162,9 @@ def search(desk, resource_type):
     since, until = _bounds(query.last_updated)
     records, cursor = _page(lambda: fhir_feed.desk_page(desk.country, after=query.cursor, per_page=query.count,
                                                          since=since, until=until))
-    base = _base(desk)
+    base, named = _base(desk), {}
     return _answer(_bundle("searchset", [
-        {"fullUrl": f"{base}{resource_type}/{record.user_id}", "resource": _resource(resource_type, record),
+        {"fullUrl": f"{base}{resource_type}/{record.user_id}", "resource": _resource(resource_type, record, named),
          "search": {"mode": "match"}} for record in records], cursor))
 
 
@@ -181,13 +183,12 @@ def history(desk, resource_type):
     since = _instant(query.since) if query.since else None
     records, cursor = _page(lambda: fhir_feed.desk_page(desk.country, after=query.cursor, per_page=query.count,
                                                          since=since, history=True))
-    base = _base(desk)
-    entries = []
+    base, named, entries = _base(desk), {}, []
     for record in records:
         url = f"{resource_type}/{record.user_id}"
         changed = fhir_feed.instant(record.updated_at)
         if record.present:
-            entries.append({"fullUrl": base + url, "resource": _resource(resource_type, record),
+            entries.append({"fullUrl": base + url, "resource": _resource(resource_type, record, named),
                             "request": {"method": "PUT", "url": url},
                             "response": {"status": "200 OK", "lastModified": changed}})
         else:

@@ -40,7 +40,7 @@ from diaspora.core.countries import country_name
 from diaspora.core.i18n import _, in_locale
 from diaspora.core.numbers import number
 from diaspora.core.spreadsheet import BOM, safe_cell, take
-from diaspora.core.statements import bound, kept
+from diaspora.core.statements import bound, kept, one_of
 from diaspora.core.time import today, utcnow
 from diaspora.desks.disclosure import HIDDEN, SHOWN, SMALL, UNSEEN, Cell, primary, small_text, two_way
 from diaspora.desks.engagement import publication
@@ -457,16 +457,24 @@ def _submissions(desk: Desk, limit: int) -> Table:
     return made
 
 
+def _blocks_statement() -> sa.Select:
+    return (sa.select(DisclosureBlock.period, DisclosureBlock.threshold, DisclosureBlock.counted_at)
+            .where(DisclosureBlock.country == bound("country", sa.String)))
+
+
+def _counts_statement() -> sa.Select:
+    return (sa.select(DisclosedCount.period, DisclosedCount.dimension, DisclosedCount.key, DisclosedCount.count,
+                      DisclosedCount.state)
+            .where(DisclosedCount.country == bound("country", sa.String), one_of(DisclosedCount.period, "periods")))
+
+
 def dashboard_of(desk: Desk, period: ReportingPeriod) -> Dashboard:
     limit = threshold()
     # Plain rows, not ORM objects: the page reads a few columns of up to a few hundred counts.
     blocks = {block.period: block for block in db.session.execute(
-        sa.select(DisclosureBlock.period, DisclosureBlock.threshold, DisclosureBlock.counted_at)
-        .where(DisclosureBlock.country == desk.country))}
-    rows = db.session.execute(sa.select(DisclosedCount.period, DisclosedCount.dimension, DisclosedCount.key,
-                                        DisclosedCount.count, DisclosedCount.state).where(
-        DisclosedCount.country == desk.country,
-        DisclosedCount.period.in_([MEMBERS_BLOCK, period.key, str(period.year)]))).all()
+        kept("disclosure_blocks", _blocks_statement), {"country": desk.country})}
+    rows = db.session.execute(kept("disclosed_counts", _counts_statement), {
+        "country": desk.country, "periods": [MEMBERS_BLOCK, period.key, str(period.year)]}).all()
     published = _Published(rows, {key: block.threshold for key, block in blocks.items()}, limit)
     members_block = blocks.get(MEMBERS_BLOCK)
     year_block = blocks.get(str(period.year))
