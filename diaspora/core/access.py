@@ -188,12 +188,12 @@ def _rate_limited(view: Callable) -> Callable:
 
 
 class CallsExceeded(TooManyRequests):
-    """A token made more calls than API_RATE_LIMIT allows: `limit_item` (a `limits` item) and
-    the seconds until it lets a call through (`retry_after`)."""
+    """A token made more calls than API_RATE_LIMIT allows: `limit_item` (a `limits` item); the
+    seconds until it lets a call through are werkzeug's `retry_after`."""
 
     def __init__(self, limit_item, retry_after: int):
-        super().__init__()
-        self.limit_item, self.retry_after = limit_item, retry_after
+        super().__init__(retry_after=retry_after)
+        self.limit_item = limit_item
 
 
 def _count_call() -> None:
